@@ -1,0 +1,38 @@
+# qas-workbench developer tasks. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint format presets strip-notebooks clean
+
+setup: $(STAMP)  ## create .venv and install the package with its notebook and dev extras
+
+# torch first, pinned: an unpinned torch pulls several GB of CUDA wheels on these machines.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install torch==2.13.0
+	$(PY) -m pip install -c constraints.txt -e '.[dev]'
+	-git config core.hooksPath .githooks 2>/dev/null
+	touch $(STAMP)
+
+run: setup  ## the main job: the table of molecular problems
+	$(VENV)/bin/workbench problems
+
+test: setup lint  ## lint, then the whole test suite
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+
+presets: setup  ## rebuild the shipped preset problems in data/problems
+	$(VENV)/bin/workbench problems --rebuild
+
+strip-notebooks: setup  ## remove outputs from every notebook
+	$(PY) tools/strip_notebooks.py notebooks/*.ipynb
+
+clean:
+	rm -rf $(VENV) data/cache .pytest_cache .ruff_cache

@@ -1,0 +1,76 @@
+"""The `workbench` command line: tables, JSON, custom molecules, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from workbench.chem import PRESETS, get_problem
+from workbench.cli import main
+
+
+def test_problems_table_lists_every_preset(capsys):
+    assert main(["problems"]) == 0
+    out = capsys.readouterr().out
+    for preset_id in PRESETS:
+        assert preset_id in out
+    assert "-1.13727017" in out and "-73.29410676" in out
+
+
+def test_problems_json_matches_the_library(capsys):
+    assert main(["problems", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [row["id"] for row in rows] == list(PRESETS)
+    lih = next(row for row in rows if row["id"] == "lih-4q")
+    assert lih["qubits"] == 4 and lih["terms"] == 99
+    assert lih["ground_energy"] == get_problem("lih-4q").ground_energy
+
+
+def test_problem_at_another_bond_length(capsys, isolated_data):
+    assert main(["problem", "h2-4q", "--bond-length", "1.5", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["spec"]["geometry"][1][2] == 1.5
+    assert payload["ground_energy"] == pytest.approx(
+        get_problem("h2-4q", bond_length=1.5).ground_energy, abs=1e-12
+    )
+    assert len(payload["terms"]) == payload["n_terms"]
+
+
+def test_custom_molecule_with_terms(capsys, isolated_data):
+    args = ["problem", "--symbols", "He", "H", "--geometry", "0 0 0; 0 0 0.9", "--charge", "1",
+            "--mapping", "parity", "--tapering", "two_qubit", "--terms"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "qubits                2" in out and "H = " in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["problem", "h2-4q", "--bond-length", "-1"], "bond_length=-1.0 must be a positive"),
+        (["problem", "nope"], "unknown problem preset 'nope'"),
+        (["problem", "--symbols", "H", "Qq", "--geometry", "0 0 0; 0 0 1"], "unknown element"),
+        (["problem", "--symbols", "H", "H", "--geometry", "0 0 0; 0 0 x"], "--geometry"),
+        (["problem", "--symbols", "H", "H"], "needs --geometry"),
+        (["problem"], "give a preset id or --symbols"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr(capsys, args, message):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_console_script_runs_without_traceback():
+    result = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "problem", "--symbols", "H", "H",
+         "--geometry", "0 0 0; 0 0 0", "--json"],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("workbench: error: atoms 0 (H) and 1 (H) are 0 bohr apart")
+    assert result.stdout == ""

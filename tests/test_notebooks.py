@@ -1,0 +1,45 @@
+"""Every notebook runs top to bottom under papermill at a small budget, and is committed clean."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import papermill
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPOSITORY / "tools"))
+from strip_notebooks import main as strip_main  # noqa: E402
+
+NOTEBOOKS = sorted((REPOSITORY / "notebooks").glob("*.ipynb"))
+
+# Small-budget parameters per notebook; a new notebook must be added here.
+SMALL = {
+    "01_molecules_and_hamiltonians": {"problem": "h2-3q", "scan_points": 3},
+}
+
+
+def test_every_notebook_has_small_parameters():
+    assert NOTEBOOKS, "no notebooks found"
+    assert {p.stem for p in NOTEBOOKS} == set(SMALL)
+
+
+def test_notebooks_are_committed_without_outputs():
+    assert strip_main(["--check", *map(str, NOTEBOOKS)]) == 0
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_under_papermill(notebook, tmp_path, isolated_data):
+    results = tmp_path / "results.json"
+    papermill.execute_notebook(
+        str(notebook),
+        str(tmp_path / notebook.name),
+        parameters=SMALL[notebook.stem] | {"results_path": str(results)},
+        kernel_name="python3",
+        cwd=str(REPOSITORY / "notebooks"),
+        progress_bar=False,
+    )
+    recorded = json.loads(results.read_text())
+    assert recorded["problem"] == SMALL[notebook.stem].get("problem", recorded["problem"])

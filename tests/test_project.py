@@ -1,0 +1,114 @@
+"""Project hygiene: import layering, set-up files that agree with each other, README commands."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+from packaging.requirements import Requirement
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+PYPROJECT = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())
+
+
+# Imports flow one way: a module may import workbench modules of its own layer or below.
+LAYERS = {
+    "errors": 0, "config": 0, "paths": 0,
+    "paulis": 1, "chem": 1, "noise": 1,
+    "sim": 2, "optim": 2,
+    "env": 3, "agent": 3,
+    "train": 4, "callbacks": 4, "results": 4,
+    "plots": 5,
+    "widgets": 6, "report": 6, "cli": 6,
+}
+# Third-party packages only some layers may import.
+RESTRICTED = {
+    "ipywidgets": {"widgets"},
+    "matplotlib": {"plots", "widgets", "report"},
+    "plotly": {"plots", "widgets", "report"},
+    "torch": {"agent", "train", "callbacks", "results", "plots", "widgets", "report", "cli"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_imports_flow_one_way():
+    package = REPOSITORY / "workbench"
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package).with_suffix("").parts
+        if parts == ("__init__",):
+            continue
+        home = parts[0]
+        assert home in LAYERS, f"{path}: add module {home!r} to LAYERS"
+        for name in _imports(path):
+            top, _, rest = name.partition(".")
+            if top == "workbench" and rest:
+                target = rest.split(".")[0]
+                assert LAYERS[target] <= LAYERS[home], f"{path} imports upward: {name}"
+            elif top in RESTRICTED:
+                assert home in RESTRICTED[top], f"{path} must not import {top}"
+
+
+def test_lower_layers_load_no_torch_or_widgets_at_run_time():
+    code = (
+        "import sys, workbench.chem, workbench.paulis, workbench.config; "
+        "print(sorted({'torch', 'ipywidgets', 'plotly'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_importing_the_package_prints_nothing():
+    code = "import workbench.chem, workbench.cli"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == ""
+
+
+def _names(requirements):
+    return {Requirement(r).name.lower() for r in requirements}
+
+
+def test_environment_yml_agrees_with_pyproject():
+    environment = yaml.safe_load((REPOSITORY / "environment.yml").read_text())
+    conda = [d for d in environment["dependencies"] if isinstance(d, str)]
+    pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    declared = _names(PYPROJECT["project"]["dependencies"])
+    for extra in PYPROJECT["project"]["optional-dependencies"].values():
+        declared |= _names(extra)
+    for dependency in conda:
+        name = re.split(r"[=<>]", dependency)[0]
+        assert name in declared | {"python", "pip"}, f"{name} is not declared in pyproject.toml"
+    python = next(d for d in conda if d.startswith("python="))
+    assert python == "python=" + PYPROJECT["project"]["requires-python"].split(",")[0][2:]
+    assert "-e .[dev]" in pip
+    constraints = (REPOSITORY / "constraints.txt").read_text()
+    torch_pin = next(p for p in pip if p.startswith("torch"))
+    assert torch_pin in constraints
+
+
+def test_readme_starts_with_the_two_fresh_machine_commands():
+    head = (REPOSITORY / "README.md").read_text().split("\n## ")[0]
+    commands = re.findall(r"^(make \w+)", head, flags=re.MULTILINE)
+    assert commands[:2] == ["make run", "make test"]
+    makefile = (REPOSITORY / "Makefile").read_text()
+    assert re.search(r"^run: setup", makefile, re.MULTILINE)
+    assert re.search(r"^test: setup", makefile, re.MULTILINE)
+    assert "make test" in (REPOSITORY / ".ci" / "run").read_text()
+
+
+def test_console_script_is_declared():
+    assert PYPROJECT["project"]["scripts"]["workbench"] == "workbench.cli:main"

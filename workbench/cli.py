@@ -1,0 +1,172 @@
+"""The ``workbench`` command line.
+
+Errors the user can fix are printed as one line (``workbench: error: ...``, exit status 2);
+an interrupt exits with status 130 without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+
+from workbench.config import MoleculeSpec
+from workbench.errors import WorkbenchError
+
+
+def _parse_geometry(text: str) -> list[list[float]]:
+    """``"0 0 0; 0 0 0.74"`` → ``[[0, 0, 0], [0, 0, 0.74]]`` (atoms separated by ``;``)."""
+    try:
+        return [[float(x) for x in atom.replace(",", " ").split()] for atom in text.split(";")]
+    except ValueError:
+        raise WorkbenchError(
+            f"--geometry {text!r}: expected 'x y z; x y z; ...' with numbers"
+        ) from None
+
+
+def _format_table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
+    cells = [[format(row[key], fmt) for _, key, fmt in columns] for row in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, (h, _, _) in enumerate(columns)]
+    header = [h for h, _, _ in columns]
+    lines = [header, ["-" * w for w in widths], *cells]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
+
+
+PROBLEM_COLUMNS = [
+    ("id", "id", ""),
+    ("qubits", "qubits", "d"),
+    ("terms", "terms", "d"),
+    ("E0 [Ha]", "ground_energy", ".8f"),
+    ("HF [Ha]", "hartree_fock_energy", ".8f"),
+    ("lower bound [Ha]", "lower_bound", ".8f"),
+    ("E(|0..0>) [Ha]", "zero_state_energy", ".6f"),
+    ("description", "description", ""),
+]
+
+
+def _cmd_problems(args: argparse.Namespace) -> int:
+    from workbench.chem import PRESETS, get_problem, rebuild_presets
+
+    if args.rebuild:
+        for path in rebuild_presets():
+            print(f"wrote {path}", file=sys.stderr)
+    rows = []
+    for preset in PRESETS.values():
+        row = get_problem(preset.id).summary()
+        row["description"] = preset.description
+        row["bond_length"] = preset.bond_length
+        rows.append(row)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        print(_format_table(rows, PROBLEM_COLUMNS))
+    return 0
+
+
+def _custom_spec(args: argparse.Namespace) -> MoleculeSpec:
+    if args.geometry is None:
+        raise WorkbenchError("--symbols needs --geometry 'x y z; x y z; ...'")
+    return MoleculeSpec(
+        symbols=tuple(args.symbols),
+        geometry=_parse_geometry(args.geometry),
+        unit=args.unit,
+        charge=args.charge,
+        multiplicity=args.multiplicity,
+        basis=args.basis,
+        active_electrons=args.active_electrons,
+        active_orbitals=args.active_orbitals,
+        mapping=args.mapping,
+        tapering=args.tapering,
+    )
+
+
+def _cmd_problem(args: argparse.Namespace) -> int:
+    from workbench.chem import get_problem, problem_to_dict
+
+    if (args.preset is None) == (args.symbols is None):
+        raise WorkbenchError("give a preset id or --symbols/--geometry for a custom molecule")
+    if args.preset is not None:
+        problem = get_problem(args.preset, bond_length=args.bond_length)
+    else:
+        if args.bond_length is not None:
+            raise WorkbenchError("--bond-length applies to presets; edit --geometry instead")
+        problem = get_problem(_custom_spec(args))
+    if args.json:
+        payload = problem_to_dict(problem)
+        payload.pop("checksum")
+        print(json.dumps(payload, indent=2))
+        return 0
+    summary = problem.summary()
+    width = max(map(len, summary))
+    for key, value in summary.items():
+        print(f"{key.ljust(width)}  {value:.10f}" if isinstance(value, float) else
+              f"{key.ljust(width)}  {value}")
+    print(f"{'hartree_fock_state'.ljust(width)}  |{''.join(map(str, problem.hartree_fock_state))}>")
+    if args.terms:
+        print(f"\nH = {problem.hamiltonian.shift:+.10f} I")
+        for word, coefficient in problem.hamiltonian.terms():
+            print(f"    {coefficient:+.10f} {word}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Quantum architecture search under hardware noise (CRLQAS) workbench.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    problems = sub.add_parser("problems", help="table of the molecular problem presets")
+    problems.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    problems.add_argument(
+        "--rebuild", action="store_true", help="rebuild the shipped preset files in data/problems"
+    )
+    problems.set_defaults(handler=_cmd_problems)
+
+    problem = sub.add_parser(
+        "problem", help="build one problem: a preset (optionally at another bond length) or any "
+        "molecule given by --symbols/--geometry"
+    )
+    problem.add_argument("preset", nargs="?", help="preset id, e.g. h2-4q (see `problems`)")
+    problem.add_argument("--bond-length", type=float, help="bond length in Å (diatomic presets)")
+    problem.add_argument("--json", action="store_true", help="full problem with terms as JSON")
+    problem.add_argument("--terms", action="store_true", help="also print the Pauli terms")
+    custom = problem.add_argument_group("custom molecule")
+    custom.add_argument("--symbols", nargs="+", help="element symbols, e.g. --symbols Li H")
+    custom.add_argument("--geometry", help="coordinates 'x y z; x y z', one triple per atom")
+    custom.add_argument("--unit", default="angstrom", help="angstrom (default) or bohr")
+    custom.add_argument("--charge", type=int, default=0)
+    custom.add_argument("--multiplicity", type=int, default=1)
+    custom.add_argument("--basis", default="sto-3g")
+    custom.add_argument("--active-electrons", type=int)
+    custom.add_argument("--active-orbitals", type=int)
+    custom.add_argument(
+        "--mapping", default="jordan_wigner", help="jordan_wigner (jw), parity, bravyi_kitaev (bk)"
+    )
+    custom.add_argument("--tapering", default="none", help="none|parity|two_qubit|z2")
+    problem.set_defaults(handler=_cmd_problem)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``workbench`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="pennylane")
+            return args.handler(args)
+    except WorkbenchError as error:
+        print(f"workbench: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("workbench: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
