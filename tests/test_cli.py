@@ -40,8 +40,21 @@ def test_problem_at_another_bond_length(capsys, isolated_data):
 
 
 def test_custom_molecule_with_terms(capsys, isolated_data):
-    args = ["problem", "--symbols", "He", "H", "--geometry", "0 0 0; 0 0 0.9", "--charge", "1",
-            "--mapping", "parity", "--tapering", "two_qubit", "--terms"]
+    args = [
+        "problem",
+        "--symbols",
+        "He",
+        "H",
+        "--geometry",
+        "0 0 0; 0 0 0.9",
+        "--charge",
+        "1",
+        "--mapping",
+        "parity",
+        "--tapering",
+        "two_qubit",
+        "--terms",
+    ]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "qubits                2" in out and "H = " in out
@@ -67,9 +80,21 @@ def test_bad_input_is_one_line_on_stderr(capsys, args, message):
 
 def test_console_script_runs_without_traceback():
     result = subprocess.run(
-        [sys.executable, "-m", "workbench.cli", "problem", "--symbols", "H", "H",
-         "--geometry", "0 0 0; 0 0 0", "--json"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "workbench.cli",
+            "problem",
+            "--symbols",
+            "H",
+            "H",
+            "--geometry",
+            "0 0 0; 0 0 0",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert result.stderr.startswith("workbench: error: atoms 0 (H) and 1 (H) are 0 bohr apart")

@@ -35,8 +35,10 @@ def test_word_matrix_is_kronecker_product_with_wire_zero_most_significant(word):
 def test_hamiltonian_matrix_matches_pennylane():
     rng = np.random.default_rng(7)
     hamiltonian = random_hamiltonian(rng, 4, 25)
-    ops = [qml.pauli.string_to_pauli_word(w, wire_map={q: q for q in range(4)})
-           for w in hamiltonian.words]
+    ops = [
+        qml.pauli.string_to_pauli_word(w, wire_map={q: q for q in range(4)})
+        for w in hamiltonian.words
+    ]
     reference = qml.dot(list(hamiltonian.coefficients), ops).sparse_matrix(wire_order=range(4))
     reference = reference.toarray() + hamiltonian.shift * np.eye(16)
     np.testing.assert_allclose(hamiltonian.sparse_matrix().toarray(), reference, atol=1e-12)

@@ -18,13 +18,23 @@ PYPROJECT = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())
 
 # Imports flow one way: a module may import workbench modules of its own layer or below.
 LAYERS = {
-    "errors": 0, "config": 0, "paths": 0,
-    "paulis": 1, "chem": 1, "noise": 1,
-    "sim": 2, "optim": 2,
-    "env": 3, "agent": 3,
-    "train": 4, "callbacks": 4, "results": 4,
+    "errors": 0,
+    "config": 0,
+    "paths": 0,
+    "paulis": 1,
+    "chem": 1,
+    "noise": 1,
+    "sim": 2,
+    "optim": 2,
+    "env": 3,
+    "agent": 3,
+    "train": 4,
+    "callbacks": 4,
+    "results": 4,
     "plots": 5,
-    "widgets": 6, "report": 6, "cli": 6,
+    "widgets": 6,
+    "report": 6,
+    "cli": 6,
 }
 # Third-party packages only some layers may import.
 RESTRICTED = {

@@ -103,8 +103,11 @@ def _cmd_problem(args: argparse.Namespace) -> int:
     summary = problem.summary()
     width = max(map(len, summary))
     for key, value in summary.items():
-        print(f"{key.ljust(width)}  {value:.10f}" if isinstance(value, float) else
-              f"{key.ljust(width)}  {value}")
+        print(
+            f"{key.ljust(width)}  {value:.10f}"
+            if isinstance(value, float)
+            else f"{key.ljust(width)}  {value}"
+        )
     print(f"{'hartree_fock_state'.ljust(width)}  |{''.join(map(str, problem.hartree_fock_state))}>")
     if args.terms:
         print(f"\nH = {problem.hamiltonian.shift:+.10f} I")
@@ -128,8 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     problems.set_defaults(handler=_cmd_problems)
 
     problem = sub.add_parser(
-        "problem", help="build one problem: a preset (optionally at another bond length) or any "
-        "molecule given by --symbols/--geometry"
+        "problem",
+        help="build one problem: a preset (optionally at another bond length) or any "
+        "molecule given by --symbols/--geometry",
     )
     problem.add_argument("preset", nargs="?", help="preset id, e.g. h2-4q (see `problems`)")
     problem.add_argument("--bond-length", type=float, help="bond length in Å (diatomic presets)")

@@ -240,8 +240,9 @@ class MoleculeSpec:
             raise _fail(name, value, "expected a positive integer")
         if upper is not None and (value > upper or (upper - value) % 2):
             raise _fail(
-                name, value, f"the molecule has {upper} electrons; the core must hold an even "
-                "number of them"
+                name,
+                value,
+                f"the molecule has {upper} electrons; the core must hold an even number of them",
             )
         return value
 

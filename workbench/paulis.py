@@ -202,3 +202,54 @@ def lowest_eigenvalues(matrix: sp.spmatrix, k: int = 2) -> np.ndarray:
         return np.linalg.eigvalsh(matrix.toarray())[:k]
     values = sla.eigsh(matrix, k=k, which="SA", return_eigenvectors=False, tol=1e-12)
     return np.sort(values.real)
+
+
+# --- Pauli-transfer-matrix conventions -------------------------------------------------------
+#
+# A state is stored as its Pauli vector r_P = Tr(P ρ) over the 4^n Pauli words P (so that
+# ρ = 2^{-n} Σ_P r_P P and ⟨H⟩ = s + Σ_k c_k r_{P_k}). Words are indexed in base 4 with
+# I=0, X=1, Y=2, Z=3 and wire 0 the most significant digit. A k-qubit channel Λ acts as
+# r'_P = Σ_Q R_{PQ} r_Q with R_{PQ} = Tr(P Λ(Q)) / 2^k, a real 4^k × 4^k matrix.
+
+PAULI_MATRICES = {
+    "I": np.eye(2, dtype=complex),
+    "X": np.array([[0, 1], [1, 0]], dtype=complex),
+    "Y": np.array([[0, -1j], [1j, 0]], dtype=complex),
+    "Z": np.array([[1, 0], [0, -1]], dtype=complex),
+}
+
+
+def word_index(word: str) -> int:
+    """Index of a Pauli word in a Pauli vector (base 4, I=0 X=1 Y=2 Z=3, wire 0 first)."""
+    index = 0
+    for letter in word:
+        index = 4 * index + PAULI_LETTERS.index(letter)
+    return index
+
+
+def pauli_basis(n_qubits: int) -> np.ndarray:
+    """All ``4**n`` Pauli words as matrices, shape ``(4**n, 2**n, 2**n)``, in vector order."""
+    basis = np.ones((1, 1, 1), dtype=complex)
+    for _ in range(n_qubits):
+        single = np.array([PAULI_MATRICES[letter] for letter in PAULI_LETTERS])
+        basis = np.einsum("aij,bkl->abikjl", basis, single).reshape(
+            basis.shape[0] * 4, basis.shape[1] * 2, basis.shape[2] * 2
+        )
+    return basis
+
+
+def ptm_from_kraus(kraus: Iterable[np.ndarray]) -> np.ndarray:
+    r"""PTM :math:`R_{PQ} = 2^{-k}\,\mathrm{Tr}\big(P \sum_i K_i Q K_i^\dagger\big)` (real)."""
+    kraus = [np.asarray(k, dtype=complex) for k in kraus]
+    n_qubits = int(np.log2(kraus[0].shape[0]))
+    basis = pauli_basis(n_qubits)
+    image = sum(np.einsum("ij,qjk,lk->qil", k, basis, k.conj()) for k in kraus)
+    ptm = np.einsum("pji,qij->pq", basis, image) / 2**n_qubits
+    if np.abs(ptm.imag).max() > 1e-12:
+        raise ConfigError("the Kraus operators do not define a Hermiticity-preserving map")
+    return ptm.real
+
+
+def ptm_from_unitary(unitary: np.ndarray) -> np.ndarray:
+    r"""PTM of :math:`\rho \mapsto U \rho U^\dagger`."""
+    return ptm_from_kraus([unitary])

@@ -144,8 +144,12 @@ def _active_space(spec: MoleculeSpec) -> _ActiveSpace:
     scale = BOHR_PER_ANGSTROM if spec.unit == "angstrom" else 1.0
     coordinates = np.array(spec.geometry, dtype=float) * scale
     molecule = qchem.Molecule(
-        list(spec.symbols), coordinates, charge=spec.charge, mult=spec.multiplicity,
-        basis_name=spec.basis, unit="bohr",
+        list(spec.symbols),
+        coordinates,
+        charge=spec.charge,
+        mult=spec.multiplicity,
+        basis_name=spec.basis,
+        unit="bohr",
     )
     core, active = _orbital_lists(spec, molecule.n_orbitals)
     n_active_electrons = spec.n_electrons - 2 * len(core)
@@ -156,8 +160,11 @@ def _active_space(spec: MoleculeSpec) -> _ActiveSpace:
         )
     constant, one, two = qchem.electron_integrals(molecule, core=core, active=active)()
     return _ActiveSpace(
-        float(np.asarray(constant).ravel()[0]), np.asarray(one), np.asarray(two),
-        n_active_electrons, len(active),
+        float(np.asarray(constant).ravel()[0]),
+        np.asarray(one),
+        np.asarray(two),
+        n_active_electrons,
+        len(active),
     )
 
 
@@ -185,9 +192,7 @@ def _orbital_lists(spec: MoleculeSpec, n_orbitals: int) -> tuple[list[int], list
             f"{n_orbitals} spatial orbitals of {spec.formula()} in {spec.basis}"
         )
     if electrons > 2 * orbitals:
-        raise ProblemError(
-            f"{electrons} active electrons do not fit in {orbitals} active orbitals"
-        )
+        raise ProblemError(f"{electrons} active electrons do not fit in {orbitals} active orbitals")
     return list(range(n_core)), list(range(n_core, n_core + orbitals))
 
 

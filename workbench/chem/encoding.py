@@ -215,7 +215,7 @@ def z_symmetry_pivots(generators, n_wires: int) -> list[tuple[list[int], int]]:
     """
     rows = []
     for generator in generators:
-        (word, _), = qml.pauli.pauli_sentence(generator).items()
+        ((word, _),) = qml.pauli.pauli_sentence(generator).items()
         if set(word.values()) - {"Z"}:
             raise ProblemError(f"symmetry generator {generator} is not Z-type; cannot taper it")
         row = np.zeros(n_wires, dtype=np.uint8)

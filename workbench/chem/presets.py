@@ -63,8 +63,13 @@ def _diatomic(a: str, b: str, **recipe) -> Callable[[float | None], MoleculeSpec
 
 def _water(_: float | None) -> MoleculeSpec:
     return MoleculeSpec(
-        symbols=("H", "O", "H"), geometry=H2O_PAPER_GEOMETRY_BOHR, unit="bohr",
-        active_electrons=4, active_orbitals=4, mapping="jordan_wigner", name="h2o-8q",
+        symbols=("H", "O", "H"),
+        geometry=H2O_PAPER_GEOMETRY_BOHR,
+        unit="bohr",
+        active_electrons=4,
+        active_orbitals=4,
+        mapping="jordan_wigner",
+        name="h2o-8q",
     )
 
 

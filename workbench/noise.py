@@ -1,0 +1,330 @@
+r"""Noise channels as small local PTMs, noise models, and device profiles from ``data/devices``.
+
+Channel parametrisations (all checked against PennyLane's channels in the tests):
+
+* ``depolarizing(p, k)``: :math:`\rho \mapsto (1-p)\rho + \frac{p}{4^k-1}\sum_{P\neq I} P\rho P`,
+  :math:`p` the total Pauli error probability (PennyLane's ``DepolarizingChannel`` for
+  :math:`k=1`). Qiskit's parameter is :math:`\lambda = \frac{4^k}{4^k-1}p`
+  (:math:`4p/3` for one qubit, :math:`16p/15` for two).
+* ``thermal_relaxation(t1, t2, gate_time)``: zero-temperature relaxation for a time
+  :math:`t`, :math:`\gamma = 1-e^{-t/T_1}`: the PTM sends Z → (1−γ)Z + γI and X, Y →
+  :math:`e^{-t/T_2}` X, Y. Needs :math:`T_2 \le 2T_1`. Times in µs (T1, T2) and ns (gate times).
+* ``amplitude_damping(gamma)``, ``phase_damping(gamma)``: PennyLane's Kraus operators.
+* Readout error: per qubit :math:`p(0\to1)` and :math:`p(1\to0)`, applied to the outcome of
+  each Pauli measurement in the basis the term is measured in (X and Y terms included).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from workbench import paths
+from workbench.errors import ConfigError
+from workbench.paulis import PAULI_MATRICES, ptm_from_kraus
+
+NS_PER_US = 1000.0
+
+
+def _probability(name: str, value: float) -> float:
+    value = float(value)
+    if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+        raise ConfigError(f"{name}={value!r} is not a probability: expected a number in [0, 1]")
+    return value
+
+
+def depolarizing_kraus(p: float, n_qubits: int = 1) -> list[np.ndarray]:
+    """Kraus operators of the ``n_qubits`` depolarizing channel with total error ``p``."""
+    p = _probability("depolarizing p", p)
+    words = list(itertools.product("IXYZ", repeat=n_qubits))
+    kraus = []
+    for word in words:
+        matrix = np.array([[1.0]], dtype=complex)
+        for letter in word:
+            matrix = np.kron(matrix, PAULI_MATRICES[letter])
+        weight = 1 - p if set(word) == {"I"} else p / (len(words) - 1)
+        kraus.append(math.sqrt(weight) * matrix)
+    return kraus
+
+
+def amplitude_damping_kraus(gamma: float) -> list[np.ndarray]:
+    gamma = _probability("amplitude damping gamma", gamma)
+    return [
+        np.array([[1, 0], [0, math.sqrt(1 - gamma)]]),
+        np.array([[0, math.sqrt(gamma)], [0, 0]]),
+    ]
+
+
+def phase_damping_kraus(gamma: float) -> list[np.ndarray]:
+    gamma = _probability("phase damping gamma", gamma)
+    return [
+        np.array([[1, 0], [0, math.sqrt(1 - gamma)]]),
+        np.array([[0, 0], [0, math.sqrt(gamma)]]),
+    ]
+
+
+def check_relaxation_times(t1: float, t2: float, where: str = "") -> None:
+    """T1, T2 positive (µs) and physical: :math:`T_2 \\le 2T_1`."""
+    for name, value in (("t1", t1), ("t2", t2)):
+        if not (math.isfinite(value) and value > 0):
+            raise ConfigError(f"{name}={value!r}{where} must be a positive time in µs")
+    if t2 > 2 * t1 * (1 + 1e-12):
+        raise ConfigError(f"t2={t2} µs > 2*t1={2 * t1} µs{where}: T2 can be at most 2*T1")
+
+
+def thermal_relaxation_kraus(t1: float, t2: float, gate_time: float) -> list[np.ndarray]:
+    r"""Amplitude damping :math:`\gamma=1-e^{-t/T_1}` followed by the phase damping that makes
+    the coherences decay as :math:`e^{-t/T_2}` (``t1, t2`` in µs, ``gate_time`` in ns)."""
+    check_relaxation_times(t1, t2)
+    if not (math.isfinite(gate_time) and gate_time >= 0):
+        raise ConfigError(f"gate_time={gate_time!r} must be a non-negative time in ns")
+    t = gate_time / NS_PER_US
+    gamma = 1 - math.exp(-t / t1)
+    dephasing = 1 - min(1.0, math.exp(-2 * t / t2 + t / t1))
+    return [b @ a for a in amplitude_damping_kraus(gamma) for b in phase_damping_kraus(dephasing)]
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A noise channel on ``wires``: its name, parameters, Kraus operators and local PTM."""
+
+    name: str
+    wires: tuple[int, ...]
+    parameters: tuple[float, ...]
+    kraus: tuple[np.ndarray, ...]
+
+    @property
+    def ptm(self) -> np.ndarray:
+        return ptm_from_kraus(self.kraus)
+
+
+def _per_qubit(name: str, value: Any, n_qubits: int | None) -> tuple[float, ...] | float | None:
+    if value is None or isinstance(value, int | float):
+        return value
+    values = tuple(float(v) for v in value)
+    if n_qubits is not None and len(values) != n_qubits:
+        raise ConfigError(f"{name} has {len(values)} values; the device has {n_qubits} qubits")
+    return values
+
+
+@dataclass(frozen=True)
+class NoiseModel:
+    r"""Which channels follow which gate, and the readout error.
+
+    After every one-qubit gate on wire q: thermal relaxation for ``gate_time_1q`` (if T1/T2 are
+    set), then ``depolarizing_1q``, then ``amplitude_damping`` and ``phase_damping``. After every
+    two-qubit gate on (a, b): thermal relaxation for ``gate_time_2q`` on a and b, then the
+    two-qubit ``depolarizing_2q`` (or, with ``two_qubit_depolarizing="independent"``, one-qubit
+    depolarizing with that p on each wire, as the paper's LiH runs did), then damping on a and b.
+    Per-qubit values are either one number for all qubits or a tuple with one per qubit.
+
+    Attributes:
+        name: label (a profile id or ``"custom"``).
+        n_qubits: size of the device, or ``None`` for a uniform model of any size.
+        depolarizing_1q, depolarizing_2q: total Pauli error probabilities (PennyLane's p).
+        t1, t2: relaxation times in µs (``None``: no thermal relaxation).
+        gate_time_1q, gate_time_2q: gate durations in ns.
+        amplitude_damping, phase_damping: γ after every gate on each of its wires.
+        readout_p01, readout_p10: probabilities to read 1 when the qubit is 0, and 0 when 1.
+        depolarizing_2q_pairs: per ordered pair overrides of ``depolarizing_2q``.
+        coupling_map: the directed pairs on which two-qubit gates are allowed (``None``: all).
+    """
+
+    name: str = "custom"
+    n_qubits: int | None = None
+    depolarizing_1q: float | tuple[float, ...] = 0.0
+    depolarizing_2q: float = 0.0
+    two_qubit_depolarizing: str = "joint"
+    t1: float | tuple[float, ...] | None = None
+    t2: float | tuple[float, ...] | None = None
+    gate_time_1q: float = 35.56
+    gate_time_2q: float = 423.0
+    amplitude_damping: float = 0.0
+    phase_damping: float = 0.0
+    readout_p01: float | tuple[float, ...] = 0.0
+    readout_p10: float | tuple[float, ...] = 0.0
+    depolarizing_2q_pairs: tuple[tuple[int, int, float], ...] = ()
+    coupling_map: tuple[tuple[int, int], ...] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("depolarizing_1q", "t1", "t2", "readout_p01", "readout_p10"):
+            object.__setattr__(self, name, _per_qubit(name, getattr(self, name), self.n_qubits))
+        for name in ("depolarizing_1q", "readout_p01", "readout_p10"):
+            for value in np.atleast_1d(getattr(self, name)):
+                _probability(name, value)
+        for name in ("depolarizing_2q", "amplitude_damping", "phase_damping"):
+            _probability(name, getattr(self, name))
+        for a, b, p in self.depolarizing_2q_pairs:
+            _probability(f"depolarizing_2q of pair ({a}, {b})", p)
+        if self.two_qubit_depolarizing not in ("joint", "independent"):
+            raise ConfigError(
+                f"two_qubit_depolarizing={self.two_qubit_depolarizing!r}: expected 'joint' or "
+                "'independent'"
+            )
+        if (self.t1 is None) != (self.t2 is None):
+            raise ConfigError("give both t1 and t2 (µs) for thermal relaxation, or neither")
+        if self.t1 is not None:
+            pairs = np.broadcast_arrays(np.atleast_1d(self.t1), np.atleast_1d(self.t2))
+            for q, (t1, t2) in enumerate(zip(*pairs, strict=True)):
+                check_relaxation_times(float(t1), float(t2), f" (qubit {q})")
+        for name in ("gate_time_1q", "gate_time_2q"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ConfigError(f"{name}={value!r} must be a non-negative time in ns")
+        if self.coupling_map is not None:
+            object.__setattr__(
+                self, "coupling_map", tuple((int(a), int(b)) for a, b in self.coupling_map)
+            )
+
+    @staticmethod
+    def _value(values, wire: int) -> float:
+        return float(values if np.ndim(values) == 0 else values[wire])
+
+    def check_size(self, n_qubits: int) -> None:
+        """A device model must cover the circuit's wires."""
+        if self.n_qubits is not None and n_qubits > self.n_qubits:
+            raise ConfigError(
+                f"noise model {self.name!r} describes {self.n_qubits} qubits; the circuit has "
+                f"{n_qubits}"
+            )
+
+    @property
+    def is_noiseless(self) -> bool:
+        """True when no channel acts (readout errors aside)."""
+        return (
+            self.t1 is None
+            and not np.any(self.depolarizing_1q)
+            and not self.depolarizing_2q
+            and not any(p for _, _, p in self.depolarizing_2q_pairs)
+            and not self.amplitude_damping
+            and not self.phase_damping
+        )
+
+    @property
+    def has_readout_error(self) -> bool:
+        return bool(np.any(self.readout_p01) or np.any(self.readout_p10))
+
+    def readout(self, wire: int) -> tuple[float, float]:
+        """``(p(0→1), p(1→0))`` of ``wire``."""
+        return self._value(self.readout_p01, wire), self._value(self.readout_p10, wire)
+
+    def after_gate(self, wires: Sequence[int]) -> list[Channel]:
+        """The channels that follow a gate on ``wires`` (in the order they act)."""
+        wires = tuple(wires)
+        one = len(wires) == 1
+        channels = []
+        if self.t1 is not None:
+            time = self.gate_time_1q if one else self.gate_time_2q
+            for w in wires:
+                t1, t2 = self._value(self.t1, w), self._value(self.t2, w)
+                kraus = thermal_relaxation_kraus(t1, t2, time)
+                channels.append(Channel("thermal_relaxation", (w,), (t1, t2, time), tuple(kraus)))
+        if one:
+            p = self._value(self.depolarizing_1q, wires[0])
+            if p:
+                channels.append(Channel("depolarizing", wires, (p,), tuple(depolarizing_kraus(p))))
+        else:
+            p = self.two_qubit_error(wires)
+            if p and self.two_qubit_depolarizing == "joint":
+                kraus = tuple(depolarizing_kraus(p, 2))
+                channels.append(Channel("depolarizing", wires, (p,), kraus))
+            elif p:
+                kraus = tuple(depolarizing_kraus(p))
+                channels += [Channel("depolarizing", (w,), (p,), kraus) for w in wires]
+        for name, gamma, builder in (
+            ("amplitude_damping", self.amplitude_damping, amplitude_damping_kraus),
+            ("phase_damping", self.phase_damping, phase_damping_kraus),
+        ):
+            if gamma:
+                channels += [Channel(name, (w,), (gamma,), tuple(builder(gamma))) for w in wires]
+        return channels
+
+    def two_qubit_error(self, wires: Sequence[int]) -> float:
+        for a, b, p in self.depolarizing_2q_pairs:
+            if (a, b) == tuple(wires):
+                return p
+        return self.depolarizing_2q
+
+    def scaled(self, factor: float) -> NoiseModel:
+        """Every error probability × ``factor`` (clipped at 1) and T1, T2 ÷ ``factor``."""
+        if not (math.isfinite(factor) and factor >= 0):
+            raise ConfigError(f"scale factor {factor!r} must be a non-negative number")
+
+        def scale(value):
+            if value is None:
+                return None
+            return (
+                tuple(np.minimum(np.atleast_1d(value) * factor, 1.0))
+                if np.ndim(value)
+                else min(value * factor, 1.0)
+            )
+
+        def slow(value):
+            if value is None or factor == 0:
+                return None
+            return tuple(np.atleast_1d(value) / factor) if np.ndim(value) else value / factor
+
+        return dataclasses.replace(
+            self,
+            name=f"{self.name}x{factor:g}",
+            depolarizing_1q=scale(self.depolarizing_1q),
+            depolarizing_2q=scale(self.depolarizing_2q),
+            depolarizing_2q_pairs=tuple((a, b, scale(p)) for a, b, p in self.depolarizing_2q_pairs),
+            amplitude_damping=scale(self.amplitude_damping),
+            phase_damping=scale(self.phase_damping),
+            readout_p01=scale(self.readout_p01),
+            readout_p10=scale(self.readout_p10),
+            t1=slow(self.t1),
+            t2=slow(self.t2),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return json.loads(json.dumps(dataclasses.asdict(self)))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NoiseModel:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"unknown noise field(s) {unknown}: allowed are {sorted(known)}")
+        data = dict(data)
+        if data.get("coupling_map") is not None:
+            data["coupling_map"] = tuple(tuple(pair) for pair in data["coupling_map"])
+        data["depolarizing_2q_pairs"] = tuple(
+            tuple(x) for x in data.get("depolarizing_2q_pairs", ())
+        )
+        return cls(**data)
+
+
+def device_dir():
+    return paths.data_dir() / "devices"
+
+
+def available_profiles() -> list[str]:
+    """Names of the device profiles in ``data/devices``."""
+    return sorted(p.stem for p in device_dir().glob("*.json"))
+
+
+def load_profile(name: str, scale: float = 1.0, **overrides: Any) -> NoiseModel:
+    """A device profile by name, optionally scaled and with fields overridden.
+
+    Example:
+        >>> load_profile("ibm-mumbai-median", scale=2.0)  # doctest: +SKIP
+    """
+    path = device_dir() / f"{name}.json"
+    if not path.is_file():
+        raise ConfigError(
+            f"unknown device profile {name!r}: expected one of {', '.join(available_profiles())}"
+        )
+    data = json.loads(path.read_text(encoding="utf-8"))
+    model = NoiseModel.from_dict({**data["noise"], "name": name})
+    if overrides:
+        model = NoiseModel.from_dict({**model.to_dict(), **overrides})
+    return model.scaled(scale) if scale != 1.0 else model

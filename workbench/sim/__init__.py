@@ -1,0 +1,27 @@
+"""Noisy circuit simulation in the Pauli-transfer-matrix picture, with a state-vector fast path.
+
+Example:
+    >>> from workbench.sim import Circuit, energy
+    >>> from workbench.chem import get_problem
+    >>> circuit = Circuit.from_gates(2, [("RY", 0), ("CNOT", 0, 1)])
+    >>> round(energy(circuit, [0.2], get_problem("h2-2q")), 4)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from workbench.sim.circuit import GATES, Circuit, GateType, Operation
+from workbench.sim.engine import energies, energy
+from workbench.sim.measurement import measurement_groups, readout_observable
+from workbench.sim.program import compile_program
+
+__all__ = [
+    "GATES",
+    "Circuit",
+    "GateType",
+    "Operation",
+    "compile_program",
+    "energies",
+    "energy",
+    "measurement_groups",
+    "readout_observable",
+]
