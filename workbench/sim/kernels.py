@@ -79,7 +79,7 @@ CHUNK = 16
 IN_PLACE_MIN_QUBITS = 7
 """From this size one Pauli vector (4^n doubles) is too big to multiply by a chunk: registers
 this large are updated in place, one parameter set per thread, to stay in the L2 cache."""
-TILE = 64
+TILE = 256
 
 if numba is not None:
 
@@ -162,6 +162,72 @@ if numba is not None:
             v, w = w, v
         out[:, :] = v.T
 
+    @numba.njit(cache=True, fastmath=True)
+    def _one_qubit_in_place(v, n, q, m):  # pragma: no cover
+        """``v ← (I ⊗ m ⊗ I) v`` for a dense 4×4 ``m`` on wire ``q``, in registers."""
+        s = 4 ** (n - 1 - q)
+        m00, m01, m02, m03 = m[0, 0], m[0, 1], m[0, 2], m[0, 3]
+        m10, m11, m12, m13 = m[1, 0], m[1, 1], m[1, 2], m[1, 3]
+        m20, m21, m22, m23 = m[2, 0], m[2, 1], m[2, 2], m[2, 3]
+        m30, m31, m32, m33 = m[3, 0], m[3, 1], m[3, 2], m[3, 3]
+        for hi in range(4**q):
+            base = hi * 4 * s
+            a = v[base : base + s]
+            b = v[base + s : base + 2 * s]
+            c = v[base + 2 * s : base + 3 * s]
+            d = v[base + 3 * s : base + 4 * s]
+            for lo in range(s):
+                x0, x1, x2, x3 = a[lo], b[lo], c[lo], d[lo]
+                a[lo] = m00 * x0 + m01 * x1 + m02 * x2 + m03 * x3
+                b[lo] = m10 * x0 + m11 * x1 + m12 * x2 + m13 * x3
+                c[lo] = m20 * x0 + m21 * x1 + m22 * x2 + m23 * x3
+                d[lo] = m30 * x0 + m31 * x1 + m32 * x2 + m33 * x3
+
+    @numba.njit(cache=True, fastmath=True)
+    def _tile_contiguous(
+        v, b0, length, n_rows, offsets, rowptr, first, cols, coef, start, tmp
+    ):  # pragma: no cover
+        for row in range(n_rows):
+            e0, e1 = rowptr[first + row], rowptr[first + row + 1]
+            out = tmp[row]
+            if e0 == e1:
+                out[:length] = 0.0
+                continue
+            c = coef[e0 - start]
+            src = v[b0 + offsets[cols[e0]] : b0 + offsets[cols[e0]] + length]
+            for t in range(length):
+                out[t] = c * src[t]
+            for e in range(e0 + 1, e1):
+                c = coef[e - start]
+                src = v[b0 + offsets[cols[e]] : b0 + offsets[cols[e]] + length]
+                for t in range(length):
+                    out[t] += c * src[t]
+        for row in range(n_rows):
+            v[b0 + offsets[row] : b0 + offsets[row] + length] = tmp[row, :length]
+
+    @numba.njit(cache=True)
+    def _tile_strided(
+        v, b0, length, step, n_rows, offsets, rowptr, first, cols, coef, start, tmp
+    ):  # pragma: no cover
+        for row in range(n_rows):
+            e0, e1 = rowptr[first + row], rowptr[first + row + 1]
+            if e0 == e1:
+                tmp[row, :length] = 0.0
+                continue
+            c = coef[e0 - start]
+            src = b0 + offsets[cols[e0]]
+            for t in range(length):
+                tmp[row, t] = c * v[src + t * step]
+            for e in range(e0 + 1, e1):
+                c = coef[e - start]
+                src = b0 + offsets[cols[e]]
+                for t in range(length):
+                    tmp[row, t] += c * v[src + t * step]
+        for row in range(n_rows):
+            dst = b0 + offsets[row]
+            for t in range(length):
+                v[dst + t * step] = tmp[row, t]
+
     @numba.njit(cache=True)
     def _apply_in_place(
         v, n_rows, offsets, counts, strides, rowptr, first, cols, coef, start, tmp
@@ -180,25 +246,35 @@ if numba is not None:
                 base = i0 * strides[o0] + i1 * strides[o1]
                 for j in range(0, counts[inner], TILE):
                     length = min(TILE, counts[inner] - j)
-                    b0 = base + j * step
-                    for row in range(n_rows):
-                        e0, e1 = rowptr[first + row], rowptr[first + row + 1]
-                        if e0 == e1:
-                            tmp[row, :length] = 0.0
-                            continue
-                        c = coef[e0 - start]
-                        src = b0 + offsets[cols[e0]]
-                        for t in range(length):
-                            tmp[row, t] = c * v[src + t * step]
-                        for e in range(e0 + 1, e1):
-                            c = coef[e - start]
-                            src = b0 + offsets[cols[e]]
-                            for t in range(length):
-                                tmp[row, t] += c * v[src + t * step]
-                    for row in range(n_rows):
-                        dst = b0 + offsets[row]
-                        for t in range(length):
-                            v[dst + t * step] = tmp[row, t]
+                    if step == 1:
+                        _tile_contiguous(
+                            v,
+                            base + j,
+                            length,
+                            n_rows,
+                            offsets,
+                            rowptr,
+                            first,
+                            cols,
+                            coef,
+                            start,
+                            tmp,
+                        )
+                    else:
+                        _tile_strided(
+                            v,
+                            base + j * step,
+                            length,
+                            step,
+                            n_rows,
+                            offsets,
+                            rowptr,
+                            first,
+                            cols,
+                            coef,
+                            start,
+                            tmp,
+                        )
 
     @numba.njit(cache=True)
     def _propagate_in_place(
@@ -206,6 +282,7 @@ if numba is not None:
     ):  # pragma: no cover
         out[:] = initial
         coef = np.empty(256)
+        dense = np.empty((4, 4))
         tmp = np.empty((16, TILE))
         offsets = np.empty(16, dtype=np.int64)
         counts = np.empty(3, dtype=np.int64)
@@ -219,9 +296,16 @@ if numba is not None:
             s = np.sin(theta[p]) if p >= 0 else 0.0
             for e in range(start, stop):
                 coef[e - start] = const[e] + c * cosine[e] + s * sine[e]
+            if arity == 1:
+                dense[:, :] = 0.0
+                for row in range(4):
+                    for e in range(rowptr[first + row], rowptr[first + row + 1]):
+                        dense[row, cols[e]] = coef[e - start]
+                _one_qubit_in_place(out, n, op_wires[k, 0], dense)
+                continue
             _layout(n, op_wires[k, 0], op_wires[k, 1], offsets, counts, strides)
             _apply_in_place(
-                out, 4**arity, offsets, counts, strides, rowptr, first, cols, coef, start, tmp
+                out, 16, offsets, counts, strides, rowptr, first, cols, coef, start, tmp
             )
 
     @numba.njit(cache=True, parallel=True)

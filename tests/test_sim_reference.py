@@ -1,0 +1,166 @@
+"""The simulator against independent references: PennyLane default.mixed and default.qubit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pennylane as qml
+import pytest
+
+from workbench.noise import NoiseModel
+from workbench.paulis import PAULI_MATRICES, PauliHamiltonian
+from workbench.sim import GATES, Circuit, energies
+
+PENNYLANE_GATES = {
+    "RX": qml.RX,
+    "RY": qml.RY,
+    "RZ": qml.RZ,
+    "H": qml.Hadamard,
+    "X": qml.PauliX,
+    "Y": qml.PauliY,
+    "Z": qml.PauliZ,
+    "S": qml.S,
+    "SX": qml.SX,
+    "CNOT": qml.CNOT,
+    "CZ": qml.CZ,
+}
+
+
+def pennylane_channel(channel):
+    if channel.name == "thermal_relaxation":
+        t1, t2, gate_time = channel.parameters
+        return qml.ThermalRelaxationError(0.0, t1, t2, gate_time / 1000, wires=channel.wires)
+    if channel.name == "depolarizing" and len(channel.wires) == 1:
+        return qml.DepolarizingChannel(channel.parameters[0], wires=channel.wires)
+    if channel.name == "amplitude_damping":
+        return qml.AmplitudeDamping(channel.parameters[0], wires=channel.wires)
+    if channel.name == "phase_damping":
+        return qml.PhaseDamping(channel.parameters[0], wires=channel.wires)
+    return qml.QubitChannel(list(channel.kraus), wires=channel.wires)  # 2-qubit depolarizing
+
+
+def reference_density_matrix(circuit: Circuit, params, noise):
+    device = qml.device("default.mixed", wires=circuit.n_qubits)
+
+    @qml.qnode(device)
+    def run():
+        for op, p in zip(circuit.operations, circuit.parameter_indices(), strict=True):
+            gate = PENNYLANE_GATES[op.gate]
+            gate(params[p], wires=op.wires) if p >= 0 else gate(wires=op.wires)
+            for channel in noise.after_gate(op.wires) if noise is not None else ():
+                pennylane_channel(channel)
+        return qml.density_matrix(wires=range(circuit.n_qubits))
+
+    return np.asarray(run())
+
+
+def measured_energy(rho, hamiltonian: PauliHamiltonian, noise):
+    """Each term measured in its own basis, with readout applied to the sampled bits."""
+    n = hamiltonian.n_qubits
+    hadamard = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
+    rotation = {"I": np.eye(2), "Z": np.eye(2), "X": hadamard, "Y": hadamard @ np.diag([1, -1j])}
+    energy = hamiltonian.shift
+    for word, coefficient in hamiltonian.terms():
+        u = np.array([[1.0]])
+        confusion = np.array([[1.0]])
+        for q, letter in enumerate(word):
+            u = np.kron(u, rotation[letter])
+            p01, p10 = noise.readout(q) if noise is not None else (0.0, 0.0)
+            confusion = np.kron(confusion, np.array([[1 - p01, p10], [p01, 1 - p10]]))
+        probabilities = confusion @ np.real(np.diag(u @ rho @ u.conj().T))
+        support = [q for q, letter in enumerate(word) if letter != "I"]
+        signs = [(-1) ** sum((m >> (n - 1 - q)) & 1 for q in support) for m in range(2**n)]
+        energy += coefficient * probabilities @ signs
+    return energy
+
+
+def random_circuit(rng, n):
+    gates = []
+    names = [g for g in GATES if GATES[g].n_qubits == 1 or n > 1]
+    for _ in range(rng.integers(2, 3 * n + 6)):
+        name = str(rng.choice(names))
+        if GATES[name].n_qubits == 2:
+            gates.append((name, *rng.choice(n, 2, replace=False)))
+        else:
+            gates.append((name, int(rng.integers(n))))
+    return Circuit.from_gates(n, gates)
+
+
+def random_noise(rng, n):
+    t1 = rng.uniform(20, 100, n)
+    thermal = rng.random() < 0.7
+    return NoiseModel(
+        n_qubits=n,
+        depolarizing_1q=tuple(rng.uniform(0, 0.05, n)),
+        depolarizing_2q=float(rng.uniform(0, 0.1)),
+        two_qubit_depolarizing=str(rng.choice(["joint", "independent"])),
+        t1=tuple(t1) if thermal else None,
+        t2=tuple(t1 * rng.uniform(0.3, 2.0, n)) if thermal else None,
+        gate_time_1q=float(rng.uniform(20, 60)),
+        gate_time_2q=float(rng.uniform(200, 800)),
+        amplitude_damping=float(rng.uniform(0, 0.02)) * (rng.random() < 0.5),
+        phase_damping=float(rng.uniform(0, 0.02)) * (rng.random() < 0.5),
+        readout_p01=tuple(rng.uniform(0, 0.08, n)),
+        readout_p10=tuple(rng.uniform(0, 0.08, n)),
+    )
+
+
+def random_hamiltonian(rng, n, n_terms=8):
+    words = ["".join(rng.choice(list("IXYZ"), n)) for _ in range(n_terms)]
+    return PauliHamiltonian.from_terms(
+        zip(words, rng.normal(size=n_terms), strict=True), n, shift=float(rng.normal())
+    )
+
+
+@pytest.mark.parametrize("n_qubits", [1, 2, 3, 4, 5])
+def test_noisy_energies_match_default_mixed(n_qubits):
+    rng = np.random.default_rng(100 + n_qubits)
+    for _ in range(50):
+        circuit = random_circuit(rng, n_qubits)
+        noise = random_noise(rng, n_qubits)
+        hamiltonian = random_hamiltonian(rng, n_qubits)
+        params = rng.uniform(-np.pi, np.pi, (2, circuit.n_params))
+        expected = [
+            measured_energy(reference_density_matrix(circuit, p, noise), hamiltonian, noise)
+            for p in params
+        ]
+        for backend in ("numba", "numpy"):
+            ours = energies(circuit, params, hamiltonian, noise, backend=backend)
+            np.testing.assert_allclose(ours, expected, atol=1e-10, rtol=0)
+
+
+@pytest.mark.parametrize("n_qubits", [1, 2, 3, 4, 5])
+def test_noiseless_energies_match_default_qubit(n_qubits):
+    rng = np.random.default_rng(200 + n_qubits)
+    device = qml.device("default.qubit", wires=n_qubits)
+    for _ in range(50):
+        circuit = random_circuit(rng, n_qubits)
+        hamiltonian = random_hamiltonian(rng, n_qubits)
+        params = rng.uniform(-np.pi, np.pi, circuit.n_params)
+        observable = qml.dot(
+            [hamiltonian.shift, *hamiltonian.coefficients],
+            [qml.Identity(0)] + [qml.pauli.string_to_pauli_word(w) for w in hamiltonian.words],
+        )
+
+        @qml.qnode(device)
+        def run(circuit=circuit, params=params, observable=observable):
+            for op, p in zip(circuit.operations, circuit.parameter_indices(), strict=True):
+                gate = PENNYLANE_GATES[op.gate]
+                gate(params[p], wires=op.wires) if p >= 0 else gate(wires=op.wires)
+            return qml.expval(observable)
+
+        assert energies(circuit, params, hamiltonian)[0] == pytest.approx(float(run()), abs=1e-10)
+
+
+def test_gate_unitaries_match_pennylane():
+    for name, gate in GATES.items():
+        wires = list(range(gate.n_qubits))
+        op = (
+            PENNYLANE_GATES[name](0.37, wires=wires)
+            if gate.parametric
+            else PENNYLANE_GATES[name](wires=wires)
+        )
+        np.testing.assert_allclose(gate.unitary(0.37), qml.matrix(op), atol=1e-12, err_msg=name)
+
+
+def test_pauli_matrices_are_the_standard_ones():
+    assert np.allclose(PAULI_MATRICES["Y"], qml.matrix(qml.PauliY(0)))
