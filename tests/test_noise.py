@@ -6,13 +6,12 @@ import numpy as np
 import pennylane as qml
 import pytest
 
+from workbench.devices import available_profiles, load_profile
 from workbench.errors import ConfigError
 from workbench.noise import (
     NoiseModel,
     amplitude_damping_kraus,
-    available_profiles,
     depolarizing_kraus,
-    load_profile,
     phase_damping_kraus,
     thermal_relaxation_kraus,
 )

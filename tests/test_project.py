@@ -24,6 +24,7 @@ LAYERS = {
     "paulis": 1,
     "chem": 1,
     "noise": 1,
+    "devices": 1,
     "sim": 2,
     "optim": 2,
     "env": 3,

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from workbench.chem import get_problem
+from workbench.devices import load_profile
 from workbench.errors import ConfigError
-from workbench.noise import NoiseModel, load_profile
+from workbench.noise import NoiseModel
 from workbench.paulis import PauliHamiltonian
 from workbench.sim import Circuit, energies, energy, measurement_groups, readout_observable
 

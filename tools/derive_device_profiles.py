@@ -13,44 +13,18 @@ Usage: ``python tools/derive_device_profiles.py`` (rewrites the files).
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
-from scipy.optimize import brentq
 
-from workbench.noise import NoiseModel
-from workbench.paulis import ptm_from_unitary
-from workbench.sim.circuit import GATES
-from workbench.sim.program import Operation, _noise_ptm
+from workbench.devices import save_profile
+from workbench.noise import NoiseModel, depolarizing_for_infidelity
 
 T_1Q_NS = 35.56
-OUT = Path(__file__).resolve().parent.parent / "data" / "devices"
+SOURCE = "crlqas-spec.md §8 (values recovered from the paper's PTM files)"
 
 
-def average_infidelity(ptm: np.ndarray, ideal: np.ndarray) -> float:
-    """1 − F_avg with F_avg = (d F_pro + 1)/(d + 1), F_pro = Tr(R_ideal^T R)/d² (Pauli PTMs)."""
-    d = round(np.sqrt(ptm.shape[0]))
-    process = np.trace(ideal.T @ ptm) / d**2
-    return 1 - (d * process + 1) / (d + 1)
-
-
-def cnot_infidelity(model: NoiseModel, pair=(0, 1)) -> float:
-    op = Operation("CNOT", pair)
-    ideal = ptm_from_unitary(GATES["CNOT"].unitary())
-    return average_infidelity(_noise_ptm(op, model) @ ideal, ideal)
-
-
-def solve_depolarizing_2q(model: NoiseModel, target: float, pair=(0, 1)) -> float:
-    def excess(p):
-        trial = NoiseModel.from_dict(
-            {**model.to_dict(), "depolarizing_2q": p, "depolarizing_2q_pairs": ()}
-        )
-        return cnot_infidelity(trial, pair) - target
-
-    if excess(0.0) >= 0:
-        return 0.0
-    return float(brentq(excess, 0.0, 15 / 16, xtol=1e-14))
+def with_cnot_error(base: NoiseModel, target: float, pair=(0, 1)) -> float:
+    """Depolarizing p that makes the CNOT's infidelity (relaxation included) equal ``target``."""
+    return depolarizing_for_infidelity(base.channel_ptm(pair), target)
 
 
 def mumbai(level: str, t1_ratio_1q, t2_ratio_1q, t1_ratio_2q, lam_1q, cnot, readout):
@@ -67,7 +41,7 @@ def mumbai(level: str, t1_ratio_1q, t2_ratio_1q, t1_ratio_2q, lam_1q, cnot, read
         readout_p01=readout,
         readout_p10=readout,
     )
-    p2 = solve_depolarizing_2q(base, cnot)
+    p2 = with_cnot_error(base, cnot)
     model = NoiseModel.from_dict({**base.to_dict(), "depolarizing_2q": p2})
     return model, {"cnot_average_infidelity": cnot, "one_qubit_lambda_qiskit": lam_1q}
 
@@ -99,25 +73,16 @@ def ourense():
     pairs = []
     for (a, b), target in cnots.items():
         for pair in ((a, b), (b, a)):
-            pairs.append((*pair, solve_depolarizing_2q(base, target, pair)))
+            pairs.append((*pair, with_cnot_error(base, target, pair)))
     model = NoiseModel.from_dict({**base.to_dict(), "depolarizing_2q_pairs": tuple(pairs)})
     return model, {"cnot_average_infidelity": {f"{a}-{b}": v for (a, b), v in cnots.items()}}
 
 
 def write(model: NoiseModel, description: str, derivation: dict) -> None:
-    data = {
-        "name": model.name,
-        "description": description,
-        "units": {"t1": "us", "t2": "us", "gate_time_1q": "ns", "gate_time_2q": "ns"},
-        "source": "crlqas-spec.md §8 (values recovered from the paper's PTM files)",
-        "derived_from": derivation,
-        "noise": {k: v for k, v in model.to_dict().items() if k != "name"},
-    }
-    (OUT / f"{model.name}.json").write_text(json.dumps(data, indent=1) + "\n")
+    save_profile(model, description, SOURCE, derivation)
 
 
 def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
     levels = {
         "median": (2.862e-4, 2.093e-4, 3.402e-3, 0.0, 0.0141, 0.0225),
         "max": (2.862e-4, 2.093e-4, 6.048e-3, 1.43e-3, 0.0332, 0.0869),

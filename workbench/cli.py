@@ -116,6 +116,74 @@ def _cmd_problem(args: argparse.Namespace) -> int:
     return 0
 
 
+DEVICE_COLUMNS = [
+    ("profile", "name", ""),
+    ("qubits", "qubits", ""),
+    ("p1 (max)", "p1", ".2e"),
+    ("p2 (max)", "p2", ".2e"),
+    ("T1 [us]", "t1", ""),
+    ("readout (max)", "readout", ".3g"),
+    ("coupling", "coupling", ""),
+]
+
+
+def _cmd_devices(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from workbench.devices import available_profiles, load_profile
+
+    rows = []
+    for name in available_profiles():
+        model = load_profile(name)
+        p2 = max([model.depolarizing_2q] + [p for _, _, p in model.depolarizing_2q_pairs])
+        rows.append(
+            {
+                "name": name,
+                "qubits": "any" if model.n_qubits is None else str(model.n_qubits),
+                "p1": float(np.max(model.depolarizing_1q)),
+                "p2": p2,
+                "t1": "-" if model.t1 is None else f"{float(np.min(model.t1)):.1f}",
+                "readout": float(np.max([model.readout_p01, model.readout_p10])),
+                "coupling": "all-to-all"
+                if model.coupling_map is None
+                else f"{len(model.coupling_map)} directed pairs",
+                "noise": model.to_dict(),
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        print(_format_table(rows, DEVICE_COLUMNS))
+    return 0
+
+
+def _cmd_device_import(args: argparse.Namespace) -> int:
+    try:
+        from qiskit_ibm_runtime import fake_provider
+    except ImportError:
+        raise WorkbenchError(
+            "importing a device needs the optional extra: pip install 'qas-workbench[devices]'"
+        ) from None
+    from workbench.devices import profile_from_backend, save_profile
+
+    backend_class = getattr(fake_provider, args.backend, None)
+    if backend_class is None:
+        known = sorted(n for n in dir(fake_provider) if n.startswith("Fake") and n.endswith("V2"))
+        raise WorkbenchError(
+            f"unknown fake backend {args.backend!r}: expected one of {', '.join(known[:8])}, ..."
+        )
+    backend = backend_class()
+    model = profile_from_backend(backend, args.name)
+    path = save_profile(
+        model,
+        f"{backend.name}: per-qubit calibration imported from Qiskit's fake provider",
+        f"qiskit_ibm_runtime.fake_provider.{args.backend}",
+        {"backend": backend.name},
+    )
+    print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -153,6 +221,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     custom.add_argument("--tapering", default="none", help="none|parity|two_qubit|z2")
     problem.set_defaults(handler=_cmd_problem)
+
+    devices = sub.add_parser("devices", help="table of the device noise profiles")
+    devices.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    devices.set_defaults(handler=_cmd_devices)
+
+    device_import = sub.add_parser(
+        "device-import", help="turn a Qiskit fake backend's calibration into a device profile"
+    )
+    device_import.add_argument(
+        "backend", help="class name in qiskit_ibm_runtime.fake_provider, e.g. FakeManilaV2"
+    )
+    device_import.add_argument("--name", help="profile name (default: qiskit-<backend name>)")
+    device_import.set_defaults(handler=_cmd_device_import)
     return parser
 
 

@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from workbench import paths
 from workbench.errors import ConfigError
 from workbench.paulis import PAULI_MATRICES, ptm_from_kraus
 
@@ -246,6 +245,18 @@ class NoiseModel:
                 channels += [Channel(name, (w,), (gamma,), tuple(builder(gamma))) for w in wires]
         return channels
 
+    def channel_ptm(self, wires: Sequence[int]) -> np.ndarray:
+        """Local PTM (in the order of ``wires``) of all channels after a gate on ``wires``."""
+        wires = tuple(wires)
+        total = np.eye(4 ** len(wires))
+        for channel in self.after_gate(wires):
+            local = channel.ptm
+            if len(wires) == 2 and len(channel.wires) == 1:
+                first = channel.wires[0] == wires[0]
+                local = np.kron(local, np.eye(4)) if first else np.kron(np.eye(4), local)
+            total = local @ total
+        return total
+
     def two_qubit_error(self, wires: Sequence[int]) -> float:
         for a, b, p in self.depolarizing_2q_pairs:
             if (a, b) == tuple(wires):
@@ -303,28 +314,30 @@ class NoiseModel:
         return cls(**data)
 
 
-def device_dir():
-    return paths.data_dir() / "devices"
+def average_infidelity(ptm: np.ndarray) -> float:
+    r"""Average gate infidelity of a channel relative to the identity.
 
-
-def available_profiles() -> list[str]:
-    """Names of the device profiles in ``data/devices``."""
-    return sorted(p.stem for p in device_dir().glob("*.json"))
-
-
-def load_profile(name: str, scale: float = 1.0, **overrides: Any) -> NoiseModel:
-    """A device profile by name, optionally scaled and with fields overridden.
-
-    Example:
-        >>> load_profile("ibm-mumbai-median", scale=2.0)  # doctest: +SKIP
+    :math:`1 - F_{avg}` with :math:`F_{avg} = (d F_{pro} + 1)/(d + 1)` and
+    :math:`F_{pro} = \mathrm{Tr}(R)/d^2` for the PTM :math:`R` in the Pauli basis. For a gate
+    :math:`N \circ U` this is the infidelity of the noise :math:`N` alone.
     """
-    path = device_dir() / f"{name}.json"
-    if not path.is_file():
-        raise ConfigError(
-            f"unknown device profile {name!r}: expected one of {', '.join(available_profiles())}"
-        )
-    data = json.loads(path.read_text(encoding="utf-8"))
-    model = NoiseModel.from_dict({**data["noise"], "name": name})
-    if overrides:
-        model = NoiseModel.from_dict({**model.to_dict(), **overrides})
-    return model.scaled(scale) if scale != 1.0 else model
+    dim = ptm.shape[0]
+    d = math.isqrt(dim)
+    return 1 - (d * np.trace(ptm) / dim + 1) / (d + 1)
+
+
+def depolarizing_for_infidelity(relaxation_ptm: np.ndarray, target: float) -> float:
+    r"""The depolarizing p that, after ``relaxation_ptm``, gives average infidelity ``target``.
+
+    As Qiskit Aer does for device models: the reported gate error includes relaxation, and the
+    rest is attributed to depolarizing noise (0 when relaxation alone exceeds the target).
+    Depolarizing scales every non-identity Pauli by :math:`1-\lambda`,
+    :math:`\lambda = \frac{4^k}{4^k-1}p`, so the trace condition is linear in λ.
+    """
+    dim = relaxation_ptm.shape[0]
+    d = math.isqrt(dim)
+    process_target = ((1 - _probability("gate error", target)) * (d + 1) - 1) / d
+    identity_part = relaxation_ptm[0, 0]
+    rest = np.trace(relaxation_ptm) - identity_part
+    lam = 1 - (process_target * dim - identity_part) / rest
+    return float(np.clip(lam * (dim - 1) / dim, 0.0, 1.0))

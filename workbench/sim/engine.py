@@ -16,7 +16,7 @@ from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.paulis import PauliHamiltonian, word_index
 from workbench.sim.circuit import Circuit
-from workbench.sim.kernels import propagate
+from workbench.sim.kernels import expectation, propagate
 from workbench.sim.measurement import (
     SHOT_NOISE,
     apply_readout,
@@ -99,13 +99,16 @@ def energies(
     noiseless = noise is None or noise.is_noiseless
     if noiseless:
         states = propagate_statevector(circuit, params)
-    else:
-        vectors = propagate(compile_program(circuit, noise), params, backend)
     if shots is None:
         observable, indices = _observable(hamiltonian, noise)
         if noiseless:
             return statevector_expectation(states, observable)
-        return observable.shift + vectors[:, indices] @ observable.coefficients
+        program = compile_program(circuit, noise)
+        return expectation(
+            program, params, indices, observable.coefficients, observable.shift, backend
+        )
+    if not noiseless:
+        vectors = propagate(compile_program(circuit, noise), params, backend)
     groups = measurement_groups(hamiltonian)
     distributions = [
         apply_readout(

@@ -142,7 +142,19 @@ if numba is not None:
 
     @numba.njit(cache=True)
     def _propagate_chunk(
-        n, op_wires, op_param, op_rowptr, rowptr, cols, const, cosine, sine, theta, initial, out
+        n,
+        op_wires,
+        op_param,
+        op_rowptr,
+        op_swaps,
+        rowptr,
+        cols,
+        const,
+        cosine,
+        sine,
+        theta,
+        initial,
+        out,
     ):  # pragma: no cover
         nb = theta.shape[0]
         v = np.empty((initial.shape[0], nb))
@@ -170,18 +182,98 @@ if numba is not None:
         m10, m11, m12, m13 = m[1, 0], m[1, 1], m[1, 2], m[1, 3]
         m20, m21, m22, m23 = m[2, 0], m[2, 1], m[2, 2], m[2, 3]
         m30, m31, m32, m33 = m[3, 0], m[3, 1], m[3, 2], m[3, 3]
-        for hi in range(4**q):
-            base = hi * 4 * s
-            a = v[base : base + s]
-            b = v[base + s : base + 2 * s]
-            c = v[base + 2 * s : base + 3 * s]
-            d = v[base + 3 * s : base + 4 * s]
+        if s >= 8:  # long contiguous runs: vectorise along the low digits
+            for hi in range(4**q):
+                base = hi * 4 * s
+                _combine_4(
+                    v[base : base + s],
+                    v[base + s : base + 2 * s],
+                    v[base + 2 * s : base + 3 * s],
+                    v[base + 3 * s : base + 4 * s],
+                    m00,
+                    m01,
+                    m02,
+                    m03,
+                    m10,
+                    m11,
+                    m12,
+                    m13,
+                    m20,
+                    m21,
+                    m22,
+                    m23,
+                    m30,
+                    m31,
+                    m32,
+                    m33,
+                )
+        else:  # wire near the end: run along the high digits with stride 4s
             for lo in range(s):
-                x0, x1, x2, x3 = a[lo], b[lo], c[lo], d[lo]
-                a[lo] = m00 * x0 + m01 * x1 + m02 * x2 + m03 * x3
-                b[lo] = m10 * x0 + m11 * x1 + m12 * x2 + m13 * x3
-                c[lo] = m20 * x0 + m21 * x1 + m22 * x2 + m23 * x3
-                d[lo] = m30 * x0 + m31 * x1 + m32 * x2 + m33 * x3
+                _combine_4(
+                    v[lo :: 4 * s],
+                    v[lo + s :: 4 * s],
+                    v[lo + 2 * s :: 4 * s],
+                    v[lo + 3 * s :: 4 * s],
+                    m00,
+                    m01,
+                    m02,
+                    m03,
+                    m10,
+                    m11,
+                    m12,
+                    m13,
+                    m20,
+                    m21,
+                    m22,
+                    m23,
+                    m30,
+                    m31,
+                    m32,
+                    m33,
+                )
+
+    @numba.njit(cache=True, fastmath=True, inline="always")
+    def _combine_4(
+        a, b, c, d, m00, m01, m02, m03, m10, m11, m12, m13, m20, m21, m22, m23, m30, m31, m32, m33
+    ):  # pragma: no cover
+        for i in range(a.shape[0]):
+            x0, x1, x2, x3 = a[i], b[i], c[i], d[i]
+            a[i] = m00 * x0 + m01 * x1 + m02 * x2 + m03 * x3
+            b[i] = m10 * x0 + m11 * x1 + m12 * x2 + m13 * x3
+            c[i] = m20 * x0 + m21 * x1 + m22 * x2 + m23 * x3
+            d[i] = m30 * x0 + m31 * x1 + m32 * x2 + m33 * x3
+
+    @numba.njit(cache=True, fastmath=True)
+    def _swap_rows(
+        v, offsets, counts, strides, rowptr, first, cols, coef, start, n_rows
+    ):  # pragma: no cover
+        """Apply a scaled involutive permutation in place: row r ← c_r · row π(r)."""
+        inner = 2
+        if not (strides[2] == 1 and counts[2] >= 8):
+            for i in range(3):
+                if counts[i] > counts[inner]:
+                    inner = i
+        o0, o1 = (1, 2) if inner == 0 else ((0, 2) if inner == 1 else (0, 1))
+        step, length = strides[inner], counts[inner]
+        for r in range(n_rows):
+            e = rowptr[first + r]
+            partner, c = cols[e], coef[e - start]
+            if partner < r or (partner == r and c == 1.0):
+                continue
+            c_partner = coef[rowptr[first + partner] - start]
+            for i0 in range(counts[o0]):
+                for i1 in range(counts[o1]):
+                    base = i0 * strides[o0] + i1 * strides[o1]
+                    a = v[base + offsets[r] : base + offsets[r] + length * step : step]
+                    if partner == r:
+                        for i in range(length):
+                            a[i] *= c
+                        continue
+                    b = v[base + offsets[partner] : base + offsets[partner] + length * step : step]
+                    for i in range(length):
+                        x = a[i]
+                        a[i] = c * b[i]
+                        b[i] = c_partner * x
 
     @numba.njit(cache=True, fastmath=True)
     def _tile_contiguous(
@@ -278,7 +370,19 @@ if numba is not None:
 
     @numba.njit(cache=True)
     def _propagate_in_place(
-        n, op_wires, op_param, op_rowptr, rowptr, cols, const, cosine, sine, theta, initial, out
+        n,
+        op_wires,
+        op_param,
+        op_rowptr,
+        op_swaps,
+        rowptr,
+        cols,
+        const,
+        cosine,
+        sine,
+        theta,
+        initial,
+        out,
     ):  # pragma: no cover
         out[:] = initial
         coef = np.empty(256)
@@ -304,9 +408,12 @@ if numba is not None:
                 _one_qubit_in_place(out, n, op_wires[k, 0], dense)
                 continue
             _layout(n, op_wires[k, 0], op_wires[k, 1], offsets, counts, strides)
-            _apply_in_place(
-                out, 16, offsets, counts, strides, rowptr, first, cols, coef, start, tmp
-            )
+            if op_swaps[k]:
+                _swap_rows(out, offsets, counts, strides, rowptr, first, cols, coef, start, 16)
+            else:
+                _apply_in_place(
+                    out, 16, offsets, counts, strides, rowptr, first, cols, coef, start, tmp
+                )
 
     @numba.njit(cache=True, parallel=True)
     def _propagate_batch(
@@ -314,6 +421,7 @@ if numba is not None:
         op_wires,
         op_param,
         op_rowptr,
+        op_swaps,
         rowptr,
         cols,
         const,
@@ -336,6 +444,7 @@ if numba is not None:
                         op_wires,
                         op_param,
                         op_rowptr,
+                        op_swaps,
                         rowptr,
                         cols,
                         const,
@@ -351,6 +460,7 @@ if numba is not None:
                     op_wires,
                     op_param,
                     op_rowptr,
+                    op_swaps,
                     rowptr,
                     cols,
                     const,
@@ -360,6 +470,77 @@ if numba is not None:
                     initial,
                     out[lo:hi],
                 )
+
+    @numba.njit(cache=True, parallel=True)
+    def _energies_batch(
+        n,
+        op_wires,
+        op_param,
+        op_rowptr,
+        op_swaps,
+        rowptr,
+        cols,
+        const,
+        cosine,
+        sine,
+        params,
+        initial,
+        chunk,
+        in_place,
+        indices,
+        coefficients,
+        shift,
+        energies,
+    ):  # pragma: no cover
+        """Energies only: one working vector (or chunk block) per task, no 4^n output."""
+        n_sets = params.shape[0]
+        n_chunks = (n_sets + chunk - 1) // chunk
+        for c in numba.prange(n_chunks):
+            lo, hi = c * chunk, min((c + 1) * chunk, n_sets)
+            if in_place:
+                vector = np.empty(initial.shape[0])
+                for b in range(lo, hi):
+                    _propagate_in_place(
+                        n,
+                        op_wires,
+                        op_param,
+                        op_rowptr,
+                        op_swaps,
+                        rowptr,
+                        cols,
+                        const,
+                        cosine,
+                        sine,
+                        params[b],
+                        initial,
+                        vector,
+                    )
+                    total = shift
+                    for k in range(indices.shape[0]):
+                        total += coefficients[k] * vector[indices[k]]
+                    energies[b] = total
+            else:
+                block = np.empty((hi - lo, initial.shape[0]))
+                _propagate_chunk(
+                    n,
+                    op_wires,
+                    op_param,
+                    op_rowptr,
+                    op_swaps,
+                    rowptr,
+                    cols,
+                    const,
+                    cosine,
+                    sine,
+                    params[lo:hi],
+                    initial,
+                    block,
+                )
+                for b in range(lo, hi):
+                    total = shift
+                    for k in range(indices.shape[0]):
+                        total += coefficients[k] * block[b - lo, indices[k]]
+                    energies[b] = total
 
 
 def propagate_numba(program: Program, params: np.ndarray) -> np.ndarray:
@@ -372,6 +553,7 @@ def propagate_numba(program: Program, params: np.ndarray) -> np.ndarray:
         program.op_wires,
         program.op_param,
         program.op_rowptr,
+        program.op_swaps,
         program.rowptr,
         program.cols,
         program.const,
@@ -386,6 +568,69 @@ def propagate_numba(program: Program, params: np.ndarray) -> np.ndarray:
     chunk = 1 if in_place else max(1, min(CHUNK, -(-params.shape[0] // numba.get_num_threads())))
     _propagate_batch(*args, params, initial, out, chunk, in_place)
     return out
+
+
+def _kernel_args(program: Program) -> tuple:
+    return (
+        program.n_qubits,
+        program.op_wires,
+        program.op_param,
+        program.op_rowptr,
+        program.op_swaps,
+        program.rowptr,
+        program.cols,
+        program.const,
+        program.cos,
+        program.sin,
+    )
+
+
+def expectation_numba(
+    program: Program,
+    params: np.ndarray,
+    indices: np.ndarray,
+    coefficients: np.ndarray,
+    shift: float,
+) -> np.ndarray:
+    """``shift + Σ_k c_k r_{P_k}`` for each parameter set, without storing the Pauli vectors."""
+    n = program.n_qubits
+    params = np.ascontiguousarray(params, dtype=np.float64)
+    if params.shape[0] == 1:  # one evaluation: no parallel region to start
+        vector = np.empty(4**n)
+        _propagate_in_place(*_kernel_args(program), params[0], initial_pauli_vector(n), vector)
+        return np.array([shift + vector[indices] @ coefficients])
+    in_place = n >= IN_PLACE_MIN_QUBITS
+    threads = numba.get_num_threads()
+    chunk = (
+        -(-params.shape[0] // threads) if in_place else min(CHUNK, -(-params.shape[0] // threads))
+    )
+    energies = np.empty(params.shape[0])
+    _energies_batch(
+        *_kernel_args(program),
+        params,
+        initial_pauli_vector(n),
+        max(chunk, 1),
+        in_place,
+        indices,
+        np.ascontiguousarray(coefficients, dtype=np.float64),
+        float(shift),
+        energies,
+    )
+    return energies
+
+
+def expectation(
+    program: Program,
+    params: np.ndarray,
+    indices: np.ndarray,
+    coefficients: np.ndarray,
+    shift: float,
+    backend: str | None = None,
+) -> np.ndarray:
+    """Exact energies from the program's final Pauli vectors (numba or numpy)."""
+    if (backend or default_backend()) == "numba" and numba is not None:
+        return expectation_numba(program, params, indices, coefficients, shift)
+    return shift + propagate(program, params, backend)[:, indices] @ coefficients
 
 
 def propagate(program: Program, params: np.ndarray, backend: str | None = None) -> np.ndarray:

@@ -35,6 +35,7 @@ class Program:
     op_wires: np.ndarray  # (n_ops, 2), second wire -1 for one-qubit ops
     op_param: np.ndarray  # (n_ops,), -1 for fixed ops
     op_rowptr: np.ndarray  # (n_ops,)
+    op_swaps: np.ndarray  # (n_ops,) 1 where the local matrix is a scaled involutive permutation
     rowptr: np.ndarray
     cols: np.ndarray
     const: np.ndarray
@@ -57,21 +58,19 @@ def _gate_components(op: Operation) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def _noise_ptm(op: Operation, noise: NoiseModel | None) -> np.ndarray:
-    """Local PTM of the channels after ``op`` (in the op's wire order), composed in time order."""
-    dim = 4 ** len(op.wires)
-    total = np.eye(dim)
+    """Local PTM of the channels after ``op`` (identity without noise)."""
     if noise is None:
-        return total
-    for channel in noise.after_gate(op.wires):
-        local = channel.ptm
-        if len(op.wires) == 2 and len(channel.wires) == 1:
-            local = (
-                np.kron(local, np.eye(4))
-                if channel.wires[0] == op.wires[0]
-                else np.kron(np.eye(4), local)
-            )
-        total = local @ total
-    return total
+        return np.eye(4 ** len(op.wires))
+    return noise.channel_ptm(op.wires)
+
+
+def _is_scaled_involution(support: np.ndarray) -> bool:
+    """One entry per row, at a column ``π(r)`` with ``π(π(r)) = r`` (e.g. a Clifford gate with
+    Pauli noise): the op is then a set of scaled row swaps, applied in place."""
+    if not np.all(support.sum(axis=1) == 1):
+        return False
+    permutation = support.argmax(axis=1)
+    return bool(np.all(permutation[permutation] == np.arange(len(permutation))))
 
 
 def _check_coupling(circuit: Circuit, noise: NoiseModel) -> None:
@@ -92,7 +91,7 @@ def compile_program(circuit: Circuit, noise: NoiseModel | None = None) -> Progra
     if noise is not None:
         noise.check_size(circuit.n_qubits)
         _check_coupling(circuit, noise)
-    wires, params, op_rowptr = [], [], []
+    wires, params, op_rowptr, swaps = [], [], [], []
     rowptr, cols, values = [0], [], []
     for op, param in zip(circuit.operations, circuit.parameter_indices(), strict=True):
         fused = [_noise_ptm(op, noise) @ m for m in _gate_components(op)]
@@ -103,6 +102,7 @@ def compile_program(circuit: Circuit, noise: NoiseModel | None = None) -> Progra
                 cols.append(col)
                 values.append([m[row, col] for m in fused])
             rowptr.append(len(cols))
+        swaps.append(_is_scaled_involution(support))
         wires.append([op.wires[0], op.wires[1] if len(op.wires) == 2 else -1])
         params.append(param)
     values = np.array(values, dtype=np.float64).reshape(-1, 3)
@@ -111,6 +111,7 @@ def compile_program(circuit: Circuit, noise: NoiseModel | None = None) -> Progra
         op_wires=np.array(wires, dtype=np.int64).reshape(-1, 2),
         op_param=np.array(params, dtype=np.int64),
         op_rowptr=np.array(op_rowptr, dtype=np.int64),
+        op_swaps=np.array(swaps, dtype=np.int64),
         rowptr=np.array(rowptr, dtype=np.int64),
         cols=np.array(cols, dtype=np.int64),
         const=np.ascontiguousarray(values[:, 0]),
