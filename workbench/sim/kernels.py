@@ -178,10 +178,6 @@ if numba is not None:
     def _one_qubit_in_place(v, n, q, m):  # pragma: no cover
         """``v ← (I ⊗ m ⊗ I) v`` for a dense 4×4 ``m`` on wire ``q``, in registers."""
         s = 4 ** (n - 1 - q)
-        m00, m01, m02, m03 = m[0, 0], m[0, 1], m[0, 2], m[0, 3]
-        m10, m11, m12, m13 = m[1, 0], m[1, 1], m[1, 2], m[1, 3]
-        m20, m21, m22, m23 = m[2, 0], m[2, 1], m[2, 2], m[2, 3]
-        m30, m31, m32, m33 = m[3, 0], m[3, 1], m[3, 2], m[3, 3]
         if s >= 8:  # long contiguous runs: vectorise along the low digits
             for hi in range(4**q):
                 base = hi * 4 * s
@@ -190,22 +186,7 @@ if numba is not None:
                     v[base + s : base + 2 * s],
                     v[base + 2 * s : base + 3 * s],
                     v[base + 3 * s : base + 4 * s],
-                    m00,
-                    m01,
-                    m02,
-                    m03,
-                    m10,
-                    m11,
-                    m12,
-                    m13,
-                    m20,
-                    m21,
-                    m22,
-                    m23,
-                    m30,
-                    m31,
-                    m32,
-                    m33,
+                    m,
                 )
         else:  # wire near the end: run along the high digits with stride 4s
             for lo in range(s):
@@ -214,28 +195,16 @@ if numba is not None:
                     v[lo + s :: 4 * s],
                     v[lo + 2 * s :: 4 * s],
                     v[lo + 3 * s :: 4 * s],
-                    m00,
-                    m01,
-                    m02,
-                    m03,
-                    m10,
-                    m11,
-                    m12,
-                    m13,
-                    m20,
-                    m21,
-                    m22,
-                    m23,
-                    m30,
-                    m31,
-                    m32,
-                    m33,
+                    m,
                 )
 
     @numba.njit(cache=True, fastmath=True, inline="always")
-    def _combine_4(
-        a, b, c, d, m00, m01, m02, m03, m10, m11, m12, m13, m20, m21, m22, m23, m30, m31, m32, m33
-    ):  # pragma: no cover
+    def _combine_4(a, b, c, d, m):  # pragma: no cover
+        """``(a, b, c, d)[i] ← m @ (a, b, c, d)[i]`` element-wise, the matrix in registers."""
+        m00, m01, m02, m03 = m[0, 0], m[0, 1], m[0, 2], m[0, 3]
+        m10, m11, m12, m13 = m[1, 0], m[1, 1], m[1, 2], m[1, 3]
+        m20, m21, m22, m23 = m[2, 0], m[2, 1], m[2, 2], m[2, 3]
+        m30, m31, m32, m33 = m[3, 0], m[3, 1], m[3, 2], m[3, 3]
         for i in range(a.shape[0]):
             x0, x1, x2, x3 = a[i], b[i], c[i], d[i]
             a[i] = m00 * x0 + m01 * x1 + m02 * x2 + m03 * x3

@@ -1,0 +1,1 @@
+"""The circuit-growing environment: action table, encoding, masks (rewards, curricula to come)."""

@@ -1,0 +1,119 @@
+r"""Action table, ASAP layering, the 3D binary circuit encoding and illegal-action masks.
+
+**Actions** (spec §3.1): CNOTs first, ``CNOT(c, (c+x) mod n)`` for ``c = 0..n-1``,
+``x = 1..n-1`` (index :math:`c(n-1)+x-1`), then rotations ``R_h(q)`` for ``q = 0..n-1``,
+``h ∈ {X, Y, Z}`` (index :math:`n(n-1)+3q+h`). With a coupling map only the CNOTs on the map are
+kept, in the same order: one table serves agent and environment (the original's Ourense runs
+used two inconsistent tables).
+
+**Encoding** (spec §2): a tensor :math:`S \in \{0,1\}^{L\times(n+3)\times n}` over (moment,
+row, qubit). CNOT(c, t) in moment d sets :math:`S[d, t, c]`; a rotation about axis k on q sets
+:math:`S[d, n+k, q]`. Gates go to the earliest free moment (ASAP): a rotation on q to
+:math:`m_q`, a CNOT to :math:`\max(m_c, m_t)`; depth :math:`=\max_q m_q`.
+
+**Illegal actions** (spec §3.2, clean semantics): a gate is illegal when it was applied and no
+later gate touched any of its qubits — a rotation whose qubit's most recent gate is the same
+rotation, a CNOT whose control's and target's most recent gate is that same CNOT. A reversed CNOT
+or another axis is legal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from workbench.errors import ConfigError
+
+AXES = ("X", "Y", "Z")
+
+
+@dataclass(frozen=True)
+class ActionTable:
+    """The gates the agent can append, as ``(gate, wires)`` pairs in the paper's order."""
+
+    n_qubits: int
+    actions: tuple[tuple[str, tuple[int, ...]], ...]
+
+    @classmethod
+    def build(cls, n_qubits: int, coupling_map: Iterable[tuple[int, int]] | None = None):
+        """All-to-all CNOTs (or those on ``coupling_map``) followed by RX/RY/RZ on every qubit."""
+        allowed = None if coupling_map is None else {tuple(map(int, p)) for p in coupling_map}
+        if allowed is not None:
+            bad = sorted(
+                p for p in allowed if not all(0 <= w < n_qubits for w in p) or p[0] == p[1]
+            )
+            if bad:
+                raise ConfigError(
+                    f"coupling map pairs {bad} name qubits outside 0..{n_qubits - 1} (or repeat "
+                    "a qubit)"
+                )
+        cnots = [
+            ("CNOT", (c, (c + x) % n_qubits))
+            for c in range(n_qubits)
+            for x in range(1, n_qubits)
+            if allowed is None or (c, (c + x) % n_qubits) in allowed
+        ]
+        rotations = [(f"R{axis}", (q,)) for q in range(n_qubits) for axis in AXES]
+        return cls(n_qubits, tuple(cnots + rotations))
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+    def index(self, gate: str, *wires: int) -> int:
+        """Index of an action, e.g. ``table.index("CNOT", 0, 1)``."""
+        try:
+            return self.actions.index((gate, tuple(wires)))
+        except ValueError:
+            raise ConfigError(f"{gate}{tuple(wires)} is not in the action table") from None
+
+
+class CircuitLayout:
+    """The circuit an episode has grown so far: gates, ASAP moments, encoding and masks."""
+
+    def __init__(self, table: ActionTable, max_moments: int) -> None:
+        self.table = table
+        self.max_moments = max_moments
+        n = table.n_qubits
+        self.tensor = np.zeros((max_moments, n + 3, n), dtype=np.float32)
+        self.moments = np.zeros(n, dtype=np.int64)
+        self.last_action = np.full(n, -1, dtype=np.int64)
+        self.actions: list[int] = []
+
+    @property
+    def depth(self) -> int:
+        return int(self.moments.max())
+
+    def append(self, action: int) -> int:
+        """Place ``action`` at its ASAP moment; returns the moment."""
+        gate, wires = self.table.actions[action]
+        moment = int(self.moments[list(wires)].max())
+        if moment >= self.max_moments:
+            raise ConfigError(f"the circuit is full: moment {moment} >= {self.max_moments}")
+        n = self.table.n_qubits
+        if gate == "CNOT":
+            control, target = wires
+            self.tensor[moment, target, control] = 1.0
+        else:
+            self.tensor[moment, n + AXES.index(gate[1]), wires[0]] = 1.0
+        self.moments[list(wires)] = moment + 1
+        self.last_action[list(wires)] = action
+        self.actions.append(action)
+        return moment
+
+    def illegal_mask(self) -> np.ndarray:
+        """Boolean mask over the action table, True where the action is illegal now."""
+        mask = np.zeros(len(self.table), dtype=bool)
+        for action in set(self.last_action[self.last_action >= 0].tolist()):
+            _, wires = self.table.actions[action]
+            mask[action] = bool(np.all(self.last_action[list(wires)] == action))
+        return mask
+
+    def observation(self, energy: float) -> np.ndarray:
+        """Flattened (moment-major) gate rows of the tensor, with the energy appended."""
+        return np.append(self.tensor.reshape(-1), np.float32(energy)).astype(np.float32)
+
+    def gates(self) -> list[tuple[str, tuple[int, ...]]]:
+        """The gate list in the order the agent added it."""
+        return [self.table.actions[a] for a in self.actions]
