@@ -1,0 +1,96 @@
+"""Optimisers: Adam-SPSA recomputed from its formula, stages and shots, Rotosolve, COBYLA."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from workbench.optim import AdamSPSA, adam_spsa, cobyla, rotosolve_angle, three_stage_shots
+
+CENTRE = np.array([0.3, -0.7, 1.1])
+
+
+def quadratic(params, shots=None):
+    return np.sum((np.atleast_2d(params) - CENTRE) ** 2 * [1.0, 2.0, 0.5], axis=1)
+
+
+def reference_adam_spsa(f, x0, s: AdamSPSA, seed):
+    """The spec's pseudo-code (§6.1), written out plainly."""
+    rng = np.random.default_rng(seed)
+    theta = np.array(x0, float)
+    best = (f(theta[None])[0], theta.copy())
+    m = v = np.zeros_like(theta)
+    iterations = sum(math.ceil(maxfev / 2) for maxfev, _ in s.stages)
+    for k in range(iterations):
+        a_k, c_k = s.a / (k + 1) ** s.alpha, s.c / (k + 1) ** s.gamma
+        delta = rng.choice([-1.0, 1.0], size=theta.size)
+        g = (f((theta + c_k * delta)[None])[0] - f((theta - c_k * delta)[None])[0]) / (
+            2 * c_k * delta
+        )
+        if k == 0:
+            step = g
+        else:
+            b1 = s.beta1 / (k + 1) ** s.lam
+            m = b1 * m + (1 - b1) * g
+            v = s.beta2 * v + (1 - s.beta2) * g**2
+            step = (m / (1 - b1 ** (k + 1))) / (np.sqrt(v / (1 - s.beta2 ** (k + 1))) + s.epsilon)
+        theta = theta - a_k * step
+        value = f(theta[None])[0]
+        if value < best[0]:
+            best = (value, theta.copy())
+    return best
+
+
+def test_adam_spsa_matches_the_formula():
+    settings = AdamSPSA(a=0.6, alpha=0.602, c=0.1, gamma=0.101, lam=0.5, stages=((60, None),))
+    ours = adam_spsa(quadratic, np.zeros(3), settings, np.random.default_rng(11))
+    value, x = reference_adam_spsa(quadratic, np.zeros(3), settings, 11)
+    np.testing.assert_allclose(ours.x, x, atol=1e-12)
+    assert ours.fun == pytest.approx(value, abs=1e-12)
+    assert ours.n_evaluations == 1 + 3 * 30
+    assert ours.fun < quadratic(np.zeros(3))[0] / 5
+
+
+def test_three_stage_schedule_passes_shots_per_stage():
+    seen = []
+
+    def objective(params, shots=None):
+        seen.append((len(params), shots))
+        return quadratic(params)
+
+    settings = AdamSPSA(stages=((6, 10), (4, 100), (2, 1000)))
+    result = adam_spsa(objective, np.zeros(3), settings, np.random.default_rng(0))
+    shots = [s for _, s in seen]
+    # 3 + 2 + 1 iterations; the ± pair of iteration k is evaluated with stage k's shots
+    assert shots == [10, 10, 10, 100, 100, 1000, 1000]
+    assert result.n_evaluations == 1 + 3 * 6
+    assert three_stage_shots(10**7) == (10**5, 10**6, 10**7)
+
+
+def test_plain_spsa_converges():
+    settings = AdamSPSA(a=0.3, alpha=0.602, c=0.1, gamma=0.101, stages=((400, None),))
+    result = adam_spsa(quadratic, np.zeros(3), settings, np.random.default_rng(3), plain=True)
+    np.testing.assert_allclose(result.x, CENTRE, atol=0.05)
+
+
+def test_rotosolve_finds_the_exact_minimum_of_a_sinusoid():
+    def objective(params, shots=None):
+        theta = np.atleast_2d(params)[:, 1]
+        return 2.0 * np.sin(theta + 0.3) + 1.0
+
+    result = rotosolve_angle(objective, [5.0, 0.4], index=1)
+    assert result.fun == pytest.approx(-1.0, abs=1e-12)
+    assert result.x[0] == 5.0
+    assert result.x[1] == pytest.approx(-np.pi / 2 - 0.3)
+
+
+def test_cobyla_and_empty_parameter_lists():
+    result = cobyla(quadratic, np.zeros(3), max_iterations=500)
+    np.testing.assert_allclose(result.x, CENTRE, atol=1e-3)
+    assert cobyla(lambda p, shots=None: np.array([1.5]), np.zeros(0)).n_evaluations == 1
+    empty = adam_spsa(
+        lambda p, shots=None: np.array([2.0]), np.zeros(0), AdamSPSA(), np.random.default_rng(0)
+    )
+    assert empty.fun == 2.0 and empty.n_evaluations == 1
