@@ -1,1 +1,2 @@
-"""The circuit-growing environment: action table, encoding, masks (rewards, curricula to come)."""
+"""The circuit-growing environment: action table and encoding, masks, rewards, curricula,
+random halting and the gymnasium ``CircuitGrowthEnv``."""

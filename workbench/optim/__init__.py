@@ -58,10 +58,28 @@ class AdamSPSA:
     epsilon: float = 1e-8
     stages: tuple[tuple[int, int | None], ...] = ((500, None),)
     adam_from_first_iteration: bool = False
+    plain: bool = False
 
     def __post_init__(self) -> None:
         if not self.stages or any(maxfev < 2 for maxfev, _ in self.stages):
             raise ConfigError(f"stages={self.stages!r}: every stage needs max_evaluations >= 2")
+
+    def minimize(self, objective: Objective, x0, rng: np.random.Generator) -> OptimizeResult:
+        return adam_spsa(objective, x0, self, rng, plain=self.plain)
+
+
+@dataclass(frozen=True)
+class COBYLA:
+    """scipy's COBYLA with ``max_iterations`` (the paper's ``global_iters``)."""
+
+    max_iterations: int = 100
+
+    def __post_init__(self) -> None:
+        if self.max_iterations < 1:
+            raise ConfigError(f"max_iterations={self.max_iterations}: the budget must be >= 1")
+
+    def minimize(self, objective: Objective, x0, rng: np.random.Generator) -> OptimizeResult:
+        return cobyla(objective, x0, self.max_iterations)
 
 
 def adam_spsa(

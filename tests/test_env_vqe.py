@@ -1,0 +1,132 @@
+"""The circuit-growing environment: gymnasium API, solving H2 by hand, caps, halting, masks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from workbench.chem import get_problem
+from workbench.devices import load_profile
+from workbench.env.curriculum import FixedSchedule, MovingThreshold
+from workbench.env.halting import RandomHalting
+from workbench.env.vqe import CircuitGrowthEnv
+from workbench.errors import ConfigError
+from workbench.optim import COBYLA, AdamSPSA
+
+H2 = get_problem("h2-2q")
+
+
+def chemical_accuracy_env(**options):
+    curriculum = FixedSchedule(H2.ground_energy, (1.6e-3,), (10**9,))
+    return CircuitGrowthEnv(H2, target="exact", curriculum=curriculum, seed=0, **options)
+
+
+def test_spaces_and_reset():
+    env = chemical_accuracy_env()
+    observation, info = env.reset(seed=1)
+    assert env.observation_space.contains(observation)
+    assert observation.shape == (401,) and observation[-1] == pytest.approx(0.45925, abs=1e-5)
+    assert env.action_space.n == 8 and info["action_mask"].all()
+    assert info["n_gates"] == 0 and info["energy"] == pytest.approx(H2.zero_state_energy)
+
+
+def test_the_two_gate_solution_succeeds():
+    env = chemical_accuracy_env()
+    env.reset()
+    table = env.table
+    _, reward, terminated, truncated, info = env.step(table.index("RY", 0))
+    assert (terminated, truncated) == (False, False)
+    assert -1.0 <= reward <= 1.0
+    _, reward, terminated, truncated, info = env.step(table.index("CNOT", 0, 1))
+    assert terminated and not truncated and reward == 5.0
+    assert info["error_to_ground"] < 1.6e-3
+    assert (info["n_gates"], info["n_cnots"], info["depth"], info["n_params"]) == (2, 1, 2, 1)
+
+
+def test_step_cap_gives_minus_five():
+    env = chemical_accuracy_env(max_steps=2)
+    env.reset()
+    env.step(env.table.index("RX", 1))
+    _, reward, terminated, truncated, _ = env.step(env.table.index("RZ", 1))
+    assert truncated and not terminated and reward == -5.0
+
+
+def test_random_halting_cuts_without_penalty():
+    env = chemical_accuracy_env(random_halting=RandomHalting(n=5, p=0.5, low=2, high=2))
+    env.reset()
+    env.step(env.table.index("RX", 1))
+    _, reward, terminated, truncated, _ = env.step(env.table.index("RZ", 1))
+    assert truncated and not terminated and reward != -5.0
+
+
+def test_illegal_actions_are_refused_and_masked():
+    env = chemical_accuracy_env()
+    env.reset()
+    action = env.table.index("RX", 1)
+    _, _, _, _, info = env.step(action)
+    assert not info["action_mask"][action]
+    with pytest.raises(ConfigError, match="is illegal now"):
+        env.step(action)
+    with pytest.raises(ConfigError, match=r"outside 0\.\.7"):
+        env.step(8)
+    free = chemical_accuracy_env(mask_illegal=False)
+    free.reset()
+    free.step(action)
+    free.step(action)  # allowed when masking is off
+
+
+def test_greedy_test_episodes_leave_the_curriculum_alone():
+    curriculum = MovingThreshold(H2.lower_bound, 0.97, greedy_shift_interval=500)
+    env = CircuitGrowthEnv(H2, curriculum=curriculum, seed=0)
+    env.training = False
+    env.reset()
+    env.step(env.table.index("RY", 0))
+    assert curriculum.lowest_energy == pytest.approx(H2.lower_bound + 0.97)
+    env.training = True
+    env.step(env.table.index("CNOT", 0, 1))
+    assert curriculum.lowest_energy < H2.lower_bound + 0.97
+    assert curriculum.episodes == 1  # success against the lower bound with ξ = 0.97
+
+
+def test_noisy_environment_with_a_coupling_map_and_shots():
+    problem = get_problem("h2-4q-qcas")
+    env = CircuitGrowthEnv(
+        problem,
+        load_profile("ibm-ourense"),
+        optimizer=AdamSPSA(stages=((20, None),)),
+        shots=200,
+        seed=3,
+    )
+    env.reset()
+    assert env.action_space.n == 18
+    _, _, _, _, info = env.step(env.table.index("RY", 0))
+    assert info["noiseless_error"] is not None and info["n_params"] == 1
+    with pytest.raises(ConfigError, match="describes 4 qubits"):
+        CircuitGrowthEnv(get_problem("lih-6q"), load_profile("ibm-ourense"))
+
+
+def test_optimiser_is_skipped_without_angles():
+    calls = []
+
+    class Recorder(COBYLA):
+        def minimize(self, objective, x0, rng):
+            calls.append(len(x0))
+            return super().minimize(objective, x0, rng)
+
+    env = chemical_accuracy_env(optimizer=Recorder(20))
+    env.reset()
+    env.step(env.table.index("CNOT", 0, 1))
+    env.step(env.table.index("RY", 0))
+    assert calls == [1]
+
+
+def test_halting_distributions_match_the_spec():
+    rng = np.random.default_rng(0)
+    noiseless = RandomHalting(70, 0.573, 25, 70)
+    samples = [noiseless.sample(rng) for _ in range(4000)]
+    assert np.mean(samples) == pytest.approx(52.0, abs=0.6)
+    noisy = RandomHalting(40, 0.6, 0, 40, mode_of=100)
+    modes = [noisy.sample(rng) for _ in range(300)]
+    assert np.mean(modes) == pytest.approx(26, abs=1.0)
+    with pytest.raises(ConfigError, match="0 < p <= 1"):
+        RandomHalting(10, 1.5)

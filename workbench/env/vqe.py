@@ -1,0 +1,176 @@
+r"""The circuit-growing VQE environment (gymnasium API), spec §1–4.
+
+An episode starts from the empty circuit on :math:`|0\dots0\rangle`. Each action appends a gate
+at its ASAP moment; all angles are then re-optimised (warm start, new angle at 0, optionally one
+Rotosolve step on it first; skipped without angles) and the energy :math:`E_t` is measured (with
+shot noise when ``shots`` is set). The error is :math:`|E_{\min}-E_t|` against the exact
+:math:`E_0` or the lower bound. The episode terminates on success (error below the curriculum's
+threshold) and is truncated at the step cap ``max_steps`` or at the random-halting budget.
+
+Observation: the flattened gate rows of the 3D encoding plus the current energy (Ha, raw, as the
+paper). ``info["action_mask"]`` is True for legal actions. With ``training=False`` (greedy test
+episodes) the curriculum is neither fed energies nor advanced (the paper's test episodes moved it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import gymnasium
+import numpy as np
+
+from workbench.env.curriculum import FixedSchedule
+from workbench.env.encoding import ActionTable, CircuitLayout
+from workbench.env.halting import RandomHalting
+from workbench.env.rewards import get_reward
+from workbench.errors import ConfigError
+from workbench.noise import NoiseModel
+from workbench.optim import COBYLA, rotosolve_angle
+from workbench.sim import Circuit, energies
+
+TARGETS = ("lower_bound", "exact")
+
+
+class CircuitGrowthEnv(gymnasium.Env):
+    """Grow a variational circuit gate by gate to reach a molecule's ground energy.
+
+    Args:
+        problem: a :class:`workbench.chem.Problem`.
+        noise: noise model (``None``: noiseless); its coupling map restricts the actions.
+        max_steps: L, the step cap (and the number of moments encoded).
+        optimizer: object with ``minimize(objective, x0, rng)``; default COBYLA(100).
+        curriculum: a MovingThreshold or FixedSchedule; default: fixed chemical accuracy.
+        target: ``"lower_bound"`` or ``"exact"`` — what the error is measured from.
+        reward: ``"incremental_with_fixed_ends"`` or ``"log_to_threshold"``.
+        random_halting: a :class:`RandomHalting` or ``None``.
+        mask_illegal: reject masked actions (and report the mask).
+        rotosolve_new_angle: one exact Rotosolve step on a new angle before the optimiser.
+        shots: shots per measurement group for the energies (``None``: exact).
+        seed: seeds the environment's generator (halting, shots, SPSA directions).
+    """
+
+    metadata: ClassVar[dict] = {"render_modes": []}
+
+    def __init__(
+        self,
+        problem,
+        noise: NoiseModel | None = None,
+        *,
+        max_steps: int = 40,
+        optimizer=None,
+        curriculum=None,
+        target: str = "lower_bound",
+        reward: str = "incremental_with_fixed_ends",
+        random_halting: RandomHalting | None = None,
+        mask_illegal: bool = True,
+        rotosolve_new_angle: bool = False,
+        shots: int | None = None,
+        seed: int | None = None,
+    ) -> None:
+        if target not in TARGETS:
+            raise ConfigError(f"target={target!r}: expected one of {', '.join(TARGETS)}")
+        if max_steps < 1:
+            raise ConfigError(f"max_steps={max_steps}: an episode needs at least one step")
+        self.problem = problem
+        self.noise = noise
+        self.n_qubits = problem.n_qubits
+        if noise is not None:
+            noise.check_size(self.n_qubits)
+        coupling = noise.coupling_map if noise is not None else None
+        self.table = ActionTable.build(self.n_qubits, coupling)
+        self.max_steps = max_steps
+        self.optimizer = optimizer or COBYLA(100)
+        self.target_energy = (
+            problem.lower_bound if target == "lower_bound" else (problem.ground_energy)
+        )
+        self.curriculum = curriculum or FixedSchedule(self.target_energy)
+        self.reward_function = get_reward(reward)
+        self.random_halting = random_halting
+        self.mask_illegal = mask_illegal
+        self.rotosolve_new_angle = rotosolve_new_angle
+        self.shots = shots
+        self.training = True
+        self.rng = np.random.default_rng(seed)
+        size = max_steps * self.n_qubits * (self.n_qubits + 3) + 1
+        self.observation_space = gymnasium.spaces.Box(-np.inf, np.inf, (size,), np.float32)
+        self.action_space = gymnasium.spaces.Discrete(len(self.table))
+        self._start_energy = float(self._energies(Circuit(self.n_qubits), np.zeros((1, 0)))[0])
+
+    def _energies(self, circuit: Circuit, params: np.ndarray, shots=None) -> np.ndarray:
+        return energies(circuit, params, self.problem, self.noise, shots, self.rng)
+
+    def _objective(self, params: np.ndarray, shots=None) -> np.ndarray:
+        return self._energies(self.circuit, params, shots if shots is not None else self.shots)
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        super().reset(seed=seed)
+        if seed is not None:
+            self.rng = np.random.default_rng(seed)
+        self.layout = CircuitLayout(self.table, self.max_steps)
+        self.circuit = Circuit(self.n_qubits)
+        self.params = np.zeros(0)
+        self.steps = 0
+        self.energy = self._start_energy
+        self.halting_step = self.random_halting.sample(self.rng) if self.random_halting else None
+        return self.layout.observation(self.energy), self._info(success=False)
+
+    def action_mask(self) -> np.ndarray:
+        """True for the actions the agent may take now."""
+        if not self.mask_illegal:
+            return np.ones(len(self.table), dtype=bool)
+        return ~self.layout.illegal_mask()
+
+    def step(self, action: int):
+        if not 0 <= int(action) < len(self.table):
+            raise ConfigError(f"action {action} is outside 0..{len(self.table) - 1}")
+        if not self.action_mask()[int(action)]:
+            raise ConfigError(f"action {action} ({self.table.actions[int(action)]}) is illegal now")
+        gate, wires = self.table.actions[int(action)]
+        self.layout.append(int(action))
+        self.circuit = self.circuit.append(gate, *wires)
+        if gate != "CNOT":
+            self.params = np.append(self.params, 0.0)
+            if self.rotosolve_new_angle:
+                self.params = rotosolve_angle(self._objective, self.params, -1).x
+        if self.params.size:
+            self.params = self.optimizer.minimize(self._objective, self.params, self.rng).x
+        previous, self.energy = self.energy, float(self._objective(self.params[None, :])[0])
+        threshold = self.curriculum.threshold
+        error = abs(self.target_energy - self.energy)
+        success = error < threshold
+        self.steps += 1
+        at_cap = self.steps == self.max_steps
+        halted = self.halting_step is not None and self.steps >= self.halting_step
+        reward = self.reward_function(self.energy, previous, self.target_energy, threshold, at_cap)
+        if self.training:
+            self.curriculum.observe_energy(self.energy)
+            if success or at_cap or halted:
+                self.curriculum.end_episode(success)
+        observation = self.layout.observation(self.energy)
+        info = self._info(success=success, threshold=threshold)
+        return observation, float(reward), bool(success), bool(at_cap or halted), info
+
+    def _info(self, success: bool, threshold: float | None = None) -> dict[str, Any]:
+        gates = self.layout.gates()
+        noiseless = (
+            float(self._energies(self.circuit, self.params[None, :])[0])
+            if (self.noise is not None)
+            else None
+        )
+        return {
+            "energy": self.energy,
+            "error": abs(self.target_energy - self.energy),
+            "error_to_ground": abs(self.problem.ground_energy - self.energy),
+            "noiseless_error": None
+            if noiseless is None
+            else abs(self.problem.ground_energy - noiseless),
+            "threshold": self.curriculum.threshold if threshold is None else threshold,
+            "success": success,
+            "action_mask": self.action_mask(),
+            "gates": gates,
+            "params": self.params.copy(),
+            "n_gates": len(gates),
+            "n_cnots": sum(g == "CNOT" for g, _ in gates),
+            "depth": self.layout.depth,
+            "n_params": int(self.params.size),
+        }
