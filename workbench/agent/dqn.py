@@ -1,0 +1,163 @@
+r"""Double DQN with n-step returns and illegal-action masks (spec §5).
+
+Target for a stored n-step transition (explicit ``discount``, see :mod:`workbench.agent.replay`):
+
+.. math::
+    y = R + \text{discount}\cdot(1-\text{done})\,
+        Q_{\text{target}}\big(s', \arg\max_{a \in \mathcal{A}(s')} Q_{\text{policy}}(s', a)\big)
+
+with the argmax over the legal actions of :math:`s'` (``mask_targets=True``; the paper's code
+took it over all actions, quirk 4). Loss: Huber (SmoothL1, β=1); Adam; hard target copies every
+``target_update`` gradient steps; ε-greedy exploration among legal actions, ε multiplied by
+``epsilon_decay`` after every gradient step (the paper's schedule, quirk 5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from workbench.agent.replay import NStepAccumulator, ReplayBuffer
+from workbench.errors import ConfigError
+
+
+def q_network(
+    observation_size: int, n_actions: int, hidden: Sequence[int], dropout: float = 0.0
+) -> nn.Sequential:
+    """MLP: ``Linear → LeakyReLU(0.01) → Dropout`` per hidden layer, then a linear output."""
+    layers: list[nn.Module] = []
+    width = observation_size
+    for size in hidden:
+        layers += [nn.Linear(width, size), nn.LeakyReLU(0.01), nn.Dropout(dropout)]
+        width = size
+    layers.append(nn.Linear(width, n_actions))
+    return nn.Sequential(*layers)
+
+
+def masked_argmax(q_values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Argmax over the last axis among ``mask``-True entries (all entries if none is legal)."""
+    any_legal = mask.any(dim=-1, keepdim=True)
+    mask = torch.where(any_legal, mask, torch.ones_like(mask))
+    return torch.where(mask, q_values, torch.full_like(q_values, -torch.inf)).argmax(dim=-1)
+
+
+def double_dqn_targets(
+    rewards, discounts, dones, next_q_policy, next_q_target, next_masks, mask_targets: bool = True
+) -> torch.Tensor:
+    """The double-DQN target ``y`` for a batch (all arguments are tensors)."""
+    if mask_targets:
+        best = masked_argmax(next_q_policy, next_masks)
+    else:
+        best = next_q_policy.argmax(dim=-1)
+    bootstrap = next_q_target.gather(1, best[:, None]).squeeze(1)
+    return rewards + discounts * (1.0 - dones) * bootstrap
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    """Agent hyperparameters; defaults are the paper's (5×1000 network, batch 1000, …)."""
+
+    hidden: tuple[int, ...] = (1000,) * 5
+    dropout: float = 0.0
+    learning_rate: float = 1e-4
+    gamma: float = 0.88
+    n_step: int = 1
+    paper_discount: bool = False
+    batch_size: int = 1000
+    memory_size: int = 20000
+    target_update: int = 500
+    epsilon_start: float = 1.0
+    epsilon_min: float = 0.05
+    epsilon_decay: float = 0.99995
+    mask_targets: bool = True
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1 or self.memory_size < self.batch_size:
+            raise ConfigError(
+                f"batch_size={self.batch_size} must be >= 1 and <= memory_size={self.memory_size}"
+            )
+        if not 0 < self.epsilon_decay <= 1 or not 0 <= self.epsilon_min <= self.epsilon_start <= 1:
+            raise ConfigError("need 0 < epsilon_decay <= 1 and 0 <= epsilon_min <= start <= 1")
+
+
+def paper_gamma(max_steps: int, final_gamma: float = 0.005) -> float:
+    """The paper's γ = round(final_gamma^(1/L), 2): 0.88 for L=40, 0.93 for 70, 0.98 for 250."""
+    return round(final_gamma ** (1 / max_steps), 2)
+
+
+class DoubleDQN:
+    """Masked ε-greedy double-DQN agent with an n-step replay buffer (torch; CPU or CUDA)."""
+
+    def __init__(
+        self,
+        observation_size: int,
+        n_actions: int,
+        settings: AgentSettings,
+        seed: int = 0,
+        device: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.n_actions = n_actions
+        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.generator = torch.Generator().manual_seed(seed)
+        torch.manual_seed(seed)
+        self.policy = q_network(observation_size, n_actions, settings.hidden, settings.dropout)
+        self.target = q_network(observation_size, n_actions, settings.hidden, settings.dropout)
+        self.policy.to(self.device)
+        self.target.to(self.device)
+        self.target.load_state_dict(self.policy.state_dict())
+        self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=settings.learning_rate)
+        self.memory = ReplayBuffer(settings.memory_size, observation_size, n_actions)
+        self.n_step = NStepAccumulator(settings.n_step, settings.gamma, settings.paper_discount)
+        self.rng = np.random.default_rng(seed)
+        self.epsilon = settings.epsilon_start
+        self.gradient_steps = 0
+
+    def act(self, observation: np.ndarray, mask: np.ndarray, greedy: bool = False) -> int:
+        """ε-greedy among the legal actions (``mask`` True); greedy ignores ε."""
+        legal = np.flatnonzero(mask)
+        if legal.size == 0:
+            raise ConfigError("no legal action left")
+        if not greedy and self.rng.random() < self.epsilon:
+            return int(self.rng.choice(legal))
+        with torch.no_grad():
+            q = self.policy(torch.as_tensor(observation, device=self.device)[None, :])
+        return int(masked_argmax(q, torch.as_tensor(mask, device=self.device)[None, :])[0])
+
+    def remember(self, observation, action, reward, next_observation, done, next_mask) -> None:
+        for transition in self.n_step.push(
+            observation, action, reward, next_observation, done, next_mask
+        ):
+            self.memory.add(transition)
+
+    def learn(self) -> float | None:
+        """One gradient step once the memory holds more than a batch; returns the loss."""
+        s = self.settings
+        if len(self.memory) <= s.batch_size:
+            return None
+        if self.gradient_steps % s.target_update == 0:
+            self.target.load_state_dict(self.policy.state_dict())
+        batch = self.memory.sample(s.batch_size, self.rng)
+        tensor = {k: torch.as_tensor(v, device=self.device) for k, v in batch._asdict().items()}
+        with torch.no_grad():
+            targets = double_dqn_targets(
+                tensor["rewards"],
+                tensor["discounts"],
+                tensor["dones"],
+                self.policy(tensor["next_observations"]),
+                self.target(tensor["next_observations"]),
+                tensor["next_masks"],
+                s.mask_targets,
+            )
+        q = self.policy(tensor["observations"]).gather(1, tensor["actions"][:, None]).squeeze(1)
+        loss = nn.functional.smooth_l1_loss(q, targets)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        self.gradient_steps += 1
+        self.epsilon = max(self.epsilon * s.epsilon_decay, s.epsilon_min)
+        return float(loss.detach())

@@ -1,0 +1,132 @@
+r"""n-step transitions with explicit discounts, and a uniform replay buffer (spec §5).
+
+For a window of k ≤ n steps starting at t, the stored transition is
+:math:`(s_t, a_t, R = \sum_{i<k} \gamma^i r_{t+i}, s_{t+k}, \text{done}, \text{discount})` where
+``discount`` multiplies the bootstrap: :math:`\gamma^k` by default (the correct n-step target) or
+:math:`\gamma` with ``paper_discount=True`` (the original code's quirk 3). Windows never cross an
+episode's end; an episode's last k < n steps are flushed with their own k.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import NamedTuple
+
+import numpy as np
+
+from workbench.errors import ConfigError
+
+
+class Transition(NamedTuple):
+    observation: np.ndarray
+    action: int
+    reward: float  # the n-step return R
+    next_observation: np.ndarray
+    done: bool
+    discount: float
+    next_mask: np.ndarray  # legal actions in next_observation
+
+
+class NStepAccumulator:
+    """Turns one-step transitions of an episode into n-step transitions."""
+
+    def __init__(self, n_step: int, gamma: float, paper_discount: bool = False) -> None:
+        if n_step < 1 or not 0 <= gamma <= 1:
+            raise ConfigError(f"n_step={n_step} must be >= 1 and gamma={gamma} in [0, 1]")
+        self.n_step, self.gamma, self.paper_discount = n_step, gamma, paper_discount
+        self.window: deque = deque()
+
+    def _emit(self) -> Transition:
+        observation, action = self.window[0][0], self.window[0][1]
+        ret = sum(self.gamma**i * step[2] for i, step in enumerate(self.window))
+        _, _, _, next_observation, done, next_mask = self.window[-1]
+        k = len(self.window)
+        discount = self.gamma if self.paper_discount else self.gamma**k
+        self.window.popleft()
+        return Transition(
+            observation, action, float(ret), next_observation, done, discount, next_mask
+        )
+
+    def push(self, observation, action, reward, next_observation, done, next_mask):
+        """Add one step; returns the n-step transitions that are complete now."""
+        self.window.append(
+            (observation, int(action), float(reward), next_observation, bool(done), next_mask)
+        )
+        ready = []
+        if len(self.window) == self.n_step:
+            ready.append(self._emit())
+        if done:
+            while self.window:
+                ready.append(self._emit())
+        return ready
+
+
+class Batch(NamedTuple):
+    observations: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+    next_observations: np.ndarray
+    dones: np.ndarray
+    discounts: np.ndarray
+    next_masks: np.ndarray
+
+
+class ReplayBuffer:
+    """Fixed-capacity ring buffer of n-step transitions with uniform sampling."""
+
+    def __init__(self, capacity: int, observation_size: int, n_actions: int) -> None:
+        if capacity < 1:
+            raise ConfigError(f"replay capacity {capacity} must be >= 1")
+        self.capacity = capacity
+        self.observations = np.zeros((capacity, observation_size), dtype=np.float32)
+        self.next_observations = np.zeros((capacity, observation_size), dtype=np.float32)
+        self.actions = np.zeros(capacity, dtype=np.int64)
+        self.rewards = np.zeros(capacity, dtype=np.float32)
+        self.dones = np.zeros(capacity, dtype=np.float32)
+        self.discounts = np.zeros(capacity, dtype=np.float32)
+        self.next_masks = np.zeros((capacity, n_actions), dtype=bool)
+        self.position = 0
+        self.size = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def add(self, t: Transition) -> None:
+        i = self.position
+        self.observations[i], self.actions[i], self.rewards[i] = t.observation, t.action, t.reward
+        self.next_observations[i], self.dones[i] = t.next_observation, float(t.done)
+        self.discounts[i], self.next_masks[i] = t.discount, t.next_mask
+        self.position = (self.position + 1) % self.capacity
+        self.size = min(self.size + 1, self.capacity)
+
+    def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
+        index = rng.integers(0, self.size, size=batch_size)
+        return Batch(
+            self.observations[index],
+            self.actions[index],
+            self.rewards[index],
+            self.next_observations[index],
+            self.dones[index],
+            self.discounts[index],
+            self.next_masks[index],
+        )
+
+    def state_dict(self) -> dict:
+        return {
+            k: getattr(self, k)
+            for k in (
+                "observations",
+                "next_observations",
+                "actions",
+                "rewards",
+                "dones",
+                "discounts",
+                "next_masks",
+                "position",
+                "size",
+            )
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        for key, value in state.items():
+            setattr(self, key, value)
