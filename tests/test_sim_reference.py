@@ -164,3 +164,25 @@ def test_gate_unitaries_match_pennylane():
 
 def test_pauli_matrices_are_the_standard_ones():
     assert np.allclose(PAULI_MATRICES["Y"], qml.matrix(qml.PauliY(0)))
+
+
+@pytest.mark.parametrize("thermal", [False, True], ids=["pauli-noise", "thermal"])
+def test_large_register_kernels_agree_with_the_numpy_path(thermal):
+    """n = 7 uses the in-place kernels (swap path for Pauli noise, tiles otherwise)."""
+    rng = np.random.default_rng(7)
+    n = 7
+    circuit = random_circuit(rng, n)
+    circuit = Circuit.from_gates(n, [(op.gate, *op.wires) for op in circuit.operations] * 2)
+    noise = NoiseModel(
+        depolarizing_1q=2e-3,
+        depolarizing_2q=1e-2,
+        readout_p01=0.02,
+        t1=60.0 if thermal else None,
+        t2=70.0 if thermal else None,
+    )
+    hamiltonian = random_hamiltonian(rng, n, n_terms=20)
+    params = rng.uniform(-np.pi, np.pi, (3, circuit.n_params))
+    expected = energies(circuit, params, hamiltonian, noise, backend="numpy")
+    np.testing.assert_allclose(energies(circuit, params, hamiltonian, noise), expected, atol=1e-12)
+    single = energies(circuit, params[0], hamiltonian, noise)
+    assert single[0] == pytest.approx(expected[0], abs=1e-12)

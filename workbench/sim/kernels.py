@@ -142,20 +142,12 @@ if numba is not None:
 
     @numba.njit(cache=True)
     def _propagate_chunk(
-        n,
-        op_wires,
-        op_param,
-        op_rowptr,
-        op_swaps,
-        rowptr,
-        cols,
-        const,
-        cosine,
-        sine,
+        program,
         theta,
         initial,
         out,
     ):  # pragma: no cover
+        n, op_wires, op_param, op_rowptr, _, rowptr, cols, const, cosine, sine = program
         nb = theta.shape[0]
         v = np.empty((initial.shape[0], nb))
         for i in range(initial.shape[0]):
@@ -339,20 +331,12 @@ if numba is not None:
 
     @numba.njit(cache=True)
     def _propagate_in_place(
-        n,
-        op_wires,
-        op_param,
-        op_rowptr,
-        op_swaps,
-        rowptr,
-        cols,
-        const,
-        cosine,
-        sine,
+        program,
         theta,
         initial,
         out,
     ):  # pragma: no cover
+        n, op_wires, op_param, op_rowptr, op_swaps, rowptr, cols, const, cosine, sine = program
         out[:] = initial
         coef = np.empty(256)
         dense = np.empty((4, 4))
@@ -386,16 +370,7 @@ if numba is not None:
 
     @numba.njit(cache=True, parallel=True)
     def _propagate_batch(
-        n,
-        op_wires,
-        op_param,
-        op_rowptr,
-        op_swaps,
-        rowptr,
-        cols,
-        const,
-        cosine,
-        sine,
+        program,
         params,
         initial,
         out,
@@ -409,32 +384,14 @@ if numba is not None:
             if in_place:
                 for b in range(lo, hi):
                     _propagate_in_place(
-                        n,
-                        op_wires,
-                        op_param,
-                        op_rowptr,
-                        op_swaps,
-                        rowptr,
-                        cols,
-                        const,
-                        cosine,
-                        sine,
+                        program,
                         params[b],
                         initial,
                         out[b],
                     )
             else:
                 _propagate_chunk(
-                    n,
-                    op_wires,
-                    op_param,
-                    op_rowptr,
-                    op_swaps,
-                    rowptr,
-                    cols,
-                    const,
-                    cosine,
-                    sine,
+                    program,
                     params[lo:hi],
                     initial,
                     out[lo:hi],
@@ -442,16 +399,7 @@ if numba is not None:
 
     @numba.njit(cache=True, parallel=True)
     def _energies_batch(
-        n,
-        op_wires,
-        op_param,
-        op_rowptr,
-        op_swaps,
-        rowptr,
-        cols,
-        const,
-        cosine,
-        sine,
+        program,
         params,
         initial,
         chunk,
@@ -470,16 +418,7 @@ if numba is not None:
                 vector = np.empty(initial.shape[0])
                 for b in range(lo, hi):
                     _propagate_in_place(
-                        n,
-                        op_wires,
-                        op_param,
-                        op_rowptr,
-                        op_swaps,
-                        rowptr,
-                        cols,
-                        const,
-                        cosine,
-                        sine,
+                        program,
                         params[b],
                         initial,
                         vector,
@@ -491,16 +430,7 @@ if numba is not None:
             else:
                 block = np.empty((hi - lo, initial.shape[0]))
                 _propagate_chunk(
-                    n,
-                    op_wires,
-                    op_param,
-                    op_rowptr,
-                    op_swaps,
-                    rowptr,
-                    cols,
-                    const,
-                    cosine,
-                    sine,
+                    program,
                     params[lo:hi],
                     initial,
                     block,
@@ -512,34 +442,8 @@ if numba is not None:
                     energies[b] = total
 
 
-def propagate_numba(program: Program, params: np.ndarray) -> np.ndarray:
-    """Pauli vectors ``(batch, 4**n)`` after the program (numba, parallel over the batch)."""
-    n = program.n_qubits
-    out = np.empty((params.shape[0], 4**n))
-    in_place = n >= IN_PLACE_MIN_QUBITS
-    args = (
-        n,
-        program.op_wires,
-        program.op_param,
-        program.op_rowptr,
-        program.op_swaps,
-        program.rowptr,
-        program.cols,
-        program.const,
-        program.cos,
-        program.sin,
-    )
-    params = np.ascontiguousarray(params, dtype=np.float64)
-    initial = initial_pauli_vector(n)
-    if params.shape[0] == 1:  # one evaluation: no thread start-up, no chunk to vectorise over
-        _propagate_in_place(*args, params[0], initial, out[0])
-        return out
-    chunk = 1 if in_place else max(1, min(CHUNK, -(-params.shape[0] // numba.get_num_threads())))
-    _propagate_batch(*args, params, initial, out, chunk, in_place)
-    return out
-
-
 def _kernel_args(program: Program) -> tuple:
+    """The program as one tuple, the form the numba kernels take (and unpack)."""
     return (
         program.n_qubits,
         program.op_wires,
@@ -554,6 +458,22 @@ def _kernel_args(program: Program) -> tuple:
     )
 
 
+def propagate_numba(program: Program, params: np.ndarray) -> np.ndarray:
+    """Pauli vectors ``(batch, 4**n)`` after the program (numba, parallel over the batch)."""
+    n = program.n_qubits
+    out = np.empty((params.shape[0], 4**n))
+    in_place = n >= IN_PLACE_MIN_QUBITS
+    arrays = _kernel_args(program)
+    params = np.ascontiguousarray(params, dtype=np.float64)
+    initial = initial_pauli_vector(n)
+    if params.shape[0] == 1:  # one evaluation: no thread start-up, no chunk to vectorise over
+        _propagate_in_place(arrays, params[0], initial, out[0])
+        return out
+    chunk = 1 if in_place else max(1, min(CHUNK, -(-params.shape[0] // numba.get_num_threads())))
+    _propagate_batch(arrays, params, initial, out, chunk, in_place)
+    return out
+
+
 def expectation_numba(
     program: Program,
     params: np.ndarray,
@@ -566,7 +486,7 @@ def expectation_numba(
     params = np.ascontiguousarray(params, dtype=np.float64)
     if params.shape[0] == 1:  # one evaluation: no parallel region to start
         vector = np.empty(4**n)
-        _propagate_in_place(*_kernel_args(program), params[0], initial_pauli_vector(n), vector)
+        _propagate_in_place(_kernel_args(program), params[0], initial_pauli_vector(n), vector)
         return np.array([shift + vector[indices] @ coefficients])
     in_place = n >= IN_PLACE_MIN_QUBITS
     threads = numba.get_num_threads()
@@ -575,7 +495,7 @@ def expectation_numba(
     )
     energies = np.empty(params.shape[0])
     _energies_batch(
-        *_kernel_args(program),
+        _kernel_args(program),
         params,
         initial_pauli_vector(n),
         max(chunk, 1),
