@@ -186,3 +186,20 @@ def test_large_register_kernels_agree_with_the_numpy_path(thermal):
     np.testing.assert_allclose(energies(circuit, params, hamiltonian, noise), expected, atol=1e-12)
     single = energies(circuit, params[0], hamiltonian, noise)
     assert single[0] == pytest.approx(expected[0], abs=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_every_pauli_component_matches_the_dense_reference(backend):
+    from workbench.sim.kernels import propagate
+    from workbench.sim.program import compile_program
+    from workbench.sim.reference import density_matrix, pauli_vector
+
+    rng = np.random.default_rng(31)
+    for _ in range(10):
+        circuit = random_circuit(rng, 3)
+        noise = random_noise(rng, 3)
+        params = rng.uniform(-np.pi, np.pi, (2, circuit.n_params))
+        vectors = propagate(compile_program(circuit, noise), params, backend)
+        for p, vector in zip(params, vectors, strict=True):
+            expected = pauli_vector(density_matrix(circuit, p, noise))
+            np.testing.assert_allclose(vector, expected, atol=1e-12)

@@ -18,12 +18,7 @@ def _embed(matrix: np.ndarray, wires: tuple[int, ...], n_qubits: int) -> np.ndar
     k = len(wires)
     tensor = matrix.reshape((2,) * (2 * k))
     identity = np.eye(2**n_qubits).reshape((2,) * (2 * n_qubits))
-    out_axes = list(wires)
-    full = np.tensordot(tensor, identity, axes=(list(range(k, 2 * k)), out_axes))
-    order = list(range(k, k + n_qubits))
-    for position, wire in enumerate(wires):
-        order.insert(wire, position)
-    order = [o for o in order]
+    full = np.tensordot(tensor, identity, axes=(list(range(k, 2 * k)), list(wires)))
     moved = np.moveaxis(full, list(range(k)), list(wires))
     return moved.reshape(2**n_qubits, 2**n_qubits)
 
