@@ -52,14 +52,12 @@ def word_masks(word: str) -> tuple[int, int, int]:
     return flip, phase, word.count("Y")
 
 
-def _parity(values: np.ndarray) -> np.ndarray:
-    """Parity (0/1) of the popcount of each non-negative integer."""
-    values = values.copy()
-    parity = np.zeros_like(values)
-    while np.any(values):
-        parity ^= values & 1
-        values >>= 1
-    return parity
+def pauli_signs(values: np.ndarray) -> np.ndarray:
+    r""":math:`(-1)^{|v|}` (popcount parity) of non-negative integers, as int64.
+
+    With ``values = index & mask`` this is the sign a Pauli word's Z/Y letters give a basis state.
+    """
+    return 1 - 2 * (np.bitwise_count(values).astype(np.int64) % 2)
 
 
 def pauli_word_sparse(word: str) -> sp.csr_matrix:
@@ -70,7 +68,7 @@ def pauli_word_sparse(word: str) -> sp.csr_matrix:
     """
     flip, phase, n_y = word_masks(word)
     index = np.arange(2 ** len(word), dtype=np.int64)
-    values = (1j**n_y) * (1 - 2 * _parity(index & phase))
+    values = (1j**n_y) * pauli_signs(index & phase)
     return sp.csr_matrix((values, (index ^ flip, index)), shape=(index.size, index.size))
 
 
@@ -177,7 +175,7 @@ class PauliHamiltonian:
         for word, coefficient in self.terms():
             flip, phase, _ = word_masks(word)
             if flip == 0:
-                energies += coefficient * (1 - 2 * _parity(index & phase))
+                energies += coefficient * pauli_signs(index & phase)
         return energies
 
     def basis_state_energy(self, bits: Iterable[int]) -> float:

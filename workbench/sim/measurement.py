@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.noise import NoiseModel
-from workbench.paulis import PauliHamiltonian, word_index, word_masks
+from workbench.paulis import PauliHamiltonian, pauli_signs, word_index, word_masks
 
 SHOT_NOISE = ("sample", "gaussian")
 
@@ -98,20 +98,8 @@ def measurement_groups(hamiltonian: PauliHamiltonian) -> tuple[MeasurementGroup,
     for basis, group in zip(bases, members, strict=True):
         words = tuple(hamiltonian.words[k] for k in group)
         coefficients = hamiltonian.coefficients[group]
-        signs = np.array(
-            [
-                1
-                - 2
-                * (
-                    np.bitwise_count(outcomes & (word_masks(w)[0] | word_masks(w)[1])).astype(
-                        np.int64
-                    )
-                    % 2
-                )
-                for w in words
-            ],
-            dtype=float,
-        )
+        supports = [int(np.bitwise_or(*word_masks(w)[:2])) for w in words]  # non-I wires
+        signs = np.array([pauli_signs(outcomes & support) for support in supports], dtype=float)
         groups.append(
             MeasurementGroup(
                 "".join("Z" if b == "I" else b for b in basis),

@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 
-from workbench.paulis import PauliHamiltonian, word_masks
+from workbench.paulis import PauliHamiltonian, pauli_signs, word_masks
 from workbench.sim.circuit import Circuit
 
 
@@ -44,7 +44,7 @@ def _flip_diagonals(hamiltonian: PauliHamiltonian) -> tuple[tuple[int, np.ndarra
     diagonals: dict[int, np.ndarray] = {}
     for word, coefficient in hamiltonian.terms():
         flip, phase, n_y = word_masks(word)
-        signs = 1 - 2 * (np.bitwise_count(index & phase).astype(np.int64) % 2)
+        signs = pauli_signs(index & phase)
         diagonals.setdefault(flip, np.zeros(index.size, dtype=complex))
         diagonals[flip] += coefficient * (1j**n_y) * signs
     return tuple(diagonals.items())
