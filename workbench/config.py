@@ -60,6 +60,14 @@ def _int_tuple(name: str, value: Any) -> tuple[int, ...]:
     return tuple(sorted(items))
 
 
+def check_fields(cls, data: Mapping[str, Any], what: str) -> None:
+    """Refuse keys that are not fields of dataclass ``cls``, naming them and the allowed ones."""
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"unknown {what} field(s) {unknown}: allowed are {sorted(known)}")
+
+
 def _geometry(value: Any, n_atoms: int) -> tuple[tuple[float, float, float], ...]:
     try:
         rows = tuple(tuple(float(x) for x in row) for row in value)
@@ -258,10 +266,7 @@ class MoleculeSpec:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MoleculeSpec:
         """Inverse of :meth:`to_dict`; unknown keys are an error."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"unknown molecule field(s) {unknown}: allowed are {sorted(known)}")
+        check_fields(cls, data, "molecule")
         return cls(**dict(data))
 
     def key(self) -> str:

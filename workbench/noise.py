@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.config import check_fields
 from workbench.errors import ConfigError
 from workbench.paulis import PAULI_MATRICES, ptm_from_kraus
 
@@ -301,10 +302,7 @@ class NoiseModel:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> NoiseModel:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"unknown noise field(s) {unknown}: allowed are {sorted(known)}")
+        check_fields(cls, data, "noise")
         data = dict(data)
         if data.get("coupling_map") is not None:
             data["coupling_map"] = tuple(tuple(pair) for pair in data["coupling_map"])
