@@ -20,7 +20,7 @@ schedules run on across the stages of the three-stage variant.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,10 +155,3 @@ def rotosolve_angle(objective: Objective, x, index: int) -> OptimizeResult:
 def three_stage_shots(total_shots: int) -> tuple[int, int, int]:
     """The paper's shot budgets N/100, N/10, N for the three Adam-SPSA stages."""
     return (max(1, total_shots // 100), max(1, total_shots // 10), total_shots)
-
-
-def stages(max_evaluations: Sequence[int], shots: Sequence[int | None]) -> tuple:
-    """``((maxfev_1, shots_1), ...)`` after checking the lengths agree."""
-    if len(max_evaluations) != len(shots):
-        raise ConfigError("give one shot budget per stage")
-    return tuple(zip(max_evaluations, shots, strict=True))

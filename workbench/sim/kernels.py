@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from workbench.errors import ConfigError
 from workbench.sim.program import Program, initial_pauli_vector
 
 try:  # numba is a dependency; the numpy path keeps the simulator usable without it.
@@ -458,6 +459,13 @@ def _kernel_args(program: Program) -> tuple:
     )
 
 
+def _chunk_size(n_sets: int, in_place: bool) -> int:
+    """Parameter sets per parallel task: an even split over the threads, capped at ``CHUNK``
+    where the chunk is the innermost (vectorised) axis."""
+    per_thread = -(-n_sets // numba.get_num_threads())
+    return max(1, per_thread if in_place else min(CHUNK, per_thread))
+
+
 def propagate_numba(program: Program, params: np.ndarray) -> np.ndarray:
     """Pauli vectors ``(batch, 4**n)`` after the program (numba, parallel over the batch)."""
     n = program.n_qubits
@@ -469,8 +477,7 @@ def propagate_numba(program: Program, params: np.ndarray) -> np.ndarray:
     if params.shape[0] == 1:  # one evaluation: no thread start-up, no chunk to vectorise over
         _propagate_in_place(arrays, params[0], initial, out[0])
         return out
-    chunk = 1 if in_place else max(1, min(CHUNK, -(-params.shape[0] // numba.get_num_threads())))
-    _propagate_batch(arrays, params, initial, out, chunk, in_place)
+    _propagate_batch(arrays, params, initial, out, _chunk_size(params.shape[0], in_place), in_place)
     return out
 
 
@@ -489,16 +496,12 @@ def expectation_numba(
         _propagate_in_place(_kernel_args(program), params[0], initial_pauli_vector(n), vector)
         return np.array([shift + vector[indices] @ coefficients])
     in_place = n >= IN_PLACE_MIN_QUBITS
-    threads = numba.get_num_threads()
-    chunk = (
-        -(-params.shape[0] // threads) if in_place else min(CHUNK, -(-params.shape[0] // threads))
-    )
     energies = np.empty(params.shape[0])
     _energies_batch(
         _kernel_args(program),
         params,
         initial_pauli_vector(n),
-        max(chunk, 1),
+        _chunk_size(params.shape[0], in_place),
         in_place,
         indices,
         np.ascontiguousarray(coefficients, dtype=np.float64),
@@ -529,6 +532,5 @@ def propagate(program: Program, params: np.ndarray, backend: str | None = None) 
         return propagate_numba(program, params)
     if backend in BACKENDS:
         return propagate_numpy(program, params)
-    from workbench.errors import ConfigError
 
     raise ConfigError(f"backend={backend!r}: expected one of {', '.join(BACKENDS)}")
