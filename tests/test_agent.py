@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 import torch
 
-from workbench.agent.dqn import (
-    AgentSettings,
-    DoubleDQN,
-    double_dqn_targets,
-    masked_argmax,
-    paper_gamma,
-)
-from workbench.agent.replay import NStepAccumulator, ReplayBuffer
+from workbench.agent.dqn import DoubleDQN, double_dqn_targets, masked_argmax
+from workbench.agent.replay import NStepAccumulator, ReplayBuffer, Transition
+from workbench.config import AgentConfig, paper_gamma
 from workbench.errors import ConfigError
 
 MASK = np.ones(2, dtype=bool)
@@ -86,12 +83,12 @@ def test_paper_gamma():
 
 
 def test_settings_validation():
-    with pytest.raises(ConfigError, match="batch_size=100 must be >= 1 and <= memory_size=10"):
-        AgentSettings(batch_size=100, memory_size=10)
+    with pytest.raises(ConfigError, match=r"agent.memory_size=10 .* expected an integer >= 100"):
+        AgentConfig(batch_size=100, memory_size=10)
 
 
 def small_agent(seed=0, **options):
-    settings = AgentSettings(
+    settings = AgentConfig(
         hidden=(32, 32),
         learning_rate=3e-3,
         gamma=0.9,
@@ -99,9 +96,10 @@ def small_agent(seed=0, **options):
         memory_size=2000,
         target_update=20,
         epsilon_decay=0.97,
+        device="cpu",
         **options,
     )
-    return DoubleDQN(observation_size=2, n_actions=3, settings=settings, seed=seed, device="cpu")
+    return DoubleDQN(observation_size=2, n_actions=3, settings=settings, seed=seed)
 
 
 def test_masked_exploration_never_picks_an_illegal_action():
@@ -133,3 +131,40 @@ def test_same_seed_same_decisions():
     assert [a.act(observation, mask) for _ in range(20)] == [
         b.act(observation, mask) for _ in range(20)
     ]
+
+
+def test_checkpoint_state_continues_exactly():
+    """An agent restored from state_dict makes the same decisions and losses as the original."""
+    a = small_agent(seed=3, n_step=2)
+    rng = np.random.default_rng(0)
+    mask = np.ones(3, dtype=bool)
+
+    def play(agent, steps, rng):
+        out = []
+        for i in range(steps):
+            obs = np.array([i % 2, 1 - i % 2], np.float32)
+            action = agent.act(obs, mask)
+            agent.remember(obs, action, float(rng.random()), obs[::-1].copy(), i % 3 == 2, mask)
+            out.append((action, agent.learn()))
+        return out
+
+    play(a, 60, rng)
+    b = small_agent(seed=99, n_step=2)
+    b.load_state_dict(a.state_dict())
+    rng_b = copy.deepcopy(rng)
+    assert play(a, 40, rng) == play(b, 40, rng_b)
+
+
+def test_replay_state_is_bit_packed_and_exact():
+    buffer = ReplayBuffer(50, observation_size=9, n_actions=3)
+    rng = np.random.default_rng(1)
+    for _ in range(70):
+        obs = np.append(rng.integers(0, 2, 8), rng.normal()).astype(np.float32)
+        buffer.add(Transition(obs, 1, 0.5, obs * 0, True, 0.9, np.array([True, False, True])))
+    state = buffer.state_dict()
+    assert state["observations_bits"].shape == (50, 1)
+    copy = ReplayBuffer(50, observation_size=9, n_actions=3)
+    copy.load_state_dict(state)
+    for key in ("observations", "next_observations", "actions", "next_masks", "discounts"):
+        np.testing.assert_array_equal(getattr(copy, key), getattr(buffer, key))
+    assert (copy.position, copy.size) == (buffer.position, buffer.size)

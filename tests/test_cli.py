@@ -69,6 +69,13 @@ def test_custom_molecule_with_terms(capsys, isolated_data):
         (["problem", "--symbols", "H", "H", "--geometry", "0 0 0; 0 0 x"], "--geometry"),
         (["problem", "--symbols", "H", "H"], "needs --geometry"),
         (["problem"], "give a preset id or --symbols"),
+        (["train", "--preset", "h2-9q"], "unknown run preset 'h2-9q'"),
+        (["train", "--episodes", "-3"], "episodes=-3 is not allowed"),
+        (["train", "--set", "optimizer.max_iterations=0"], "optimizer.max_iterations"),
+        (["train", "--set", "agent.widths=[4]"], "unknown agent field(s) ['widths']"),
+        (["train", "--set", "noise.profile=ibm-ourense"], "coupling map of 'ibm-ourense'"),
+        (["train", "--config", "missing.json"], "--config missing.json: no such file"),
+        (["show", "no-such-run"], "is not a run folder"),
     ],
 )
 def test_bad_input_is_one_line_on_stderr(capsys, args, message):
@@ -99,3 +106,20 @@ def test_console_script_runs_without_traceback():
     assert result.returncode == 2
     assert result.stderr.startswith("workbench: error: atoms 0 (H) and 1 (H) are 0 bohr apart")
     assert result.stdout == ""
+
+
+def test_train_then_show(capsys, tmp_path):
+    out = tmp_path / "run"
+    args = ["train", "--quiet", "--episodes", "3", "--seed", "1", "--out", str(out)]
+    assert main([*args, "--set", "env.max_steps=3"]) == 0
+    assert "chemical accuracy (1.6 mHa vs exact E0)" in capsys.readouterr().out
+    assert main(["show", str(out), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["status"] == "complete" and shown["episodes_done"] == 3
+    assert shown["best"]["n_gates"] == len(shown["best"]["gates"]) <= 3
+
+
+def test_presets_table(capsys):
+    assert main(["presets"]) == 0
+    out = capsys.readouterr().out
+    assert "h2-2q-demo" in out and "paper-h2-4q-ourense" in out

@@ -58,7 +58,7 @@ def test_shrinking_needs_the_switch():
 
 
 def test_radius_zero_shifts_to_the_best_error():
-    curriculum = MovingThreshold(-1.0, 0.5, 20, 0.0, 5, 10)
+    curriculum = MovingThreshold(-1.0, 0.5, 20, 0.0, 5, 10, 1.0)
     curriculum.observe_energy(-0.98)
     for _ in range(20):
         curriculum.end_episode(success=False)
@@ -66,11 +66,11 @@ def test_radius_zero_shifts_to_the_best_error():
 
 
 def test_curriculum_state_round_trip():
-    a = MovingThreshold(-1.0, 0.5, 20, 0.01, 2, 5)
+    a = MovingThreshold(-1.0, 0.5, 20, 0.01, 2, 5, 1.0)
     a.observe_energy(-0.7)
     for success in (True, True, False):
         a.end_episode(success)
-    b = MovingThreshold(-1.0, 0.5, 20, 0.01, 2, 5)
+    b = MovingThreshold(-1.0, 0.5, 20, 0.01, 2, 5, 1.0)
     b.load_state_dict(a.state_dict())
     assert b.state_dict() == a.state_dict()
 

@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 
 from workbench.chem import get_problem
+from workbench.config import OptimizerConfig
 from workbench.devices import load_profile
 from workbench.env.curriculum import FixedSchedule, MovingThreshold
 from workbench.env.halting import RandomHalting
 from workbench.env.vqe import CircuitGrowthEnv
 from workbench.errors import ConfigError
-from workbench.optim import COBYLA, AdamSPSA
+from workbench.optim import COBYLA, build_optimizer
 
 H2 = get_problem("h2-2q")
 
@@ -76,7 +77,7 @@ def test_illegal_actions_are_refused_and_masked():
 
 
 def test_greedy_test_episodes_leave_the_curriculum_alone():
-    curriculum = MovingThreshold(H2.lower_bound, 0.97, greedy_shift_interval=500)
+    curriculum = MovingThreshold(H2.lower_bound, 0.97, 500, 5e-4, 25, 10, 0.97)
     env = CircuitGrowthEnv(H2, curriculum=curriculum, seed=0)
     env.training = False
     env.reset()
@@ -93,7 +94,7 @@ def test_noisy_environment_with_a_coupling_map_and_shots():
     env = CircuitGrowthEnv(
         problem,
         load_profile("ibm-ourense"),
-        optimizer=AdamSPSA(stages=((20, None),)),
+        optimizer=build_optimizer(OptimizerConfig(method="adam_spsa", maxfev=(20,))),
         shots=200,
         seed=3,
     )
@@ -129,4 +130,4 @@ def test_halting_distributions_match_the_spec():
     modes = [noisy.sample(rng) for _ in range(300)]
     assert np.mean(modes) == pytest.approx(26, abs=1.0)
     with pytest.raises(ConfigError, match="0 < p <= 1"):
-        RandomHalting(10, 1.5)
+        RandomHalting(10, 1.5, 0, 10)

@@ -7,7 +7,18 @@ import math
 import numpy as np
 import pytest
 
-from workbench.optim import AdamSPSA, adam_spsa, cobyla, rotosolve_angle, three_stage_shots
+from workbench.config import OptimizerConfig
+from workbench.errors import ConfigError
+from workbench.optim import (
+    COBYLA,
+    AdamSPSA,
+    Rotosolve,
+    adam_spsa,
+    build_optimizer,
+    cobyla,
+    rotosolve_angle,
+    three_stage_shots,
+)
 
 CENTRE = np.array([0.3, -0.7, 1.1])
 
@@ -44,7 +55,7 @@ def reference_adam_spsa(f, x0, s: AdamSPSA, seed):
 
 
 def test_adam_spsa_matches_the_formula():
-    settings = AdamSPSA(a=0.6, alpha=0.602, c=0.1, gamma=0.101, lam=0.5, stages=((60, None),))
+    settings = AdamSPSA(0.6, 0.602, 0.1, 0.101, 0.5, 0.9, 0.999, stages=((60, None),))
     ours = adam_spsa(quadratic, np.zeros(3), settings, np.random.default_rng(11))
     value, x = reference_adam_spsa(quadratic, np.zeros(3), settings, 11)
     np.testing.assert_allclose(ours.x, x, atol=1e-12)
@@ -60,7 +71,7 @@ def test_three_stage_schedule_passes_shots_per_stage():
         seen.append((len(params), shots))
         return quadratic(params)
 
-    settings = AdamSPSA(stages=((6, 10), (4, 100), (2, 1000)))
+    settings = build_optimizer(OptimizerConfig(method="adam_spsa3", maxfev=(6, 4, 2)), 1000)
     result = adam_spsa(objective, np.zeros(3), settings, np.random.default_rng(0))
     shots = [s for _, s in seen]
     # 3 + 2 + 1 iterations; the ± pair of iteration k is evaluated with stage k's shots
@@ -70,7 +81,7 @@ def test_three_stage_schedule_passes_shots_per_stage():
 
 
 def test_plain_spsa_converges():
-    settings = AdamSPSA(a=0.3, alpha=0.602, c=0.1, gamma=0.101, stages=((400, None),))
+    settings = AdamSPSA(0.3, 0.602, 0.1, 0.101, 0.5, 0.9, 0.999, stages=((400, None),))
     result = adam_spsa(quadratic, np.zeros(3), settings, np.random.default_rng(3), plain=True)
     np.testing.assert_allclose(result.x, CENTRE, atol=0.05)
 
@@ -91,6 +102,32 @@ def test_cobyla_and_empty_parameter_lists():
     np.testing.assert_allclose(result.x, CENTRE, atol=1e-3)
     assert cobyla(lambda p, shots=None: np.array([1.5]), np.zeros(0)).n_evaluations == 1
     empty = adam_spsa(
-        lambda p, shots=None: np.array([2.0]), np.zeros(0), AdamSPSA(), np.random.default_rng(0)
+        lambda p, shots=None: np.array([2.0]),
+        np.zeros(0),
+        build_optimizer(OptimizerConfig("adam_spsa")),
+        np.random.default_rng(0),
     )
     assert empty.fun == 2.0 and empty.n_evaluations == 1
+
+
+def test_rotosolve_sweeps_solve_a_sum_of_sinusoids():
+    # E(θ) = Σ cos(θ_i − φ_i): separable, so one sweep lands every angle on its minimum.
+    phases = np.array([0.3, -1.2, 2.0])
+
+    def f(params, shots=None):
+        return np.cos(np.atleast_2d(params) - phases).sum(axis=1)
+
+    result = Rotosolve(sweeps=1).minimize(f, np.zeros(3), np.random.default_rng(0))
+    assert result.fun == pytest.approx(-3.0, abs=1e-12)
+    assert result.n_evaluations == 3 * 3 + 1
+
+
+def test_build_optimizer_from_config():
+    assert build_optimizer(OptimizerConfig(max_iterations=7)) == COBYLA(7)
+    assert build_optimizer(OptimizerConfig(method="rotosolve", max_iterations=2)) == Rotosolve(2)
+    spsa = build_optimizer(OptimizerConfig(method="spsa", maxfev=(40,)), shots=100)
+    assert spsa.plain and spsa.stages == ((40, 100),)
+    three = build_optimizer(OptimizerConfig(method="adam_spsa3", maxfev=(30, 20, 10)), 10_000)
+    assert three.stages == ((30, 100), (20, 1000), (10, 10_000)) and not three.plain
+    with pytest.raises(ConfigError, match="shot budget"):
+        build_optimizer(OptimizerConfig(method="adam_spsa3", maxfev=(30, 20, 10)))

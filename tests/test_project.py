@@ -30,6 +30,8 @@ LAYERS = {
     "env": 3,
     "agent": 3,
     "train": 4,
+    "experiment": 4,
+    "runs": 4,
     "callbacks": 4,
     "results": 4,
     "plots": 5,
@@ -42,7 +44,18 @@ RESTRICTED = {
     "ipywidgets": {"widgets"},
     "matplotlib": {"plots", "widgets", "report"},
     "plotly": {"plots", "widgets", "report"},
-    "torch": {"agent", "train", "callbacks", "results", "plots", "widgets", "report", "cli"},
+    "torch": {
+        "agent",
+        "train",
+        "experiment",
+        "runs",
+        "callbacks",
+        "results",
+        "plots",
+        "widgets",
+        "report",
+        "cli",
+    },
 }
 
 

@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-from workbench.agent.dqn import AgentSettings, DoubleDQN
-from workbench.chem import get_problem
-from workbench.env.curriculum import FixedSchedule
-from workbench.env.vqe import CircuitGrowthEnv
-from workbench.optim import COBYLA
+from workbench.config import get_run_preset
+from workbench.experiment import build
 from workbench.train import Callback, EpisodeEvent, StepEvent, run_episode, train
-
-H2 = get_problem("h2-2q")
 
 
 def demo(seed: int, max_steps: int = 10):
-    env = CircuitGrowthEnv(
-        H2,
-        max_steps=max_steps,
-        target="exact",
-        optimizer=COBYLA(100),
-        curriculum=FixedSchedule(H2.ground_energy, (1.6e-3,), (10**9,)),
-        seed=seed,
-    )
-    settings = AgentSettings(
-        hidden=(64, 64),
-        learning_rate=1e-3,
-        gamma=0.9,
-        batch_size=64,
-        memory_size=5000,
-        target_update=50,
-        epsilon_decay=0.99,
-    )
-    agent = DoubleDQN(
-        env.observation_space.shape[0], env.action_space.n, settings, seed=seed, device="cpu"
-    )
-    return env, agent
+    """The h2-2q-demo preset: fixed chemical-accuracy threshold on the exact E0, 2×64 network."""
+    config = get_run_preset("h2-2q-demo").with_overrides({"seed": seed, "env.max_steps": max_steps})
+    experiment = build(config)
+    return experiment.env, experiment.agent
 
 
 class Recorder(Callback):

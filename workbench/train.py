@@ -8,6 +8,7 @@ curriculum untouched) run every ``test_every`` episodes when set, as the paper's
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ class StepEvent:
     energy: float
     error: float
     error_to_ground: float
+    noiseless_error: float | None
     threshold: float
     reward: float
     test: bool
@@ -48,11 +50,18 @@ class EpisodeEvent:
     n_cnots: int
     depth: int
     n_params: int
+    threshold: float
+    env_seconds: float
+    agent_seconds: float
     test: bool
 
 
 class Callback:
-    """Override what you need; returning True from ``on_episode`` stops training."""
+    """Override what you need; returning True from ``on_episode`` stops training.
+
+    ``on_episode_end`` runs once per training episode index after its greedy test episode (if
+    any): the state is consistent there, so checkpoints are written from it.
+    """
 
     def on_step(self, event: StepEvent) -> None:
         pass
@@ -60,10 +69,13 @@ class Callback:
     def on_episode(self, event: EpisodeEvent) -> bool | None:
         return None
 
+    def on_episode_end(self, episode: int, summary: TrainingSummary) -> None:
+        pass
+
 
 @dataclass
 class BestCircuit:
-    """The lowest-energy circuit seen in training (energy as measured, Ha)."""
+    """The lowest-energy circuit at the end of a training episode (energy as measured, Ha)."""
 
     energy: float = np.inf
     error_to_ground: float = np.inf
@@ -74,20 +86,51 @@ class BestCircuit:
 
 @dataclass
 class TrainingSummary:
+    """Counts over training episodes; ``first_success`` is the first episode whose final circuit
+    is within chemical accuracy of the exact E0."""
+
     episodes: int = 0
     successes: int = 0
     first_success: int | None = None
     best: BestCircuit = field(default_factory=BestCircuit)
+    env_seconds: float = 0.0
+    agent_seconds: float = 0.0
+
+    def update(self, event: EpisodeEvent, info: dict, chemical_accuracy: float) -> None:
+        self.episodes += 1
+        self.successes += event.success
+        self.env_seconds += event.env_seconds
+        self.agent_seconds += event.agent_seconds
+        if event.error_to_ground < chemical_accuracy and self.first_success is None:
+            self.first_success = event.episode
+        if event.energy < self.best.energy:
+            self.best = BestCircuit(
+                event.energy,
+                event.error_to_ground,
+                tuple(info["gates"]),
+                info["params"],
+                event.episode,
+            )
 
 
 def run_episode(env, agent, episode: int, callbacks: Sequence[Callback], test: bool = False):
-    """Play one episode; learn after every non-terminal step unless ``test``."""
+    """Play one episode; learn after every non-terminal step unless ``test``.
+
+    Returns the :class:`EpisodeEvent` (with the seconds spent in the environment — simulation
+    and angle optimisation — and in the agent) and the last step's info.
+    """
     env.training = not test
+    clock = time.perf_counter
+    t0 = clock()
     observation, info = env.reset()
+    env_time, agent_time = clock() - t0, 0.0
     mask, total, losses, step = info["action_mask"], 0.0, [], 0
     while True:
+        t0 = clock()
         action = agent.act(observation, mask, greedy=test)
+        t1 = clock()
         next_observation, reward, terminated, truncated, info = env.step(action)
+        t2 = clock()
         done = terminated or truncated
         total += reward
         if not test:
@@ -96,38 +139,40 @@ def run_episode(env, agent, episode: int, callbacks: Sequence[Callback], test: b
                 loss = agent.learn()
                 if loss is not None:
                     losses.append(loss)
+        env_time, agent_time = env_time + t2 - t1, agent_time + t1 - t0 + clock() - t2
         event = StepEvent(
-            episode,
-            step,
-            action,
-            env.table.actions[action],
-            tuple(info["gates"]),
-            info["params"],
-            info["energy"],
-            info["error"],
-            info["error_to_ground"],
-            info["threshold"],
-            reward,
-            test,
+            episode=episode,
+            step=step,
+            action=action,
+            gate=env.table.actions[action],
+            gates=tuple(info["gates"]),
+            params=info["params"],
+            energy=info["energy"],
+            error=info["error"],
+            error_to_ground=info["error_to_ground"],
+            noiseless_error=info["noiseless_error"],
+            threshold=info["threshold"],
+            reward=reward,
+            test=test,
         )
         for callback in callbacks:
             callback.on_step(event)
         observation, mask, step = next_observation, info["action_mask"], step + 1
         if done:
+            loss = float(np.mean(losses)) if losses else None
+            stats = {k: info[k] for k in ("energy", "error_to_ground", "n_gates", "n_cnots")}
+            stats |= {k: info[k] for k in ("depth", "n_params", "threshold")}
             return EpisodeEvent(
-                episode,
-                bool(terminated),
-                step,
-                total,
-                agent.epsilon,
-                float(np.mean(losses)) if losses else None,
-                info["energy"],
-                info["error_to_ground"],
-                info["n_gates"],
-                info["n_cnots"],
-                info["depth"],
-                info["n_params"],
-                test,
+                episode=episode,
+                success=bool(terminated),
+                length=step,
+                episode_return=total,
+                epsilon=agent.epsilon,
+                loss=loss,
+                env_seconds=env_time,
+                agent_seconds=agent_time,
+                test=test,
+                **stats,
             ), info
 
 
@@ -138,28 +183,24 @@ def train(
     callbacks: Sequence[Callback] = (),
     test_every: int | None = None,
     chemical_accuracy: float = 1.6e-3,
+    start_episode: int = 0,
+    summary: TrainingSummary | None = None,
 ) -> TrainingSummary:
-    """Train ``agent`` on ``env`` for ``episodes`` episodes; returns the summary and best circuit.
+    """Train ``agent`` on ``env`` for episodes ``start_episode .. episodes-1``.
 
-    ``first_success`` is the first episode whose circuit is within ``chemical_accuracy`` of the
-    exact ground energy (whatever the curriculum's threshold was).
+    A greedy test episode follows training episode e when ``e % test_every == 0``. Pass
+    ``start_episode`` and the saved ``summary`` to continue a run from a checkpoint.
     """
-    summary = TrainingSummary()
-    for episode in range(episodes):
+    summary = summary or TrainingSummary()
+    for episode in range(start_episode, episodes):
         event, info = run_episode(env, agent, episode, callbacks)
-        summary.episodes += 1
-        summary.successes += event.success
-        if event.error_to_ground < chemical_accuracy and summary.first_success is None:
-            summary.first_success = episode
-        if event.energy < summary.best.energy:
-            summary.best = BestCircuit(
-                event.energy, event.error_to_ground, tuple(info["gates"]), info["params"], episode
-            )
+        summary.update(event, info, chemical_accuracy)
         stop = any([bool(callback.on_episode(event)) for callback in callbacks])
         if test_every and episode % test_every == 0:
             test_event, _ = run_episode(env, agent, episode, callbacks, test=True)
-            for callback in callbacks:
-                callback.on_episode(test_event)
+            stop |= any([bool(callback.on_episode(test_event)) for callback in callbacks])
+        for callback in callbacks:
+            callback.on_episode_end(episode, summary)
         if stop:
             break
     return summary

@@ -14,14 +14,15 @@ took it over all actions, quirk 4). Loss: Huber (SmoothL1, β=1); Adam; hard tar
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
 from workbench.agent.replay import NStepAccumulator, ReplayBuffer
+from workbench.config import AgentConfig
 from workbench.errors import ConfigError
 
 
@@ -57,38 +58,6 @@ def double_dqn_targets(
     return rewards + discounts * (1.0 - dones) * bootstrap
 
 
-@dataclass(frozen=True)
-class AgentSettings:
-    """Agent hyperparameters; defaults are the paper's (5×1000 network, batch 1000, …)."""
-
-    hidden: tuple[int, ...] = (1000,) * 5
-    dropout: float = 0.0
-    learning_rate: float = 1e-4
-    gamma: float = 0.88
-    n_step: int = 1
-    paper_discount: bool = False
-    batch_size: int = 1000
-    memory_size: int = 20000
-    target_update: int = 500
-    epsilon_start: float = 1.0
-    epsilon_min: float = 0.05
-    epsilon_decay: float = 0.99995
-    mask_targets: bool = True
-
-    def __post_init__(self) -> None:
-        if self.batch_size < 1 or self.memory_size < self.batch_size:
-            raise ConfigError(
-                f"batch_size={self.batch_size} must be >= 1 and <= memory_size={self.memory_size}"
-            )
-        if not 0 < self.epsilon_decay <= 1 or not 0 <= self.epsilon_min <= self.epsilon_start <= 1:
-            raise ConfigError("need 0 < epsilon_decay <= 1 and 0 <= epsilon_min <= start <= 1")
-
-
-def paper_gamma(max_steps: int, final_gamma: float = 0.005) -> float:
-    """The paper's γ = round(final_gamma^(1/L), 2): 0.88 for L=40, 0.93 for 70, 0.98 for 250."""
-    return round(final_gamma ** (1 / max_steps), 2)
-
-
 class DoubleDQN:
     """Masked ε-greedy double-DQN agent with an n-step replay buffer (torch; CPU or CUDA)."""
 
@@ -96,13 +65,17 @@ class DoubleDQN:
         self,
         observation_size: int,
         n_actions: int,
-        settings: AgentSettings,
+        settings: AgentConfig,
         seed: int = 0,
-        device: str | None = None,
     ) -> None:
+        if settings.gamma is None:
+            raise ConfigError("AgentConfig.gamma is None: resolve it (RunConfig.gamma) first")
         self.settings = settings
         self.n_actions = n_actions
-        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        device = settings.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.device = torch.device(device)
+        if self.device.type == "cpu":
+            torch.set_num_threads(settings.threads)
         self.generator = torch.Generator().manual_seed(seed)
         torch.manual_seed(seed)
         self.policy = q_network(observation_size, n_actions, settings.hidden, settings.dropout)
@@ -161,3 +134,30 @@ class DoubleDQN:
         self.gradient_steps += 1
         self.epsilon = max(self.epsilon * s.epsilon_decay, s.epsilon_min)
         return float(loss.detach())
+
+    def state_dict(self) -> dict:
+        """Everything needed to continue exactly: networks, Adam, replay, ε, counters, RNGs."""
+        return {
+            "policy": self.policy.state_dict(),
+            "target": self.target.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "memory": self.memory.state_dict(),
+            "n_step_window": list(self.n_step.window),
+            "rng": self.rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(),
+            "epsilon": self.epsilon,
+            "gradient_steps": self.gradient_steps,
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.policy.load_state_dict(state["policy"])
+        self.target.load_state_dict(state["target"])
+        # Adam keeps tensors it is given: copy, so two agents never share moment estimates.
+        self.optimizer.load_state_dict(copy.deepcopy(state["optimizer"]))
+        self.memory.load_state_dict(state["memory"])
+        self.n_step.window.clear()
+        self.n_step.window.extend(state["n_step_window"])
+        self.rng.bit_generator.state = state["rng"]
+        torch.set_rng_state(state["torch_rng"])
+        self.epsilon = state["epsilon"]
+        self.gradient_steps = state["gradient_steps"]

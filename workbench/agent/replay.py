@@ -112,21 +112,26 @@ class ReplayBuffer:
         )
 
     def state_dict(self) -> dict:
-        return {
-            k: getattr(self, k)
-            for k in (
-                "observations",
-                "next_observations",
-                "actions",
-                "rewards",
-                "dones",
-                "discounts",
-                "next_masks",
-                "position",
-                "size",
-            )
-        }
+        """The filled part only; the binary gate rows of observations are bit-packed (the last
+        entry, the energy, is kept as a float), so a 20 000 × 1121 buffer takes ~6 MB, not 180."""
+        n = self.size
+        state = {k: getattr(self, k)[:n].copy() for k in ("actions", "rewards", "dones")}
+        state |= {"discounts": self.discounts[:n].copy(), "next_masks": self.next_masks[:n]}
+        for key in ("observations", "next_observations"):
+            rows = getattr(self, key)[:n]
+            state[key + "_bits"] = np.packbits(rows[:, :-1] > 0.5, axis=1)
+            state[key + "_last"] = rows[:, -1].copy()
+        return state | {"position": self.position, "size": n, "capacity": self.capacity}
 
     def load_state_dict(self, state: dict) -> None:
-        for key, value in state.items():
-            setattr(self, key, value)
+        if state["capacity"] != self.capacity:
+            raise ConfigError(f"replay capacity {state['capacity']} != {self.capacity}")
+        n = self.size = int(state["size"])
+        self.position = int(state["position"])
+        for key in ("actions", "rewards", "dones", "discounts", "next_masks"):
+            getattr(self, key)[:n] = state[key]
+        for key in ("observations", "next_observations"):
+            rows = getattr(self, key)
+            width = rows.shape[1] - 1
+            rows[:n, :-1] = np.unpackbits(state[key + "_bits"], axis=1, count=width)
+            rows[:n, -1] = state[key + "_last"]

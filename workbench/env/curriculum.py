@@ -22,7 +22,8 @@ from workbench.errors import ConfigError
 
 @dataclass
 class MovingThreshold:
-    """Moving-threshold curriculum; names map to the paper's cfg keys in brackets.
+    """Moving-threshold curriculum; names map to the paper's cfg keys in brackets (defaults live
+    in :class:`workbench.config.CurriculumConfig`).
 
     Attributes:
         target_energy: :math:`E_{\\min}` (Ha) the error is measured from.
@@ -36,11 +37,11 @@ class MovingThreshold:
 
     target_energy: float
     initial_threshold: float
-    greedy_shift_interval: int = 500
-    amortisation_radius: float = 5e-4
-    successes_per_shrink: int = 25
-    shrink_steps: int = 10
-    shrink_switch: float = 1.0
+    greedy_shift_interval: int
+    amortisation_radius: float
+    successes_per_shrink: int
+    shrink_steps: int
+    shrink_switch: float
     threshold: float = field(init=False)
     lowest_energy: float = field(init=False)
     success_counter: int = field(init=False, default=0)

@@ -18,12 +18,13 @@ from workbench.errors import ConfigError
 
 @dataclass(frozen=True)
 class RandomHalting:
-    """Negative-binomial halting step; an episode is cut after ``sample()`` actions."""
+    """Negative-binomial halting step; an episode is cut after ``sample()`` actions (defaults
+    live in :class:`workbench.config.HaltingConfig`)."""
 
-    n: int = 70
-    p: float = 0.573
-    low: int = 25
-    high: int = 70
+    n: int
+    p: float
+    low: int
+    high: int
     mode_of: int | None = None
 
     def __post_init__(self) -> None:

@@ -1,5 +1,6 @@
 r"""Angle optimisers behind one interface (spec §6): SPSA, Adam-SPSA, three-stage Adam-SPSA,
-COBYLA and a Rotosolve step for one angle.
+COBYLA, Rotosolve sweeps, and a Rotosolve step for one angle. :func:`build_optimizer` makes one
+from a :class:`workbench.config.OptimizerConfig`.
 
 Every optimiser minimises a *batched* objective ``f(params, shots=None) -> energies`` with
 ``params`` of shape ``(batch, n_params)``; ``shots`` is the budget for that call (three-stage
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize as scipy_minimize
 
+from workbench.config import OptimizerConfig
 from workbench.errors import ConfigError
 
 Objective = Callable[..., np.ndarray]
@@ -42,19 +44,20 @@ class OptimizeResult:
 
 @dataclass(frozen=True)
 class AdamSPSA:
-    """Adam-SPSA hyperparameters (defaults: the paper's H2-2q Mumbai tuning, spec §6.3).
+    """Adam-SPSA hyperparameters (see :class:`workbench.config.OptimizerConfig` for their
+    meaning and defaults; :func:`build_optimizer` makes one from a config).
 
     ``stages`` is a list of ``(max_evaluations, shots)``; one stage is plain Adam-SPSA, three
     stages with shots N/100, N/10, N is the paper's three-stage variant.
     """
 
-    a: float = 1.2104
-    alpha: float = 0.9531
-    c: float = 0.1039
-    gamma: float = 0.0984
-    lam: float = 0.9277
-    beta1: float = 0.9414
-    beta2: float = 0.9983
+    a: float
+    alpha: float
+    c: float
+    gamma: float
+    lam: float
+    beta1: float
+    beta2: float
     epsilon: float = 1e-8
     stages: tuple[tuple[int, int | None], ...] = ((500, None),)
     adam_from_first_iteration: bool = False
@@ -80,6 +83,44 @@ class COBYLA:
 
     def minimize(self, objective: Objective, x0, rng: np.random.Generator) -> OptimizeResult:
         return cobyla(objective, x0, self.max_iterations)
+
+
+@dataclass(frozen=True)
+class Rotosolve:
+    """``sweeps`` passes of exact single-angle minimisation over every angle in order (the
+    predecessor's Rotosolve mode); 3 evaluations per angle and sweep, plus one at the end."""
+
+    sweeps: int = 25
+
+    def __post_init__(self) -> None:
+        if self.sweeps < 1:
+            raise ConfigError(f"sweeps={self.sweeps}: the budget must be >= 1")
+
+    def minimize(self, objective: Objective, x0, rng: np.random.Generator) -> OptimizeResult:
+        x, evaluations = np.array(x0, dtype=float), 0
+        if x.size == 0:
+            return OptimizeResult(x, float(objective(x[None, :])[0]), 1)
+        for _ in range(self.sweeps):
+            for index in range(x.size):
+                x = _rotosolve_step(objective, x, index)
+                evaluations += 3
+        return OptimizeResult(x, float(objective(x[None, :])[0]), evaluations + 1)
+
+
+def build_optimizer(config: OptimizerConfig, shots: int | None = None):
+    """The optimiser a run config asks for; ``shots`` is N for the three-stage schedule."""
+    spsa = {k: getattr(config, k) for k in ("a", "alpha", "c", "gamma", "lam", "beta1", "beta2")}
+    spsa["adam_from_first_iteration"] = config.adam_from_first_iteration
+    if config.method == "cobyla":
+        return COBYLA(config.max_iterations)
+    if config.method == "rotosolve":
+        return Rotosolve(config.max_iterations)
+    if config.method == "adam_spsa3":
+        if shots is None:
+            raise ConfigError("three-stage Adam-SPSA needs a shot budget N (noise.shots)")
+        stages = tuple(zip(config.maxfev, three_stage_shots(shots), strict=True))
+        return AdamSPSA(**spsa, stages=stages)
+    return AdamSPSA(**spsa, stages=((config.maxfev[0], shots),), plain=config.method == "spsa")
 
 
 def adam_spsa(
@@ -143,13 +184,18 @@ def rotosolve_angle(objective: Objective, x, index: int) -> OptimizeResult:
     r"""Exact minimiser of one angle: with :math:`E(\theta) = A\sin(\theta+\phi) + C`,
     :math:`\theta^* = -\pi/2 - \mathrm{atan2}(2E(0)-E(\pi/2)-E(-\pi/2),\,E(\pi/2)-E(-\pi/2))`
     (relative to the current value), from three evaluations in one batched call."""
-    x = np.array(x, dtype=float)
+    x = _rotosolve_step(objective, np.array(x, dtype=float), index)
+    return OptimizeResult(x, float(objective(x[None, :])[0]), 4)
+
+
+def _rotosolve_step(objective: Objective, x: np.ndarray, index: int) -> np.ndarray:
+    x = x.copy()
     trial = np.repeat(x[None, :], 3, axis=0)
     trial[:, index] += np.array([0.0, np.pi / 2, -np.pi / 2])
     e0, plus, minus = objective(trial)
     x[index] += -np.pi / 2 - math.atan2(2 * e0 - plus - minus, plus - minus)
     x[index] = (x[index] + np.pi) % (2 * np.pi) - np.pi
-    return OptimizeResult(x, float(objective(x[None, :])[0]), 4)
+    return x
 
 
 def three_stage_shots(total_shots: int) -> tuple[int, int, int]:

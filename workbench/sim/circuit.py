@@ -129,6 +129,40 @@ class Circuit:
     def n_gates(self) -> int:
         return len(self.operations)
 
+    @property
+    def n_two_qubit(self) -> int:
+        """Number of two-qubit gates (CNOTs and CZs)."""
+        return sum(op.type.n_qubits == 2 for op in self.operations)
+
+    @property
+    def depth(self) -> int:
+        """ASAP depth: a gate starts one moment after the latest gate on any of its wires."""
+        moment = [0] * self.n_qubits
+        for op in self.operations:
+            start = max(moment[w] for w in op.wires)
+            for w in op.wires:
+                moment[w] = start + 1
+        return max(moment, default=0)
+
+    def gate_list(self) -> list[list]:
+        """``[[name, wire, ...], ...]``, the JSON form (inverse of :meth:`from_gates`)."""
+        return [[op.gate, *op.wires] for op in self.operations]
+
+    def to_qasm(self, params: Sequence[float] = ()) -> str:
+        """OpenQASM 2.0 text with the angles filled in; ``q[i]`` is wire i.
+
+        Qiskit prints ``q[0]`` as the least significant bit of a bit string, while the
+        workbench writes wire 0 leftmost: the circuit is the same, only bit strings read
+        reversed.
+        """
+        values = self.check_parameters(np.asarray(params, dtype=float)[None, :])[0]
+        lines = ["OPENQASM 2.0;", 'include "qelib1.inc";', f"qreg q[{self.n_qubits}];"]
+        for op, index in zip(self.operations, self.parameter_indices(), strict=True):
+            name = {"CNOT": "cx", "SX": "sx"}.get(op.gate, op.gate.lower())
+            angle = f"({float(values[index])!r})" if index >= 0 else ""
+            lines.append(f"{name}{angle} " + ",".join(f"q[{w}]" for w in op.wires) + ";")
+        return "\n".join(lines) + "\n"
+
     def parameter_indices(self) -> list[int]:
         """For each operation, its parameter index (−1 for fixed gates)."""
         indices, count = [], 0

@@ -1,4 +1,4 @@
-"""Frozen, validated configuration objects: the single home of defaults.
+"""Molecule configuration: element data, units and the validated :class:`MoleculeSpec`.
 
 Every user-facing knob lives in a frozen dataclass here. Each validates itself on construction and
 raises :class:`~workbench.errors.ConfigError` naming the bad value and what is allowed, so bad

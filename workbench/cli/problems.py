@@ -1,17 +1,12 @@
-"""The ``workbench`` command line.
-
-Errors the user can fix are printed as one line (``workbench: error: ...``, exit status 2);
-an interrupt exits with status 130 without a traceback.
-"""
+"""``workbench problems|problem|devices|device-import``: the problem library and noise models."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-import warnings
-from collections.abc import Sequence
 
+from workbench.cli.table import format_table
 from workbench.config import MoleculeSpec
 from workbench.errors import WorkbenchError
 
@@ -24,16 +19,6 @@ def _parse_geometry(text: str) -> list[list[float]]:
         raise WorkbenchError(
             f"--geometry {text!r}: expected 'x y z; x y z; ...' with numbers"
         ) from None
-
-
-def _format_table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
-    cells = [[format(row[key], fmt) for _, key, fmt in columns] for row in rows]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, (h, _, _) in enumerate(columns)]
-    header = [h for h, _, _ in columns]
-    lines = [header, ["-" * w for w in widths], *cells]
-    return "\n".join(
-        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
-    )
 
 
 PROBLEM_COLUMNS = [
@@ -63,7 +48,7 @@ def _cmd_problems(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
-        print(_format_table(rows, PROBLEM_COLUMNS))
+        print(format_table(rows, PROBLEM_COLUMNS))
     return 0
 
 
@@ -153,7 +138,7 @@ def _cmd_devices(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
-        print(_format_table(rows, DEVICE_COLUMNS))
+        print(format_table(rows, DEVICE_COLUMNS))
     return 0
 
 
@@ -184,12 +169,8 @@ def _cmd_device_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="workbench",
-        description="Quantum architecture search under hardware noise (CRLQAS) workbench.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def add_commands(sub) -> None:
+    """Register ``problems``, ``problem``, ``devices`` and ``device-import``."""
 
     problems = sub.add_parser("problems", help="table of the molecular problem presets")
     problems.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -234,24 +215,3 @@ def build_parser() -> argparse.ArgumentParser:
     )
     device_import.add_argument("--name", help="profile name (default: qiskit-<backend name>)")
     device_import.set_defaults(handler=_cmd_device_import)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``workbench`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", module="pennylane")
-            return args.handler(args)
-    except WorkbenchError as error:
-        print(f"workbench: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("workbench: interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

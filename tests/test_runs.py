@@ -1,0 +1,125 @@
+"""Run folders: a tiny run end to end, resume after an interruption (in process and kill -9)
+gives the same run as an uninterrupted one, and bad configurations fail before any work."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from workbench.config import get_run_preset
+from workbench.errors import ConfigError
+from workbench.runs import load_run, resume, run
+from workbench.train import Callback
+
+TINY = get_run_preset("h2-2q-demo").with_overrides(
+    {"episodes": 8, "checkpoint_every": 3, "env.max_steps": 4, "env.test_every": 4}
+)
+TIMINGS = ("wall_time", "env_seconds", "agent_seconds")
+
+
+def _episodes(folder):
+    return [{k: v for k, v in m.items() if k not in TIMINGS} for m in load_run(folder).metrics]
+
+
+class Crash(Callback):
+    def __init__(self, at_episode):
+        self.at_episode = at_episode
+
+    def on_episode(self, event):
+        if event.episode == self.at_episode and not event.test:
+            raise KeyboardInterrupt
+
+
+def test_run_folder_contents(tmp_path):
+    result = run(TINY, out=tmp_path / "run")
+    folder = tmp_path / "run"
+    assert {p.name for p in folder.iterdir()} >= {
+        "config.json",
+        "metrics.jsonl",
+        "best.json",
+        "best.qasm",
+        "checkpoint.pt",
+        "summary.json",
+    }
+    assert result.summary["status"] == "complete" and result.summary["episodes_done"] == 8
+    assert len(result.training_metrics()) == 8 and len(result.metrics) == 8 + 2  # tests at 0, 4
+    best = result.best
+    assert best["error"] == pytest.approx(
+        abs(best["energy"] - result.resolved["problem"]["ground_energy"])
+    )
+    assert best["n_gates"] == len(best["gates"]) and best["qasm"].startswith("OPENQASM 2.0;")
+    assert (folder / "best.qasm").read_text() == best["qasm"]
+    assert result.resolved["gamma"] == 0.9 and result.resolved["n_actions"] == 8
+    with pytest.raises(ConfigError, match="not empty"):
+        run(TINY, out=folder)
+
+
+def test_resume_after_an_interruption_gives_the_uninterrupted_run(tmp_path):
+    run(TINY, out=tmp_path / "whole")
+    with pytest.raises(KeyboardInterrupt):
+        run(TINY, [Crash(at_episode=5)], out=tmp_path / "cut")
+    cut = load_run(tmp_path / "cut")
+    assert cut.summary["status"] == "running"  # as a killed run leaves it
+    assert json.loads((tmp_path / "cut" / "summary.json").read_text())["episodes_done"] == 3
+    resumed = resume(tmp_path / "cut")
+    assert resumed.summary["status"] == "complete"
+    assert _episodes(tmp_path / "cut") == _episodes(tmp_path / "whole")
+    assert resumed.best_circuits == load_run(tmp_path / "whole").best_circuits
+
+
+def test_resume_extends_a_finished_run(tmp_path):
+    run(TINY.with_overrides({"episodes": 3}), out=tmp_path / "run")
+    result = resume(tmp_path / "run", episodes=5)
+    assert result.summary["episodes_done"] == 5 and result.config.episodes == 5
+
+
+def test_kill_9_then_resume_from_the_command_line(tmp_path):
+    config = TINY.with_overrides({"episodes": 40, "checkpoint_every": 2})
+    (tmp_path / "config.json").write_text(json.dumps(config.to_dict()))
+    command = [sys.executable, "-m", "workbench.cli", "train", "--quiet"]
+    command += ["--config", str(tmp_path / "config.json"), "--out", str(tmp_path / "run")]
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    summary = tmp_path / "run" / "summary.json"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if summary.exists() and json.loads(summary.read_text())["episodes_done"] >= 4:
+            break
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    resumed = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "resume", "--quiet", str(tmp_path / "run")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "chemical accuracy" in resumed.stdout
+    run(config, out=tmp_path / "whole")
+    assert _episodes(tmp_path / "run") == _episodes(tmp_path / "whole")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"noise.profile": "ibm-ourense"},
+            r"coupling map of 'ibm-ourense' names qubit\(s\) \[2, 3\]",
+        ),
+        (
+            {"problem.preset": "lih-6q", "noise.profile": "ibm-ourense"},
+            r"describes 4 qubits; the circuit has 6",
+        ),
+        ({"noise.profile": "ibm-nowhere"}, r"unknown device profile 'ibm-nowhere'"),
+        ({"problem.preset": "h2-5q"}, r"h2-5q"),
+    ],
+)
+def test_bad_configs_fail_before_any_folder_is_written(tmp_path, overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        run(TINY.with_overrides(overrides), out=tmp_path / "run")
+    assert not (tmp_path / "run").exists()

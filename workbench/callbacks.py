@@ -1,0 +1,182 @@
+"""Callbacks that the training loop feeds: best circuits, metrics file, progress bar, stop flag.
+
+Each one is small and owns one job; :func:`workbench.train.run` wires the first three to a run
+folder. All keep their state in ``state_dict()`` so a resumed run continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from workbench.config import CHEMICAL_ACCURACY
+from workbench.sim import Circuit, energies
+from workbench.train import Callback, EpisodeEvent, StepEvent, TrainingSummary
+
+
+def circuit_record(env, event: StepEvent) -> dict:
+    """A circuit seen at one step, re-evaluated exactly: ``energy`` with the run's noise channels
+    (no shots), ``noiseless_energy`` without any noise; errors are against the exact E0."""
+    circuit = Circuit.from_gates(env.n_qubits, [(g, *w) for g, w in event.gates])
+    params = np.asarray(event.params, dtype=float)
+    e0 = env.problem.ground_energy
+    exact = float(energies(circuit, params[None, :], env.problem, env.noise)[0])
+    noiseless = (
+        exact if env.noise is None else float(energies(circuit, params[None, :], env.problem)[0])
+    )
+    return {
+        "episode": event.episode,
+        "step": event.step,
+        "test": event.test,
+        "gates": circuit.gate_list(),
+        "params": params.tolist(),
+        "measured_energy": event.energy,
+        "energy": exact,
+        "error": abs(exact - e0),
+        "noiseless_energy": noiseless,
+        "noiseless_error": abs(noiseless - e0),
+        "n_gates": circuit.n_gates,
+        "n_cnots": circuit.n_two_qubit,
+        "depth": circuit.depth,
+        "n_params": circuit.n_params,
+        "qasm": circuit.to_qasm(params),
+    }
+
+
+class BestCircuits(Callback):
+    """The ``keep`` lowest-energy distinct circuits seen at any step, and the smallest circuit
+    within chemical accuracy (fewest gates, then lowest error).
+
+    Ranking uses the measured energy to shortlist and the exact re-evaluation to decide, so shot
+    noise cannot promote a lucky circuit.
+    """
+
+    def __init__(self, env, keep: int = 5, chemical_accuracy: float = CHEMICAL_ACCURACY):
+        self.env, self.keep, self.chemical_accuracy = env, keep, chemical_accuracy
+        self.circuits: list[dict] = []
+        self.smallest: dict | None = None
+
+    def on_step(self, event: StepEvent) -> None:
+        if not event.gates:
+            return
+        worst = self.circuits[-1]["energy"] if len(self.circuits) >= self.keep else math.inf
+        shortlist = event.energy < worst + 0.05 or event.error_to_ground < self.chemical_accuracy
+        if not shortlist:
+            return
+        record = circuit_record(self.env, event)
+        if record["energy"] < worst:
+            same = [c for c in self.circuits if c["gates"] == record["gates"]]
+            if not same or same[0]["energy"] > record["energy"]:
+                others = [c for c in self.circuits if c["gates"] != record["gates"]]
+                self.circuits = sorted([*others, record], key=lambda c: c["energy"])[: self.keep]
+        if record["error"] < self.chemical_accuracy:
+            key = (record["n_gates"], record["error"])
+            if self.smallest is None or key < (self.smallest["n_gates"], self.smallest["error"]):
+                self.smallest = record
+
+    @property
+    def best(self) -> dict | None:
+        return self.circuits[0] if self.circuits else None
+
+    def state_dict(self) -> dict:
+        return {"circuits": self.circuits, "smallest_within_chemical_accuracy": self.smallest}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.circuits = list(state["circuits"])
+        self.smallest = state["smallest_within_chemical_accuracy"]
+
+
+def episode_record(event: EpisodeEvent, wall_time: float) -> dict:
+    """One line of ``metrics.jsonl``."""
+    record = {k: getattr(event, k) for k in event.__dataclass_fields__}
+    record["wall_time"] = round(wall_time, 4)
+    return record
+
+
+class MetricsLog(Callback):
+    """Appends one JSON line per episode (training and test) to ``path``, flushed each time."""
+
+    def __init__(self, path: Path, clock) -> None:
+        self.path, self.clock = Path(path), clock
+        self.lines = 0
+        self._handle = None
+
+    def open(self, lines: int = 0) -> None:
+        """Keep the first ``lines`` lines (those covered by a checkpoint) and append after."""
+        kept = []
+        if lines and self.path.exists():
+            kept = self.path.read_text(encoding="utf-8").splitlines(keepends=True)[:lines]
+        self.path.write_text("".join(kept), encoding="utf-8")
+        self.lines = len(kept)
+        self._handle = self.path.open("a", encoding="utf-8")
+
+    def on_episode(self, event: EpisodeEvent) -> None:
+        self._handle.write(json.dumps(episode_record(event, self.clock())) + "\n")
+        self._handle.flush()
+        self.lines += 1
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            self._handle = None
+
+
+class Checkpointer(Callback):
+    """Calls ``save()`` after every ``every``-th training episode (after its test episode)."""
+
+    def __init__(self, every: int, save) -> None:
+        self.every, self.save = every, save
+
+    def on_episode_end(self, episode: int, summary: TrainingSummary) -> None:
+        if (episode + 1) % self.every == 0:
+            self.save(episode + 1)
+
+
+class StopSignal(Callback):
+    """Ends training cleanly after the current episode once :meth:`request` was called (from a
+    button, another thread or a signal handler); the run folder then holds a checkpoint."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def request(self) -> None:
+        self._event.set()
+
+    @property
+    def requested(self) -> bool:
+        return self._event.is_set()
+
+    def on_episode(self, event: EpisodeEvent) -> bool:
+        return self._event.is_set()
+
+
+class ProgressBar(Callback):
+    """A tqdm bar over episodes with success rate, best error and ε; silent when ``quiet``
+    (papermill reports, CI logs) so executed notebooks carry no frozen bars."""
+
+    def __init__(self, total: int, initial: int = 0, quiet: bool | None = None) -> None:
+        from tqdm.auto import tqdm
+
+        quiet = (not sys.stderr.isatty()) if quiet is None else quiet
+        self.bar = tqdm(total=total, initial=initial, unit="ep", disable=quiet, leave=True)
+        self.best, self.successes, self.done = math.inf, 0, initial
+
+    def on_episode(self, event: EpisodeEvent) -> None:
+        self.best = min(self.best, event.error_to_ground)
+        if event.test:
+            return
+        self.successes += event.success
+        self.done += 1
+        self.bar.set_postfix(best_error=f"{self.best:.2e}", eps=f"{event.epsilon:.2f}")
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()

@@ -1,0 +1,42 @@
+"""The ``workbench`` command line.
+
+Errors the user can fix are printed as one line (``workbench: error: ...``, exit status 2);
+an interrupt exits with status 130 without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+
+from workbench.cli import problems, runs
+from workbench.errors import WorkbenchError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Quantum architecture search under hardware noise (CRLQAS) workbench.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    problems.add_commands(sub)
+    runs.add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``workbench`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="pennylane")
+            return args.handler(args)
+    except WorkbenchError as error:
+        print(f"workbench: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("workbench: interrupted", file=sys.stderr)
+        return 130

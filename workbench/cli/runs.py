@@ -1,0 +1,226 @@
+"""``workbench presets|train|resume|show``: run CRLQAS searches into run folders and read them.
+
+Ctrl-C during ``train``/``resume`` stops cleanly after the current episode (a checkpoint is
+written, the folder can be resumed); a second Ctrl-C aborts at once, and the run still resumes
+from its last checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from workbench.cli.table import format_table
+from workbench.errors import ConfigError
+
+PRESET_COLUMNS = [
+    ("preset", "name", ""),
+    ("problem", "problem", ""),
+    ("noise", "noise", ""),
+    ("episodes", "episodes", "d"),
+    ("L", "max_steps", "d"),
+    ("optimiser", "optimizer", ""),
+    ("network", "network", ""),
+    ("curriculum", "curriculum", ""),
+]
+
+
+def _preset_row(name, config) -> dict:
+    o = config.optimizer
+    budget = (
+        o.max_iterations if o.method in ("cobyla", "rotosolve") else "/".join(map(str, o.maxfev))
+    )
+    hidden = config.agent.hidden
+    network = f"{len(hidden)}×{hidden[0]}" if len(set(hidden)) == 1 else "-".join(map(str, hidden))
+    return {
+        "name": name,
+        "problem": config.problem.label,
+        "noise": config.noise.label,
+        "episodes": config.episodes,
+        "max_steps": config.env.max_steps,
+        "optimizer": f"{o.method} {budget}",
+        "network": network,
+        "curriculum": config.curriculum.kind,
+    }
+
+
+def _cmd_presets(args: argparse.Namespace) -> int:
+    from workbench.config import run_presets
+
+    presets = run_presets()
+    if args.json:
+        print(json.dumps({k: v.to_dict() for k, v in presets.items()}, indent=1))
+    else:
+        print(format_table([_preset_row(k, v) for k, v in presets.items()], PRESET_COLUMNS))
+    return 0
+
+
+def _config_from_args(args: argparse.Namespace):
+    from workbench.config import RunConfig, get_run_preset, parse_override
+
+    if args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            raise ConfigError(f"--config {args.config}: no such file")
+        config = RunConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    else:
+        config = get_run_preset(args.preset)
+    overrides = dict(parse_override(text) for text in args.set or ())
+    for key, value in (("episodes", args.episodes), ("seed", args.seed)):
+        if value is not None:
+            overrides[key] = value
+    return config.with_overrides(overrides) if overrides else config
+
+
+@contextmanager
+def _graceful_interrupt():
+    """First Ctrl-C: stop after the current episode. Second: the usual KeyboardInterrupt."""
+    from workbench.callbacks import StopSignal
+
+    stop = StopSignal()
+
+    def handler(signum, frame):
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop.request()
+        print("\nworkbench: stopping after this episode (Ctrl-C again to abort)", file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from workbench.experiment import check
+    from workbench.runs import default_run_dir, run
+
+    config = _config_from_args(args)
+    check(config)
+    if args.print_config:
+        print(json.dumps(config.to_dict(), indent=1))
+        return 0
+    out = Path(args.out) if args.out else default_run_dir(config)
+    print(f"workbench: training {config.label} into {out}", file=sys.stderr)
+    with _graceful_interrupt() as stop:
+        result = run(config, [stop], out=out, progress=not args.quiet)
+    _print_show(result)
+    return 0
+
+
+def _cmd_resume(args: argparse.Namespace) -> int:
+    from workbench.runs import resume
+
+    with _graceful_interrupt() as stop:
+        result = resume(args.folder, [stop], progress=not args.quiet, episodes=args.episodes)
+    _print_show(result)
+    return 0
+
+
+def show_dict(result) -> dict:
+    """The headline facts of a run folder (what ``workbench show --json`` prints)."""
+    s, best, small = result.summary, result.best, result.smallest_within_chemical_accuracy
+    keys = ("energy", "error", "noiseless_energy", "noiseless_error", "n_gates", "n_cnots")
+    keys += ("depth", "n_params", "gates", "episode")
+    return {
+        "folder": str(result.folder),
+        "label": result.config.label,
+        "preset": result.config.preset,
+        "status": s.get("status"),
+        "episodes_done": s.get("episodes_done"),
+        "episodes": result.config.episodes,
+        "ground_energy": result.resolved["problem"]["ground_energy"],
+        "best_error": s.get("best_error"),
+        "best_noiseless_error": s.get("best_noiseless_error"),
+        "chemical_accuracy": s.get("chemical_accuracy"),
+        "first_chemical_accuracy_episode": s.get("first_chemical_accuracy_episode"),
+        "successes": s.get("successes"),
+        "best": None if best is None else {k: best[k] for k in keys},
+        "smallest_within_chemical_accuracy": None if small is None else {k: small[k] for k in keys},
+        "wall_time_s": s.get("wall_time_s"),
+        "seconds_per_episode": s.get("seconds_per_episode"),
+        "env_seconds": s.get("env_seconds"),
+        "agent_seconds": s.get("agent_seconds"),
+    }
+
+
+def _circuit_line(record: dict) -> str:
+    gates = " ".join(f"{g[0]}({','.join(map(str, g[1:]))})" for g in record["gates"])
+    return (
+        f"error {record['error']:.3e} Ha (noiseless {record['noiseless_error']:.3e}), "
+        f"{record['n_gates']} gates, {record['n_cnots']} CNOTs, depth {record['depth']}, "
+        f"{record['n_params']} parameters: {gates}"
+    )
+
+
+def _print_show(result, as_json: bool = False) -> None:
+    info = show_dict(result)
+    if as_json:
+        print(json.dumps(info, indent=1))
+        return
+    yes = "yes" if info["chemical_accuracy"] else "no"
+    first = info["first_chemical_accuracy_episode"]
+    lines = [
+        f"run        {info['folder']} ({info['status']}, {info['episodes_done']}/"
+        f"{info['episodes']} episodes)",
+        f"problem    {info['label']}  E0 = {info['ground_energy']:.8f} Ha",
+        f"chemical accuracy (1.6 mHa vs exact E0): {yes}"
+        + (f", first reached in episode {first}" if first is not None else ""),
+    ]
+    if result.best is not None:
+        lines.append("best       " + _circuit_line(result.best))
+    if result.smallest_within_chemical_accuracy is not None:
+        lines.append("smallest   " + _circuit_line(result.smallest_within_chemical_accuracy))
+    if info["wall_time_s"] is not None:
+        lines.append(
+            f"time       {info['wall_time_s']:.1f} s, {info['seconds_per_episode']:.3f} s/episode "
+            f"(environment {info['env_seconds']:.1f} s, agent {info['agent_seconds']:.1f} s)"
+        )
+    print("\n".join(lines))
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from workbench.runs import load_run
+
+    _print_show(load_run(args.folder), as_json=args.json)
+    return 0
+
+
+def add_commands(sub) -> None:
+    """Register ``presets``, ``train``, ``resume`` and ``show``."""
+    presets = sub.add_parser("presets", help="table of the run presets (paper configs, demos)")
+    presets.add_argument("--json", action="store_true", help="full configs as JSON")
+    presets.set_defaults(handler=_cmd_presets)
+
+    train = sub.add_parser("train", help="run a CRLQAS search into a run folder")
+    train.add_argument("--preset", default="h2-2q-demo", help="run preset (see `presets`)")
+    train.add_argument("--config", help="a run config JSON file instead of a preset")
+    train.add_argument("--episodes", type=int, help="number of training episodes")
+    train.add_argument("--seed", type=int, help="random seed (same seed, same run)")
+    train.add_argument("--out", help="run folder (default runs/<preset>-s<seed>-<time>)")
+    train.add_argument(
+        "--set",
+        action="append",
+        metavar="SECTION.FIELD=VALUE",
+        help="override any config field, e.g. --set agent.hidden=[128,128] --set "
+        "noise.profile=ibm-mumbai-max (repeatable; values are JSON)",
+    )
+    train.add_argument("--print-config", action="store_true", help="print the config and exit")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(handler=_cmd_train)
+
+    resume = sub.add_parser("resume", help="continue an interrupted or finished run")
+    resume.add_argument("folder", help="the run folder")
+    resume.add_argument("--episodes", type=int, help="new total episode budget")
+    resume.add_argument("--quiet", action="store_true", help="no progress bar")
+    resume.set_defaults(handler=_cmd_resume)
+
+    show = sub.add_parser("show", help="summary of a run folder")
+    show.add_argument("folder", help="the run folder")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(handler=_cmd_show)

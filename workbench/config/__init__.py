@@ -1,0 +1,49 @@
+"""Frozen, validated configuration objects: the single home of defaults.
+
+:mod:`workbench.config.molecule` describes molecules (:class:`MoleculeSpec`);
+:mod:`workbench.config.run` describes a CRLQAS search (:class:`RunConfig` and its sections);
+:mod:`workbench.config.presets` names the paper's configurations and the demos.
+"""
+
+from workbench.config.molecule import (
+    ATOMIC_NUMBERS,
+    BOHR_PER_ANGSTROM,
+    CHEMICAL_ACCURACY,
+    MoleculeSpec,
+    check_fields,
+)
+from workbench.config.presets import get_run_preset, run_presets
+from workbench.config.run import (
+    NOISY_HALTING,
+    AgentConfig,
+    CurriculumConfig,
+    EnvConfig,
+    HaltingConfig,
+    NoiseConfig,
+    OptimizerConfig,
+    ProblemConfig,
+    RunConfig,
+    paper_gamma,
+    parse_override,
+)
+
+__all__ = [
+    "ATOMIC_NUMBERS",
+    "BOHR_PER_ANGSTROM",
+    "CHEMICAL_ACCURACY",
+    "NOISY_HALTING",
+    "AgentConfig",
+    "CurriculumConfig",
+    "EnvConfig",
+    "HaltingConfig",
+    "MoleculeSpec",
+    "NoiseConfig",
+    "OptimizerConfig",
+    "ProblemConfig",
+    "RunConfig",
+    "check_fields",
+    "get_run_preset",
+    "paper_gamma",
+    "parse_override",
+    "run_presets",
+]

@@ -1,0 +1,211 @@
+"""Named run presets: the paper's configurations (spec §5.1, §6.3) and small demos for a CPU.
+
+Paper presets (``paper-*``) keep the paper's episodes, step cap, network (5×1000 or 5×2000),
+optimiser budgets and curricula, with the documented quirks fixed (see
+``docs/implementation-notes.md``): the noisy H2 curricula use a positive initial threshold
+(quirk 6) so that the curriculum acts. Demo presets (``*-demo``) use CPU-sized networks, short
+episodes and a fixed chemical-accuracy threshold on the exact E0, and finish in minutes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from workbench.config.run import (
+    NOISY_HALTING,
+    AgentConfig,
+    CurriculumConfig,
+    EnvConfig,
+    HaltingConfig,
+    NoiseConfig,
+    OptimizerConfig,
+    ProblemConfig,
+    RunConfig,
+)
+from workbench.errors import ConfigError
+
+PAPER_AGENT = AgentConfig()
+PAPER_NSTEP_AGENT = AgentConfig(n_step=5, learning_rate=3e-4)
+DEMO_AGENT = AgentConfig(
+    hidden=(64, 64),
+    learning_rate=1e-3,
+    gamma=0.9,
+    batch_size=64,
+    memory_size=5000,
+    target_update=50,
+    epsilon_decay=0.99,
+    device="cpu",
+)
+# Larger action spaces need longer exploration: ε reaches 0.05 after ~1500 gradient steps.
+DEMO_AGENT_SLOW_EPSILON = dataclasses.replace(DEMO_AGENT, epsilon_decay=0.998)
+CHEMICAL_ACCURACY_SCHEDULE = CurriculumConfig(kind="fixed", thresholds=(1.6e-3,))
+
+# Adam-SPSA tunings of §6.3 (a, alpha, c, gamma, lam, beta1, beta2).
+SPSA_H2_2Q_SHOTS = (1.4934, 0.9931, 0.0612, 0.0253, 0.6104, 0.8804, 0.9979)
+SPSA_H2_2Q_MUMBAI = (1.2104, 0.9531, 0.1039, 0.0984, 0.9277, 0.9414, 0.9983)
+SPSA_H2_3Q_MUMBAI = (0.5188, 0.9859, 0.0938, 0.0974, 0.6483, 0.716, 0.6265)
+SPSA_LIH_4Q = (1.8658, 0.9451, 0.046, 0.1397, 0.0138, 0.9658, 0.8594)
+
+
+def _spsa(method: str, maxfev: tuple[int, ...], tuning: tuple[float, ...]) -> OptimizerConfig:
+    names = ("a", "alpha", "c", "gamma", "lam", "beta1", "beta2")
+    return OptimizerConfig(method=method, maxfev=maxfev, **dict(zip(names, tuning, strict=True)))
+
+
+def _lb_curriculum(initial: float | None, **kw) -> CurriculumConfig:
+    return CurriculumConfig(initial_threshold=initial, shrink_switch=initial, **kw)
+
+
+def _paper() -> dict[str, RunConfig]:
+    p = {}
+    p["paper-h2-2q"] = RunConfig(
+        ProblemConfig("h2-2q"), curriculum=_lb_curriculum(0.97), episodes=10000
+    )
+    p["paper-h2-2q-shots"] = RunConfig(
+        ProblemConfig("h2-2q"),
+        NoiseConfig(shots=10_000),
+        curriculum=_lb_curriculum(0.97),
+        optimizer=_spsa("adam_spsa", (200,), SPSA_H2_2Q_SHOTS),
+        episodes=10000,
+    )
+    p["paper-h2-3q"] = RunConfig(ProblemConfig("h2-3q"), episodes=15000)
+    p["paper-h2-4q"] = RunConfig(
+        ProblemConfig("h2-4q-qcas"), optimizer=OptimizerConfig(max_iterations=1000), episodes=20000
+    )
+    p["paper-lih-4q"] = RunConfig(
+        ProblemConfig("lih-4q"),
+        env=EnvConfig(random_halting=HaltingConfig()),
+        curriculum=_lb_curriculum(2.45),
+        optimizer=OptimizerConfig(max_iterations=1000),
+        agent=PAPER_NSTEP_AGENT,
+        episodes=30000,
+    )
+    p["paper-lih-4q-depolarizing"] = RunConfig(
+        ProblemConfig("lih-4q"),
+        NoiseConfig("depolarizing-1e-3", shots=10_000_000),
+        env=EnvConfig(random_halting=NOISY_HALTING, test_every=100),
+        curriculum=_lb_curriculum(2.45),
+        optimizer=_spsa("adam_spsa3", (1191, 357, 119), SPSA_LIH_4Q),
+        agent=PAPER_NSTEP_AGENT,
+        episodes=15000,
+    )
+    p["paper-lih-6q"] = RunConfig(
+        ProblemConfig("lih-6q"),
+        env=EnvConfig(max_steps=70, random_halting=HaltingConfig()),
+        curriculum=_lb_curriculum(
+            2.90, greedy_shift_interval=2000, amortisation_radius=1e-3, successes_per_shrink=50
+        ),
+        optimizer=OptimizerConfig(max_iterations=1000),
+        agent=AgentConfig(hidden=(2000,) * 5, n_step=6),
+        episodes=40000,
+    )
+    levels = {"median": "ibm-mumbai-median", "max": "ibm-mumbai-max", "10max": "ibm-mumbai-10max"}
+    for level, profile in levels.items():
+        for qubits, shots, tuning, episodes in (
+            (2, 1000, SPSA_H2_2Q_MUMBAI, 10000),
+            (3, 10_000, SPSA_H2_3Q_MUMBAI, 15000),
+        ):
+            p[f"paper-h2-{qubits}q-mumbai-{level}"] = RunConfig(
+                ProblemConfig(f"h2-{qubits}q"),
+                NoiseConfig(profile, shots=shots),
+                env=EnvConfig(random_halting=NOISY_HALTING, test_every=100),
+                curriculum=_lb_curriculum(0.97 if qubits == 2 else None),
+                optimizer=_spsa("adam_spsa", (500,), tuning),
+                agent=PAPER_NSTEP_AGENT,
+                episodes=episodes,
+            )
+    ourense = {"random_halting": NOISY_HALTING, "test_every": 100}
+    p["paper-h2-4q-ourense"] = RunConfig(
+        ProblemConfig("h2-4q-qcas"),
+        NoiseConfig("ibm-ourense"),
+        env=EnvConfig(**ourense),
+        agent=PAPER_NSTEP_AGENT,
+        episodes=15000,
+    )
+    p["paper-h2-4q-ourense-no-halting"] = RunConfig(
+        ProblemConfig("h2-4q-qcas"),
+        NoiseConfig("ibm-ourense"),
+        env=EnvConfig(test_every=100),
+        optimizer=OptimizerConfig(max_iterations=1000),
+        agent=PAPER_NSTEP_AGENT,
+        episodes=15000,
+    )
+    return p
+
+
+def _demos() -> dict[str, RunConfig]:
+    exact = {"target": "exact"}
+    d = {}
+    d["h2-2q-demo"] = RunConfig(
+        ProblemConfig("h2-2q"),
+        env=EnvConfig(max_steps=10, **exact),
+        curriculum=CHEMICAL_ACCURACY_SCHEDULE,
+        agent=DEMO_AGENT,
+        episodes=150,
+        checkpoint_every=25,
+    )
+    d["h2-3q-demo"] = RunConfig(
+        ProblemConfig("h2-3q"),
+        env=EnvConfig(max_steps=15, **exact),
+        curriculum=CHEMICAL_ACCURACY_SCHEDULE,
+        agent=DEMO_AGENT_SLOW_EPSILON,
+        episodes=200,
+        checkpoint_every=50,
+    )
+    d["h2-4q-demo"] = RunConfig(
+        ProblemConfig("h2-4q-qcas"),
+        env=EnvConfig(max_steps=20, **exact),
+        curriculum=CHEMICAL_ACCURACY_SCHEDULE,
+        optimizer=OptimizerConfig(max_iterations=200),
+        agent=DEMO_AGENT_SLOW_EPSILON,
+        episodes=200,
+        checkpoint_every=50,
+    )
+    d["h2-2q-mumbai-demo"] = RunConfig(
+        ProblemConfig("h2-2q"),
+        NoiseConfig("ibm-mumbai-median", shots=1000),
+        env=EnvConfig(max_steps=10, random_halting=HaltingConfig(40, 0.6, 2, 10), **exact),
+        curriculum=CurriculumConfig(kind="fixed", thresholds=(2e-2,)),
+        optimizer=_spsa("adam_spsa", (200,), SPSA_H2_2Q_MUMBAI),
+        agent=DEMO_AGENT,
+        episodes=150,
+        checkpoint_every=25,
+    )
+    d["h2-4q-ourense-demo"] = RunConfig(
+        ProblemConfig("h2-4q-qcas"),
+        NoiseConfig("ibm-ourense"),
+        env=EnvConfig(random_halting=NOISY_HALTING),
+        curriculum=_lb_curriculum(None, greedy_shift_interval=100),
+        agent=AgentConfig(
+            hidden=(128, 128),
+            learning_rate=3e-4,
+            n_step=5,
+            batch_size=128,
+            memory_size=20000,
+            target_update=100,
+            epsilon_decay=0.999,
+            device="cpu",
+        ),
+        episodes=300,
+    )
+    return d
+
+
+def run_presets() -> dict[str, RunConfig]:
+    """Every run preset by name, demos first (each tagged with its ``preset`` name)."""
+    presets = {**_demos(), **_paper()}
+    return {
+        name: RunConfig(**{**_shallow(config), "preset": name}) for name, config in presets.items()
+    }
+
+
+def _shallow(config: RunConfig) -> dict:
+    return {f: getattr(config, f) for f in config.__dataclass_fields__}
+
+
+def get_run_preset(name: str) -> RunConfig:
+    """The preset ``name``; an unknown name lists the known ones."""
+    presets = run_presets()
+    if name not in presets:
+        raise ConfigError(f"unknown run preset {name!r}: known presets are {', '.join(presets)}")
+    return presets[name]

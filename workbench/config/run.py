@@ -1,0 +1,429 @@
+r"""The run configuration: one frozen, validated object per CRLQAS search (spec §1–6).
+
+A :class:`RunConfig` is made of sections — problem, noise, environment, curriculum, optimiser,
+agent — plus the episode budget and the seed. Every field has its default here and nowhere else;
+each section validates itself on construction and raises :class:`ConfigError` naming the bad
+value and what is allowed. ``to_dict``/``from_dict`` round-trip through plain JSON (the form
+written to ``runs/<id>/config.json``) and :meth:`RunConfig.with_overrides` applies dotted
+``section.field=value`` overrides as the CLI and the report parameters do.
+
+Checks that need the built problem or device profile (qubit counts, coupling maps, preset names)
+run in :func:`workbench.experiment.build`, still before any training starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.config.molecule import MoleculeSpec, check_fields
+from workbench.errors import ConfigError
+
+
+def _positive_int(name: str, value: Any, minimum: int = 1) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{name}={value!r} is not allowed: expected an integer >= {minimum}")
+
+
+def _number_in(name: str, value: Any, low: float, high: float, open_low: bool = False) -> None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or value > high or value < low or (open_low and value == low):
+        bracket = "(" if open_low else "["
+        raise ConfigError(
+            f"{name}={value!r} is not allowed: expected a number in {bracket}{low}, {high}]"
+        )
+
+
+def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{name}={value!r} is not allowed: expected one of {', '.join(allowed)}")
+
+
+@dataclass(frozen=True)
+class ProblemConfig:
+    """Which Hamiltonian: a preset id (``workbench problems``) or a custom molecule.
+
+    ``bond_length`` (Å) re-builds a diatomic preset at another distance.
+    """
+
+    preset: str | None = "h2-2q"
+    bond_length: float | None = None
+    molecule: MoleculeSpec | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.molecule, Mapping):
+            object.__setattr__(self, "molecule", MoleculeSpec.from_dict(self.molecule))
+        if (self.preset is None) == (self.molecule is None):
+            raise ConfigError("give exactly one of problem.preset and problem.molecule")
+        if self.bond_length is not None:
+            _number_in("problem.bond_length", self.bond_length, 0.0, 20.0, open_low=True)
+
+    @property
+    def label(self) -> str:
+        if self.molecule is not None:
+            return self.molecule.name or self.molecule.formula()
+        return self.preset if self.bond_length is None else f"{self.preset}@{self.bond_length:g}"
+
+
+@dataclass(frozen=True)
+class NoiseConfig:
+    """Device noise and shot noise.
+
+    ``profile`` names a device profile (``workbench devices``) scaled by ``scale``; ``overrides``
+    sets :class:`workbench.noise.NoiseModel` fields on top of it (or builds a model from scratch
+    when ``profile`` is None, e.g. ``{"depolarizing_1q": 1e-3}``). ``shots`` per measurement
+    group for every energy (``None``: exact expectation values).
+    """
+
+    profile: str | None = None
+    scale: float = 1.0
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    shots: int | None = None
+
+    def __post_init__(self) -> None:
+        _number_in("noise.scale", self.scale, 0.0, 1e3)
+        if not isinstance(self.overrides, Mapping):
+            raise ConfigError(f"noise.overrides={self.overrides!r}: expected a mapping")
+        object.__setattr__(self, "overrides", dict(self.overrides))
+        if self.shots is not None:
+            _positive_int("noise.shots", self.shots)
+
+    @property
+    def has_channels(self) -> bool:
+        return self.profile is not None or bool(self.overrides)
+
+    @property
+    def label(self) -> str:
+        parts = []
+        if self.profile:
+            parts.append(self.profile if self.scale == 1 else f"{self.profile}×{self.scale:g}")
+        parts += [f"{k}={v}" for k, v in sorted(self.overrides.items())]
+        if self.shots:
+            parts.append(f"{self.shots} shots")
+        return ", ".join(parts) or "noiseless"
+
+
+@dataclass(frozen=True)
+class HaltingConfig:
+    """Random halting budget :math:`T=\\mathrm{clip}(NB(n,p),\\text{low},\\text{high})` (§3.3).
+
+    Defaults are the noiseless code's; :data:`NOISY_HALTING` is the noisy code's mode-of-100.
+    """
+
+    n: int = 70
+    p: float = 0.573
+    low: int = 25
+    high: int = 70
+    mode_of: int | None = None
+
+    def __post_init__(self) -> None:
+        _positive_int("random_halting.n", self.n)
+        _number_in("random_halting.p", self.p, 0.0, 1.0, open_low=True)
+        _positive_int("random_halting.low", self.low, minimum=0)
+        _positive_int("random_halting.high", self.high, minimum=max(self.low, 1))
+        if self.mode_of is not None:
+            _positive_int("random_halting.mode_of", self.mode_of)
+
+
+NOISY_HALTING = HaltingConfig(n=40, p=0.6, low=0, high=40, mode_of=100)
+
+TARGETS = ("lower_bound", "exact")
+REWARDS = ("incremental_with_fixed_ends", "log_to_threshold")
+
+
+@dataclass(frozen=True)
+class EnvConfig:
+    """The circuit-growth environment (§2–4): step cap L, error target, reward, halting, masks.
+
+    ``target``: error measured from the lower bound :math:`\\text{shift}-\\sum|c_i|` (the paper's
+    ``fake_min_energy``) or from the exact :math:`E_0`. Success and chemical accuracy are always
+    reported against the exact :math:`E_0` as well. ``test_every``: a greedy test episode every
+    that many training episodes (``None``: none).
+    """
+
+    max_steps: int = 40
+    target: str = "lower_bound"
+    reward: str = "incremental_with_fixed_ends"
+    random_halting: HaltingConfig | None = None
+    mask_illegal: bool = True
+    rotosolve_new_angle: bool = False
+    test_every: int | None = None
+
+    def __post_init__(self) -> None:
+        _positive_int("env.max_steps", self.max_steps)
+        _choice("env.target", self.target, TARGETS)
+        _choice("env.reward", self.reward, REWARDS)
+        if isinstance(self.random_halting, Mapping):
+            object.__setattr__(self, "random_halting", HaltingConfig(**self.random_halting))
+        if self.test_every is not None:
+            _positive_int("env.test_every", self.test_every)
+
+
+CURRICULA = ("moving_threshold", "fixed")
+
+
+@dataclass(frozen=True)
+class CurriculumConfig:
+    r"""Moving threshold (paper cfg keys in brackets, §4.2) or a fixed schedule.
+
+    Attributes:
+        kind: ``moving_threshold`` or ``fixed``.
+        initial_threshold: :math:`\xi_0` [``accept_err``], Ha from the target energy. ``None``:
+            :math:`(E_0-E_{\min}) + \tfrac12|E_{|0\dots0\rangle}-E_0|`, half-way from the empty
+            circuit to the ground state (0.98 / 2.41 / 2.77 Ha for H2-2q / LiH-4q / LiH-6q on the
+            lower bound, close to the paper's 0.97 / 2.45 / 2.90).
+        greedy_shift_interval: G [``shift_threshold_time``], episodes.
+        amortisation_radius: δ [``shift_threshold_ball``], Ha.
+        successes_per_shrink: [``success_thresh``].
+        shrink_steps: K [``succ_radius_shift``].
+        shrink_switch: [``succes_switch``], Ha; ``None``: equal to the initial threshold, as in
+            every paper cfg.
+        thresholds, switch_episodes: the fixed schedule, ξ = ``thresholds[i]`` until episode
+            ``switch_episodes[i]`` (measured from the target energy).
+    """
+
+    kind: str = "moving_threshold"
+    initial_threshold: float | None = None
+    greedy_shift_interval: int = 500
+    amortisation_radius: float = 5e-4
+    successes_per_shrink: int = 25
+    shrink_steps: int = 10
+    shrink_switch: float | None = None
+    thresholds: tuple[float, ...] = (1.6e-3,)
+    switch_episodes: tuple[int, ...] = (10**9,)
+
+    def __post_init__(self) -> None:
+        _choice("curriculum.kind", self.kind, CURRICULA)
+        if self.initial_threshold is not None:
+            _number_in("curriculum.initial_threshold", self.initial_threshold, 0, 1e6, True)
+        _positive_int("curriculum.greedy_shift_interval", self.greedy_shift_interval)
+        _number_in("curriculum.amortisation_radius", self.amortisation_radius, 0.0, 1e6)
+        _positive_int("curriculum.successes_per_shrink", self.successes_per_shrink)
+        _positive_int("curriculum.shrink_steps", self.shrink_steps)
+        object.__setattr__(self, "thresholds", tuple(float(t) for t in self.thresholds))
+        object.__setattr__(self, "switch_episodes", tuple(int(e) for e in self.switch_episodes))
+        if not self.thresholds or len(self.thresholds) != len(self.switch_episodes):
+            raise ConfigError(
+                "curriculum.thresholds and curriculum.switch_episodes need the same, non-zero "
+                f"length (got {len(self.thresholds)} and {len(self.switch_episodes)})"
+            )
+        for t in self.thresholds:
+            _number_in("curriculum.thresholds", t, 0.0, 1e6, open_low=True)
+
+
+OPTIMIZERS = ("cobyla", "spsa", "adam_spsa", "adam_spsa3", "rotosolve")
+
+
+@dataclass(frozen=True)
+class OptimizerConfig:
+    """Angle optimiser run after every action (§6), warm-started from the previous angles.
+
+    Attributes:
+        method: ``cobyla`` (scipy), ``spsa`` (plain), ``adam_spsa``, ``adam_spsa3`` (three
+            stages with N/100, N/10, N shots, N = ``noise.shots``) or ``rotosolve`` (sweeps).
+        max_iterations: COBYLA iterations [``global_iters``] or Rotosolve sweeps.
+        maxfev: evaluation budget of (Adam-)SPSA, one entry, or three for ``adam_spsa3``.
+        a, alpha, c, gamma, lam, beta1, beta2: the SPSA schedule and Adam moments (defaults:
+            the paper's H2-2q Mumbai tuning, §6.3).
+    """
+
+    method: str = "cobyla"
+    max_iterations: int = 100
+    maxfev: tuple[int, ...] = (500,)
+    a: float = 1.2104
+    alpha: float = 0.9531
+    c: float = 0.1039
+    gamma: float = 0.0984
+    lam: float = 0.9277
+    beta1: float = 0.9414
+    beta2: float = 0.9983
+    adam_from_first_iteration: bool = False
+
+    def __post_init__(self) -> None:
+        _choice("optimizer.method", self.method, OPTIMIZERS)
+        _positive_int("optimizer.max_iterations (the optimiser budget)", self.max_iterations)
+        maxfev = (self.maxfev,) if isinstance(self.maxfev, int) else tuple(self.maxfev)
+        object.__setattr__(self, "maxfev", maxfev)
+        stages = 3 if self.method == "adam_spsa3" else 1
+        if len(maxfev) != stages:
+            raise ConfigError(
+                f"optimizer.maxfev={list(maxfev)!r}: method {self.method!r} needs {stages} "
+                "evaluation budget(s)"
+            )
+        for budget in maxfev:
+            _positive_int("optimizer.maxfev (the optimiser budget)", budget, minimum=2)
+        for name in ("a", "c"):
+            _number_in(f"optimizer.{name}", getattr(self, name), 0.0, 1e3, open_low=True)
+        for name in ("alpha", "gamma", "lam"):
+            _number_in(f"optimizer.{name}", getattr(self, name), 0.0, 10.0)
+        for name in ("beta1", "beta2"):
+            _number_in(f"optimizer.{name}", getattr(self, name), 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    """Double-DQN hyperparameters (§5); defaults are the paper's (5×1000 network, batch 1000).
+
+    ``gamma=None`` resolves to the paper's :math:`\\mathrm{round}(0.005^{1/L}, 2)`.
+    ``paper_discount`` bootstraps n-step targets with γ instead of γⁿ (quirk 3);
+    ``mask_targets=False`` takes the target's argmax over all actions (quirk 4).
+    ``device``: ``None`` picks CUDA when present, else CPU. ``threads``: torch CPU threads
+    (process-wide). One is the default: the simulator's parallel kernels and the agent take
+    turns, and two OpenMP pools spinning against each other made a 2-core run 4× slower.
+    """
+
+    hidden: tuple[int, ...] = (1000,) * 5
+    dropout: float = 0.0
+    learning_rate: float = 1e-4
+    gamma: float | None = None
+    n_step: int = 1
+    paper_discount: bool = False
+    batch_size: int = 1000
+    memory_size: int = 20000
+    target_update: int = 500
+    epsilon_start: float = 1.0
+    epsilon_min: float = 0.05
+    epsilon_decay: float = 0.99995
+    mask_targets: bool = True
+    device: str | None = None
+    threads: int = 1
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden", tuple(self.hidden))
+        _positive_int("agent.threads", self.threads)
+        for width in self.hidden:
+            _positive_int("agent.hidden", width)
+        _number_in("agent.dropout", self.dropout, 0.0, 1.0)
+        _number_in("agent.learning_rate", self.learning_rate, 0.0, 1.0, open_low=True)
+        if self.gamma is not None:
+            _number_in("agent.gamma", self.gamma, 0.0, 1.0)
+        _positive_int("agent.n_step", self.n_step)
+        _positive_int("agent.batch_size", self.batch_size)
+        _positive_int("agent.memory_size", self.memory_size, minimum=self.batch_size)
+        _positive_int("agent.target_update", self.target_update)
+        _number_in("agent.epsilon_decay", self.epsilon_decay, 0.0, 1.0, open_low=True)
+        _number_in("agent.epsilon_start", self.epsilon_start, 0.0, 1.0)
+        _number_in("agent.epsilon_min", self.epsilon_min, 0.0, self.epsilon_start)
+        if self.device is not None:
+            _choice("agent.device", self.device, ("cpu", "cuda"))
+
+
+def paper_gamma(max_steps: int, final_gamma: float = 0.005) -> float:
+    """The paper's γ = round(final_gamma^(1/L), 2): 0.88 for L=40, 0.93 for 70, 0.98 for 250."""
+    return round(final_gamma ** (1 / max_steps), 2)
+
+
+SECTIONS = {
+    "problem": ProblemConfig,
+    "noise": NoiseConfig,
+    "env": EnvConfig,
+    "curriculum": CurriculumConfig,
+    "optimizer": OptimizerConfig,
+    "agent": AgentConfig,
+}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines a CRLQAS search; the same config and seed give the same run.
+
+    ``checkpoint_every``: episodes between checkpoints in the run folder. ``preset``: the run
+    preset this config came from (informational).
+    """
+
+    problem: ProblemConfig = field(default_factory=ProblemConfig)
+    noise: NoiseConfig = field(default_factory=NoiseConfig)
+    env: EnvConfig = field(default_factory=EnvConfig)
+    curriculum: CurriculumConfig = field(default_factory=CurriculumConfig)
+    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+    agent: AgentConfig = field(default_factory=AgentConfig)
+    episodes: int = 1000
+    seed: int = 0
+    checkpoint_every: int = 50
+    preset: str = ""
+
+    def __post_init__(self) -> None:
+        for name, cls in SECTIONS.items():
+            value = getattr(self, name)
+            if isinstance(value, Mapping):
+                check_fields(cls, value, name)
+                object.__setattr__(self, name, cls(**value))
+            elif not isinstance(value, cls):
+                raise ConfigError(f"{name} must be a {cls.__name__} or a mapping, got {value!r}")
+        _positive_int("episodes", self.episodes)
+        _positive_int("seed", self.seed, minimum=0)
+        _positive_int("checkpoint_every", self.checkpoint_every)
+        if self.optimizer.method == "adam_spsa3" and self.noise.shots is None:
+            raise ConfigError(
+                "optimizer.method='adam_spsa3' runs its stages at N/100, N/10 and N shots: "
+                "set noise.shots=N"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form (tuples become lists)."""
+        data = dataclasses.asdict(self)
+        if self.problem.molecule is not None:
+            data["problem"]["molecule"] = self.problem.molecule.to_dict()
+        return json.loads(json.dumps(data))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunConfig:
+        """Inverse of :meth:`to_dict`; unknown keys in any section are an error."""
+        check_fields(cls, data, "run config")
+        data = dict(data)
+        for name, section in SECTIONS.items():
+            if name in data and isinstance(data[name], Mapping):
+                check_fields(section, data[name], name)
+        return cls(**_tuples(data))
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> RunConfig:
+        """A new config with dotted overrides, e.g. ``{"agent.hidden": [64, 64], "seed": 3}``."""
+        data = self.to_dict()
+        for key, value in overrides.items():
+            section, _, name = key.partition(".")
+            if not name:
+                check_fields(type(self), {section: value}, "run config")
+                data[section] = value
+                continue
+            if section not in SECTIONS:
+                raise ConfigError(
+                    f"unknown section {section!r} in {key!r}: allowed {list(SECTIONS)}"
+                )
+            check_fields(SECTIONS[section], {name: value}, section)
+            data[section][name] = value
+        return RunConfig.from_dict(data)
+
+    @property
+    def gamma(self) -> float:
+        """The agent's discount: ``agent.gamma``, or the paper's rule from ``env.max_steps``."""
+        return self.agent.gamma if self.agent.gamma is not None else paper_gamma(self.env.max_steps)
+
+    @property
+    def label(self) -> str:
+        return f"{self.problem.label} · {self.noise.label} · seed {self.seed}"
+
+
+def _tuples(data: Any) -> Any:
+    """Lists inside sections become tuples (frozen dataclasses hold tuples), mappings kept."""
+    if isinstance(data, Mapping):
+        return {k: _tuples(v) if k != "overrides" else dict(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return tuple(_tuples(v) for v in data)
+    return data
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"agent.hidden=[64,64]"`` → ``("agent.hidden", [64, 64])``; values are JSON or strings."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"override {text!r}: expected SECTION.FIELD=VALUE, e.g. seed=3")
+    raw = raw.strip()
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = {"none": None, "true": True, "false": False}.get(raw.lower(), raw)
+    return key.strip(), value

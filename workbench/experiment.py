@@ -1,0 +1,116 @@
+r"""Turn a :class:`~workbench.config.RunConfig` into the objects of a search, checking everything
+that needs the built problem or device (qubit counts, coupling maps, names) before any work.
+
+The curriculum's automatic initial threshold is
+:math:`\xi_0 = (E_0 - E_{\min}) + \tfrac12 |E_{|0\dots0\rangle} - E_0|` (see
+:class:`~workbench.config.CurriculumConfig`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbench.agent.dqn import DoubleDQN
+from workbench.chem import Problem, get_problem
+from workbench.config import RunConfig
+from workbench.config.run import CurriculumConfig, NoiseConfig, ProblemConfig
+from workbench.devices import load_profile
+from workbench.env.curriculum import FixedSchedule, MovingThreshold
+from workbench.env.halting import RandomHalting
+from workbench.env.vqe import CircuitGrowthEnv
+from workbench.errors import ConfigError
+from workbench.noise import NoiseModel
+from workbench.optim import build_optimizer
+
+
+@dataclass
+class Experiment:
+    """A built search: the config and the live objects made from it."""
+
+    config: RunConfig
+    problem: Problem
+    noise: NoiseModel | None
+    env: CircuitGrowthEnv
+    agent: DoubleDQN
+
+
+def resolve_problem(config: ProblemConfig) -> Problem:
+    if config.molecule is not None:
+        return get_problem(config.molecule)
+    return get_problem(config.preset, config.bond_length)
+
+
+def resolve_noise(config: NoiseConfig, n_qubits: int) -> NoiseModel | None:
+    """The noise model, or ``None`` when no channel is configured (shots alone stay exact)."""
+    if config.profile is not None:
+        model = load_profile(config.profile, config.scale, **config.overrides)
+    elif config.overrides:
+        model = NoiseModel.from_dict({"name": "custom", **config.overrides})
+        model = model.scaled(config.scale) if config.scale != 1 else model
+    else:
+        return None
+    model.check_size(n_qubits)
+    if model.coupling_map is not None:
+        missing = sorted({w for pair in model.coupling_map for w in pair if w >= n_qubits})
+        if missing:
+            raise ConfigError(
+                f"the coupling map of {model.name!r} names qubit(s) {missing}, but the problem "
+                f"has {n_qubits} qubits (0..{n_qubits - 1})"
+            )
+    return model
+
+
+def initial_threshold(config: CurriculumConfig, problem: Problem, target_energy: float) -> float:
+    if config.initial_threshold is not None:
+        return config.initial_threshold
+    e0 = problem.ground_energy
+    return abs(e0 - target_energy) + 0.5 * abs(problem.zero_state_energy - e0)
+
+
+def build_curriculum(config: CurriculumConfig, problem: Problem, target_energy: float):
+    if config.kind == "fixed":
+        return FixedSchedule(target_energy, config.thresholds, config.switch_episodes)
+    xi0 = initial_threshold(config, problem, target_energy)
+    return MovingThreshold(
+        target_energy,
+        xi0,
+        greedy_shift_interval=config.greedy_shift_interval,
+        amortisation_radius=config.amortisation_radius,
+        successes_per_shrink=config.successes_per_shrink,
+        shrink_steps=config.shrink_steps,
+        shrink_switch=xi0 if config.shrink_switch is None else config.shrink_switch,
+    )
+
+
+def check(config: RunConfig) -> tuple[Problem, NoiseModel | None]:
+    """The problem and noise model of ``config``, validated against each other (cheap: problems
+    come from the cache); raises ConfigError naming what does not fit."""
+    problem = resolve_problem(config.problem)
+    return problem, resolve_noise(config.noise, problem.n_qubits)
+
+
+def build(config: RunConfig) -> Experiment:
+    """Build problem, noise, environment and agent; raises ConfigError on any mismatch."""
+    problem, noise = check(config)
+    e = config.env
+    target_energy = problem.lower_bound if e.target == "lower_bound" else problem.ground_energy
+    halting = None if e.random_halting is None else RandomHalting(**vars(e.random_halting))
+    env = CircuitGrowthEnv(
+        problem,
+        noise,
+        max_steps=e.max_steps,
+        optimizer=build_optimizer(config.optimizer, config.noise.shots),
+        curriculum=build_curriculum(config.curriculum, problem, target_energy),
+        target=e.target,
+        reward=e.reward,
+        random_halting=halting,
+        mask_illegal=e.mask_illegal,
+        rotosolve_new_angle=e.rotosolve_new_angle,
+        shots=config.noise.shots,
+        seed=config.seed,
+    )
+    settings = config.agent
+    if settings.gamma is None:
+        settings = type(settings)(**{**vars(settings), "gamma": config.gamma})
+    agent = DoubleDQN(env.observation_space.shape[0], env.action_space.n, settings, config.seed)
+    return Experiment(config, problem, noise, env, agent)

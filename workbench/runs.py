@@ -1,0 +1,323 @@
+"""Run a search into a run folder, resume it after any interruption, and read it back.
+
+A run folder ``runs/<id>/`` holds:
+
+* ``config.json`` — the run config as given, plus what was resolved from it (γ, target energy,
+  the problem's facts, the noise model) and the software versions;
+* ``metrics.jsonl`` — one line per episode (training and greedy test episodes);
+* ``best.json`` / ``best.qasm`` — the lowest-energy circuits seen (gates, angles, energy with and
+  without noise, errors against the exact E0, gates, CNOTs, depth, parameters; OpenQASM 2), and
+  the smallest circuit within chemical accuracy;
+* ``checkpoint.pt`` — agent (networks, Adam, replay buffer, ε), curriculum, environment and agent
+  RNG states, the training summary and the metrics line count, every ``checkpoint_every``
+  episodes and at the end, written atomically (temp file + rename);
+* ``summary.json`` — status (``running``, ``complete``, ``stopped``) and the headline numbers.
+
+A run killed at any moment (even ``kill -9``) resumes from its last checkpoint, losing at most
+``checkpoint_every`` episodes; the metrics file is cut back to the checkpoint. Runs are
+deterministic: the same config and seed give the same episodes, resumed or not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from workbench import __version__
+from workbench.callbacks import BestCircuits, Checkpointer, MetricsLog, ProgressBar
+from workbench.config import CHEMICAL_ACCURACY, RunConfig
+from workbench.errors import ConfigError, WorkbenchError
+from workbench.experiment import Experiment, build
+from workbench.paths import atomic_write_text
+from workbench.train import BestCircuit, Callback, TrainingSummary, train
+
+RUNS_DIR = Path("runs")
+
+
+def default_run_dir(config: RunConfig) -> Path:
+    """``runs/<preset or problem>-s<seed>-<UTC time>``."""
+    name = (config.preset or config.problem.label).replace("@", "-").replace("/", "-")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return RUNS_DIR / f"{name}-s{config.seed}-{stamp}"
+
+
+def _resolved(experiment: Experiment) -> dict:
+    problem, env, config = experiment.problem, experiment.env, experiment.config
+    return {
+        "gamma": config.gamma,
+        "target_energy": env.target_energy,
+        "initial_threshold": env.curriculum.threshold,
+        "n_actions": len(env.table),
+        "observation_size": int(env.observation_space.shape[0]),
+        "problem": {
+            "id": problem.id,
+            "key": problem.key,
+            "n_qubits": problem.n_qubits,
+            "n_terms": len(problem.hamiltonian.words),
+            "ground_energy": problem.ground_energy,
+            "lower_bound": problem.lower_bound,
+            "hartree_fock_energy": problem.hartree_fock_energy,
+            "zero_state_energy": problem.zero_state_energy,
+        },
+        "noise": None if experiment.noise is None else experiment.noise.to_dict(),
+        "versions": {"workbench": __version__, "torch": torch.__version__, "numpy": np.__version__},
+    }
+
+
+def _write_json(path: Path, data) -> None:
+    atomic_write_text(path, json.dumps(data, indent=1, default=_jsonable) + "\n")
+
+
+def _jsonable(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+class _Session:
+    """One training session on a run folder: the wiring between loop, files and checkpoints."""
+
+    def __init__(self, folder: Path, experiment: Experiment, wall_time: float = 0.0) -> None:
+        self.folder, self.experiment = folder, experiment
+        self.wall_offset, self.started = wall_time, time.perf_counter()
+        self.best = BestCircuits(experiment.env)
+        self.metrics = MetricsLog(folder / "metrics.jsonl", self.wall_time)
+        self.summary = TrainingSummary()
+        self.episode = 0
+
+    def wall_time(self) -> float:
+        return self.wall_offset + time.perf_counter() - self.started
+
+    def save_checkpoint(self, episode: int) -> None:
+        env, agent = self.experiment.env, self.experiment.agent
+        state = {
+            "episode": episode,
+            "agent": agent.state_dict(),
+            "curriculum": env.curriculum.state_dict(),
+            "env_rng": env.rng.bit_generator.state,
+            "summary": _summary_state(self.summary),
+            "best": self.best.state_dict(),
+            "metrics_lines": self.metrics.lines,
+            "wall_time": self.wall_time(),
+        }
+        path = self.folder / "checkpoint.pt"
+        tmp = path.with_name(".checkpoint.pt.tmp")
+        with tmp.open("wb") as handle:
+            torch.save(state, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        self.episode = episode
+        self.write_results("running")
+
+    def restore(self, state: dict) -> None:
+        env, agent = self.experiment.env, self.experiment.agent
+        agent.load_state_dict(state["agent"])
+        env.curriculum.load_state_dict(state["curriculum"])
+        env.rng.bit_generator.state = state["env_rng"]
+        self.summary = _summary_from_state(state["summary"])
+        self.best.load_state_dict(state["best"])
+        self.episode = state["episode"]
+
+    def write_results(self, status: str) -> None:
+        _write_json(self.folder / "best.json", self.best.state_dict())
+        if self.best.best is not None:
+            atomic_write_text(self.folder / "best.qasm", self.best.best["qasm"])
+        _write_json(self.folder / "summary.json", self.headline(status))
+
+    def headline(self, status: str) -> dict:
+        s, best = self.summary, self.best.best
+        config = self.experiment.config
+        episodes = max(s.episodes, 1)
+        return {
+            "status": status,
+            "pid": os.getpid(),
+            "episodes_done": s.episodes,
+            "episodes": config.episodes,
+            "successes": s.successes,
+            "first_chemical_accuracy_episode": s.first_success,
+            "best_error": None if best is None else best["error"],
+            "best_noiseless_error": None if best is None else best["noiseless_error"],
+            "chemical_accuracy": bool(best is not None and best["error"] < CHEMICAL_ACCURACY),
+            "best": None if best is None else {k: best[k] for k in _SHAPE},
+            "wall_time_s": round(self.wall_time(), 3),
+            "seconds_per_episode": round(self.wall_time() / episodes, 4),
+            "env_seconds": round(s.env_seconds, 3),
+            "agent_seconds": round(s.agent_seconds, 3),
+            "updated": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+
+    def execute(self, callbacks: Sequence[Callback], progress: bool | None) -> TrainingSummary:
+        config = self.experiment.config
+        bar = ProgressBar(config.episodes, self.episode, quiet=None if progress else True)
+        every = Checkpointer(config.checkpoint_every, self.save_checkpoint)
+        chain = [self.best, self.metrics, *callbacks, bar, every]
+        try:
+            train(
+                self.experiment.env,
+                self.experiment.agent,
+                config.episodes,
+                chain,
+                config.env.test_every,
+                CHEMICAL_ACCURACY,
+                start_episode=self.episode,
+                summary=self.summary,
+            )
+            done = self.summary.episodes >= config.episodes
+            if self.summary.episodes != self.episode:
+                self.save_checkpoint(self.summary.episodes)
+            self.write_results("complete" if done else "stopped")
+        finally:
+            self.metrics.close()
+            bar.close()
+        return self.summary
+
+
+_SHAPE = ("n_gates", "n_cnots", "depth", "n_params", "energy", "noiseless_energy", "gates")
+
+
+def _summary_state(summary: TrainingSummary) -> dict:
+    state = dict(vars(summary))
+    state["best"] = dict(vars(summary.best))
+    return state
+
+
+def _summary_from_state(state: dict) -> TrainingSummary:
+    state = dict(state)
+    state["best"] = BestCircuit(**state["best"])
+    return TrainingSummary(**state)
+
+
+def run(
+    config: RunConfig,
+    callbacks: Sequence[Callback] = (),
+    out: str | Path | None = None,
+    progress: bool | None = None,
+) -> RunResult:
+    """Train a fresh run of ``config`` into the folder ``out`` (default ``runs/<id>``).
+
+    Everything is validated and built before the folder is created; an existing non-empty
+    folder is refused (resume it instead).
+    """
+    experiment = build(config)
+    folder = Path(out) if out is not None else default_run_dir(config)
+    if folder.exists() and any(folder.iterdir()):
+        raise ConfigError(f"run folder {folder} is not empty: resume it or choose another --out")
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_json(
+        folder / "config.json",
+        {
+            "config": config.to_dict(),
+            "resolved": _resolved(experiment),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
+    )
+    session = _Session(folder, experiment)
+    session.metrics.open(0)
+    session.write_results("running")
+    session.execute(callbacks, progress)
+    return load_run(folder)
+
+
+def resume(
+    path: str | Path,
+    callbacks: Sequence[Callback] = (),
+    progress: bool | None = None,
+    episodes: int | None = None,
+) -> RunResult:
+    """Continue the run in ``path`` from its last checkpoint (``episodes`` extends the budget)."""
+    folder = Path(path)
+    config = read_config(folder)
+    if episodes is not None:
+        config = config.with_overrides({"episodes": episodes})
+        _update_config(folder, config)
+    experiment = build(config)
+    checkpoint = folder / "checkpoint.pt"
+    session = _Session(folder, experiment)
+    if checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        session.restore(state)
+        session.wall_offset = state["wall_time"]
+        session.metrics.open(state["metrics_lines"])
+    else:  # killed before the first checkpoint: start over in the same folder
+        session.metrics.open(0)
+    if session.episode >= config.episodes:
+        session.write_results("complete")
+        return load_run(folder)
+    session.execute(callbacks, progress)
+    return load_run(folder)
+
+
+def read_config(folder: Path) -> RunConfig:
+    path = Path(folder) / "config.json"
+    if not path.is_file():
+        raise WorkbenchError(f"{folder} is not a run folder: config.json is missing")
+    return RunConfig.from_dict(json.loads(path.read_text(encoding="utf-8"))["config"])
+
+
+def _update_config(folder: Path, config: RunConfig) -> None:
+    path = folder / "config.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["config"] = config.to_dict()
+    _write_json(path, data)
+
+
+@dataclass
+class RunResult:
+    """A run folder read back: config, resolved facts, per-episode metrics, circuits, summary."""
+
+    folder: Path
+    config: RunConfig
+    resolved: dict
+    metrics: list[dict]
+    best_circuits: list[dict]
+    smallest_within_chemical_accuracy: dict | None
+    summary: dict
+
+    @property
+    def best(self) -> dict | None:
+        return self.best_circuits[0] if self.best_circuits else None
+
+    def training_metrics(self) -> list[dict]:
+        return [m for m in self.metrics if not m["test"]]
+
+
+def load_run(path: str | Path) -> RunResult:
+    """Read a run folder (complete, stopped, or still running)."""
+    folder = Path(path)
+    config = read_config(folder)
+    data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    metrics = []
+    metrics_path = folder / "metrics.jsonl"
+    if metrics_path.exists():
+        for line in metrics_path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                try:
+                    metrics.append(json.loads(line))
+                except json.JSONDecodeError:  # a line cut by a kill: the rest is unusable
+                    break
+    best = _read_json(folder / "best.json") or {}
+    summary = _read_json(folder / "summary.json") or {"status": "unknown"}
+    return RunResult(
+        folder,
+        config,
+        data["resolved"],
+        metrics,
+        best.get("circuits", []),
+        best.get("smallest_within_chemical_accuracy"),
+        summary,
+    )
+
+
+def _read_json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
