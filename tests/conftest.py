@@ -20,7 +20,7 @@ def tol() -> float:
 def isolated_data(tmp_path, monkeypatch) -> Path:
     """A private copy of ``data/`` so cache tests never touch the repository."""
     data = tmp_path / "data"
-    shutil.copytree(REPOSITORY / "data" / "problems", data / "problems")
+    shutil.copytree(REPOSITORY / "data", data, ignore=shutil.ignore_patterns("cache"))
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(data))
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "user-cache"))
     return data

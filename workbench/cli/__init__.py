@@ -11,7 +11,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from workbench.cli import problems, runs
+from workbench.cli import problems, reports, runs
 from workbench.errors import WorkbenchError
 
 
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     problems.add_commands(sub)
     runs.add_commands(sub)
+    reports.add_commands(sub)
     return parser
 
 

@@ -122,33 +122,6 @@ def _cmd_resume(args: argparse.Namespace) -> int:
     return 0
 
 
-def show_dict(result) -> dict:
-    """The headline facts of a run folder (what ``workbench show --json`` prints)."""
-    s, best, small = result.summary, result.best, result.smallest_within_chemical_accuracy
-    keys = ("energy", "error", "noiseless_energy", "noiseless_error", "n_gates", "n_cnots")
-    keys += ("depth", "n_params", "gates", "episode")
-    return {
-        "folder": str(result.folder),
-        "label": result.config.label,
-        "preset": result.config.preset,
-        "status": s.get("status"),
-        "episodes_done": s.get("episodes_done"),
-        "episodes": result.config.episodes,
-        "ground_energy": result.resolved["problem"]["ground_energy"],
-        "best_error": s.get("best_error"),
-        "best_noiseless_error": s.get("best_noiseless_error"),
-        "chemical_accuracy": s.get("chemical_accuracy"),
-        "first_chemical_accuracy_episode": s.get("first_chemical_accuracy_episode"),
-        "successes": s.get("successes"),
-        "best": None if best is None else {k: best[k] for k in keys},
-        "smallest_within_chemical_accuracy": None if small is None else {k: small[k] for k in keys},
-        "wall_time_s": s.get("wall_time_s"),
-        "seconds_per_episode": s.get("seconds_per_episode"),
-        "env_seconds": s.get("env_seconds"),
-        "agent_seconds": s.get("agent_seconds"),
-    }
-
-
 def _circuit_line(record: dict) -> str:
     gates = " ".join(f"{g[0]}({','.join(map(str, g[1:]))})" for g in record["gates"])
     return (
@@ -159,7 +132,7 @@ def _circuit_line(record: dict) -> str:
 
 
 def _print_show(result, as_json: bool = False) -> None:
-    info = show_dict(result)
+    info = result.overview()
     if as_json:
         print(json.dumps(info, indent=1))
         return

@@ -163,6 +163,38 @@ class Circuit:
             lines.append(f"{name}{angle} " + ",".join(f"q[{w}]" for w in op.wires) + ";")
         return "\n".join(lines) + "\n"
 
+    def pennylane_source(self, params: Sequence[float] = ()) -> str:
+        """Python source of a function applying this circuit with PennyLane operations (wire i is
+        wire i), for use inside a QNode: ``exec`` it or save it as a module."""
+        values = self.check_parameters(np.asarray(params, dtype=float)[None, :])[0]
+        names = {
+            "CNOT": "CNOT",
+            "SX": "SX",
+            "H": "Hadamard",
+            "X": "PauliX",
+            "Y": "PauliY",
+            "Z": "PauliZ",
+            "S": "S",
+            "CZ": "CZ",
+            "RX": "RX",
+            "RY": "RY",
+            "RZ": "RZ",
+        }
+        lines = [
+            "import pennylane as qml",
+            "",
+            "",
+            "def circuit():",
+            f'    """{self.n_gates} gates on {self.n_qubits} wires (from qas-workbench)."""',
+        ]
+        for op, index in zip(self.operations, self.parameter_indices(), strict=True):
+            angle = f"{float(values[index])!r}, " if index >= 0 else ""
+            wires = list(op.wires) if len(op.wires) > 1 else op.wires[0]
+            lines.append(f"    qml.{names[op.gate]}({angle}wires={wires})")
+        if not self.operations:
+            lines.append("    pass")
+        return "\n".join(lines) + "\n"
+
     def parameter_indices(self) -> list[int]:
         """For each operation, its parameter index (−1 for fixed gates)."""
         indices, count = [], 0

@@ -1,0 +1,88 @@
+"""Reports: parameters → config, the report command end to end (HTML self-contained, results JSON
+matches the run folder), a failing report leaves no results file, and a sweep with its index."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from workbench.cli import main
+from workbench.config import get_run_preset
+from workbench.errors import ConfigError
+from workbench.report import config_from_parameters, paper_numbers, parse_seeds
+from workbench.runs import load_run
+
+
+def test_parameters_override_the_preset():
+    config = config_from_parameters(
+        preset="h2-2q-demo",
+        problem="h2-3q",
+        noise_profile="ibm-mumbai-max",
+        noise_scale=2.0,
+        shots=1000,
+        optimizer="adam_spsa3",
+        optimizer_budget=1400,
+        episodes=9,
+        seed=3,
+    )
+    assert config.problem.preset == "h2-3q" and config.noise.profile == "ibm-mumbai-max"
+    assert config.optimizer.maxfev == (1000, 300, 100) and config.noise.shots == 1000
+    assert (config.episodes, config.seed, config.noise.scale) == (9, 3, 2.0)
+    assert config_from_parameters() == get_run_preset("h2-2q-demo")
+    noiseless = config_from_parameters(preset="h2-4q-ourense-demo", noise_profile="none")
+    assert noiseless.noise.profile is None
+    assert parse_seeds("0, 1,2") == [0, 1, 2] and parse_seeds(5) == [5]
+
+
+def test_paper_numbers_for_a_problem():
+    rows = paper_numbers("h2-4q-qcas", "ibm-ourense")
+    assert {r["method"] for r in rows} >= {"QCAS (Du et al. 2022)"}
+    assert any(r.get("energy") == -1.136 for r in rows)
+    assert paper_numbers("h2-2q", "ibm-mumbai-max")[0]["note"].startswith("more noise")
+    assert paper_numbers("h2-2q", None) == []
+
+
+def test_report_command_end_to_end(tmp_path, capsys):
+    out = tmp_path / "report"
+    args = ["report", "-p", "episodes", "6", "-p", "seeds", "[0,1]", "--out", str(out)]
+    assert main(args) == 0
+    assert str((out / "report.html").resolve()) in capsys.readouterr().out
+    html = (out / "report.html").read_text()
+    assert "data:image/png;base64" in html and "Provenance" in html
+    assert '<script src="http' not in html and "cdn.jsdelivr" not in html and "unpkg" not in html
+    results = json.loads((out / "results.json").read_text())
+    assert [r["episodes_done"] for r in results["runs"]] == [6, 6]
+    for recorded in results["runs"]:
+        run = load_run(recorded["folder"])
+        assert recorded == run.overview()
+    assert results["provenance"]["hamiltonian sha256"] == run.resolved["problem"]["key"]
+    assert len(results["provenance"]["git commit"]) >= 7
+
+
+def test_a_failing_report_leaves_the_partial_notebook_and_no_results(tmp_path, capsys):
+    out = tmp_path / "report"
+    assert main(["report", "-p", "problem", "h2-9q", "--out", str(out)]) == 2
+    assert "the report failed in cell" in capsys.readouterr().err
+    assert (out / "report.ipynb").exists() and (out / "error.txt").exists()
+    assert not (out / "results.json").exists()
+    assert "h2-9q" in (out / "error.txt").read_text()
+
+
+def test_unknown_report_parameter():
+    with pytest.raises(ConfigError, match=r"unknown report parameter\(s\) \['colour'\]"):
+        from workbench.report import make_report
+
+        make_report({"colour": 1}, "unused")
+
+
+def test_sweep_writes_one_report_per_point_and_an_index(tmp_path):
+    out = tmp_path / "sweep"
+    args = ["report", "-p", "episodes", "3", "--sweep", "noise_scale=0.5,2", "--out", str(out)]
+    args += ["-p", "preset", "h2-2q-mumbai-demo", "-p", "optimizer_budget", "20"]
+    assert main(args) == 0
+    assert (out / "noise_scale=0.5" / "report.html").exists()
+    assert (out / "noise_scale=2" / "results.json").exists()
+    index = (out / "index.html").read_text()
+    assert "noise_scale=0.5" in index and "data:image/png;base64" in index
+    assert len(json.loads((out / "results.json").read_text())["reports"]) == 2

@@ -1,0 +1,94 @@
+"""The panel driven programmatically: values → config, Start, Stop with the folder intact,
+Resume, exports; pickers react to each other."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from workbench.runs import load_run
+from workbench.widgets import NoisePicker, Panel, ProblemPicker
+
+
+def test_choices_become_the_run_config(tmp_path):
+    panel = Panel(runs_dir=str(tmp_path))
+    panel.problem.preset.value = "h2-3q"
+    panel.noise.kind.value = "depolarizing"
+    panel.noise.p1.value = 1e-3
+    panel.noise.shots.value = 500
+    panel.search.optimizer.value = "adam_spsa"
+    panel.search.budget.value = 60
+    panel.search.episodes.value = 7
+    panel.search.masks.value = False
+    panel.search.seed.value = 4
+    config = panel.config()
+    assert config.problem.preset == "h2-3q" and config.noise.shots == 500
+    assert config.noise.overrides["depolarizing_1q"] == pytest.approx(1e-3)
+    assert (config.optimizer.method, config.optimizer.maxfev) == ("adam_spsa", (60,))
+    assert (config.episodes, config.seed, config.env.mask_illegal) == (7, 4, False)
+
+
+def test_a_run_preset_brings_its_problem_and_noise():
+    panel = Panel()
+    panel.search.preset.value = "h2-4q-ourense-demo"
+    assert panel.problem.preset.value == "h2-4q-qcas"
+    assert panel.noise.kind.value == "device profile" and panel.noise.profile.value == "ibm-ourense"
+    assert panel.config().noise.profile == "ibm-ourense"
+
+
+def test_bond_length_slider_and_noise_preview():
+    problem = ProblemPicker("h2-4q")
+    assert "E0 = -1.137" in problem.facts.value
+    problem.bond_length.value = 1.5
+    assert problem.changes()["problem.bond_length"] == 1.5 and "E0 = -0.998" in problem.facts.value
+    noise = NoisePicker()
+    noise.problem = problem.problem()
+    noise.kind.value = "device profile"
+    noise.profile.value = "ibm-mumbai-10max"
+    assert "shift" in noise.effect.value and "+0.00e+00" not in noise.effect.value
+
+
+def test_custom_molecule_and_a_bad_value_is_shown_not_raised(tmp_path):
+    panel = Panel(runs_dir=str(tmp_path))
+    panel.problem.preset.value = "custom"
+    panel.problem.symbols.value = "H H"
+    panel.problem.geometry.value = "0 0 0; 0 0 0.8"
+    assert panel.config().problem.molecule.symbols == ("H", "H")
+    panel.problem.symbols.value = "H Xx"
+    panel.start()
+    assert "unknown element" in panel.status.value and panel.thread is None
+
+
+def test_start_stop_resume_keeps_the_run_folder(tmp_path):
+    panel = Panel(runs_dir=str(tmp_path))
+    panel.search.episodes.value = 2000
+    panel.start_button.click()
+    deadline = time.time() + 60
+    while not panel.curves.value and time.time() < deadline:  # drawn after the first episode
+        time.sleep(0.1)
+    assert panel.circuit.value and panel.step_plot.value
+    panel.stop_button.click()
+    result = panel.wait(timeout=60)
+    assert panel.error is None and result.summary["status"] == "stopped"
+    done = result.summary["episodes_done"]
+    assert 1 <= done < 2000 and (panel.folder / "checkpoint.pt").exists()
+    assert len(load_run(panel.folder).training_metrics()) == done
+    panel.resume(episodes=done + 2)
+    result = panel.wait(timeout=60)
+    assert result.summary["status"] == "complete" and result.summary["episodes_done"] == done + 2
+    qasm = panel.export("qasm")
+    assert qasm.read_text().startswith("OPENQASM 2.0;")
+    record = json.loads(panel.export("json").read_text())
+    source = panel.export("pennylane").read_text()
+    namespace: dict = {}
+    exec(source, namespace)  # the exported function runs inside a PennyLane QNode
+    import pennylane as qml
+
+    @qml.qnode(qml.device("default.qubit", wires=2))
+    def energy():
+        namespace["circuit"]()
+        return qml.expval(panel.noise.problem.to_pennylane())
+
+    assert float(energy()) == pytest.approx(record["noiseless_energy"], abs=1e-9)

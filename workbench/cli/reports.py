@@ -1,0 +1,101 @@
+"""``workbench report|lab|classroom``: papermill reports, JupyterLab, and the standalone panel."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from workbench.config import parse_override
+from workbench.errors import ConfigError
+from workbench.paths import REPOSITORY_ROOT
+
+CLASSROOM_NOTEBOOK = "notebooks/panel.ipynb"
+
+
+def _value(text: str):
+    """Command-line value → Python: JSON (numbers, lists, null), ``None``/``true``, else text."""
+    return parse_override(f"x={text}")[1]
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from workbench.report import make_report, make_sweep
+
+    parameters = {name: _value(value) for name, value in args.parameter or ()}
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out or f"reports/{parameters.get('preset', 'h2-2q-demo')}-{stamp}")
+    if args.sweep:
+        grid = {}
+        for text in args.sweep:
+            name, sep, values = text.partition("=")
+            if not sep or not values:
+                raise ConfigError(f"--sweep {text!r}: expected NAME=V1,V2,...")
+            grid[name] = [_value(v) for v in values.split(",")]
+        html = make_sweep(parameters, grid, out)
+    else:
+        html = make_report(parameters, out)
+    print(f"report: {html.resolve()}")
+    return 0
+
+
+def _jupyter(args: list[str]) -> int:
+    executable = Path(sys.executable).with_name("jupyter")
+    if not executable.exists():
+        raise ConfigError("JupyterLab is not installed: pip install -e '.[notebooks]'")
+    return subprocess.call([str(executable), *args], cwd=REPOSITORY_ROOT, env=dict(os.environ))
+
+
+def _cmd_lab(args: argparse.Namespace) -> int:
+    extra = ["--no-browser"] if args.no_browser else []
+    return _jupyter(["lab", "--notebook-dir", "notebooks", f"--port={args.port}", *extra])
+
+
+def _cmd_classroom(args: argparse.Namespace) -> int:
+    voila = Path(sys.executable).with_name("voila")
+    if not voila.exists():
+        raise ConfigError("Voilà is not installed: pip install -e '.[notebooks]'")
+    command = [str(voila), CLASSROOM_NOTEBOOK, f"--port={args.port}", "--theme=light"]
+    if args.no_browser:
+        command.append("--no-browser")
+    if args.ip:
+        command.append(f"--Voila.ip={args.ip}")
+    return subprocess.call(command, cwd=REPOSITORY_ROOT)
+
+
+def add_commands(sub) -> None:
+    """Register ``report``, ``lab`` and ``classroom``."""
+    report = sub.add_parser(
+        "report", help="execute notebooks/report.ipynb with papermill → notebook, HTML, JSON"
+    )
+    report.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="report parameter, e.g. -p noise_profile ibm-mumbai-max -p seeds [0,1,2]",
+    )
+    report.add_argument("--out", help="output folder (default reports/<preset>-<time>)")
+    report.add_argument(
+        "--sweep",
+        action="append",
+        metavar="NAME=V1,V2",
+        help="one report per value (repeat for a grid), plus index.html comparing them",
+    )
+    report.set_defaults(handler=_cmd_report)
+
+    lab = sub.add_parser("lab", help="open JupyterLab on the notebooks")
+    lab.add_argument("--port", type=int, default=8888)
+    lab.add_argument("--no-browser", action="store_true")
+    lab.set_defaults(handler=_cmd_lab)
+
+    classroom = sub.add_parser(
+        "classroom", help="the live panel as a standalone page without code cells (Voilà)"
+    )
+    classroom.add_argument("--port", type=int, default=8866)
+    classroom.add_argument("--ip", help="address to listen on (e.g. 0.0.0.0 for a class)")
+    classroom.add_argument("--no-browser", action="store_true")
+    classroom.set_defaults(handler=_cmd_classroom)

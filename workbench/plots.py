@@ -1,0 +1,153 @@
+"""Static matplotlib figures of circuits and runs (for notebooks, the live panel and reports).
+
+Every function returns a ``matplotlib.figure.Figure`` built without pyplot's global state, so
+figures can be drawn from a worker thread and embedded as PNG (:func:`to_png`) in reports that
+need no JavaScript. Energies in Ha; errors are against the exact E0 unless said otherwise.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from workbench.config import CHEMICAL_ACCURACY
+
+ROTATION_COLOURS = {"RX": "#f4a582", "RY": "#92c5de", "RZ": "#b8e186"}
+
+
+def _moments(gates: Sequence[Sequence], n_qubits: int) -> list[int]:
+    """ASAP moment of each gate (the environment's layering)."""
+    front, moments = [0] * n_qubits, []
+    for gate in gates:
+        wires = [int(w) for w in gate[1:]]
+        start = max(front[w] for w in wires)
+        for w in wires:
+            front[w] = start + 1
+        moments.append(start)
+    return moments
+
+
+def draw_circuit(
+    gates: Sequence[Sequence], n_qubits: int, params: Sequence[float] | None = None, title=""
+) -> Figure:
+    """Wires top (wire 0) to bottom, gates at their ASAP moments; angles under rotations.
+
+    ``gates`` is the JSON gate list ``[["RY", 0], ["CNOT", 0, 1], ...]``.
+    """
+    moments = _moments(gates, n_qubits)
+    depth = max(moments, default=-1) + 1
+    width = max(3.0, 0.75 * depth + 1.2)
+    fig = Figure(figsize=(width, 0.6 * n_qubits + 0.7))
+    ax = fig.add_axes((0.02, 0.02, 0.96, 0.84 if title else 0.96))
+    ax.set_xlim(-0.8, max(depth, 1) - 0.2)
+    ax.set_ylim(n_qubits - 0.4, -0.6)
+    ax.axis("off")
+    for q in range(n_qubits):
+        ax.plot([-0.4, max(depth, 1) - 0.3], [q, q], color="0.3", lw=1, zorder=0)
+        ax.text(-0.55, q, f"q{q}", ha="right", va="center", fontsize=9)
+    angles = iter(params if params is not None else [])
+    for gate, x in zip(gates, moments, strict=True):
+        name, wires = gate[0], [int(w) for w in gate[1:]]
+        if name == "CNOT":
+            control, target = wires
+            ax.plot([x, x], [control, target], color="k", lw=1.2, zorder=1)
+            ax.plot(x, control, "o", color="k", ms=6, zorder=2)
+            ax.plot(x, target, "o", mfc="white", mec="k", ms=13, zorder=2)
+            ax.plot([x - 0.13, x + 0.13], [target, target], color="k", lw=1.2, zorder=3)
+            ax.plot([x, x], [target - 0.22, target + 0.22], color="k", lw=1.2, zorder=3)
+            continue
+        colour = ROTATION_COLOURS.get(name, "#dddddd")
+        box = dict(boxstyle="round,pad=0.25", fc=colour, ec="k", lw=0.8)
+        ax.text(x, wires[0], name, ha="center", va="center", fontsize=9, bbox=box, zorder=3)
+        theta = next(angles, None)
+        if theta is not None:
+            ax.text(x, wires[0] + 0.36, f"{theta:.2f}", ha="center", fontsize=7, color="0.25")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def _rolling(values: np.ndarray, window: int) -> np.ndarray:
+    if values.size == 0:
+        return values
+    kernel = np.ones(min(window, values.size)) / min(window, values.size)
+    return np.convolve(values, kernel, mode="valid")
+
+
+def learning_curves(metrics: Sequence[dict], window: int = 20) -> Figure:
+    """Four panels over training episodes: final error (log) with chemical accuracy and the
+    curriculum threshold, episode return, success rate (rolling), ε."""
+    train = [m for m in metrics if not m["test"]]
+    episodes = np.array([m["episode"] for m in train])
+    fig = Figure(figsize=(10, 6.2), layout="constrained")
+    axes = fig.subplots(2, 2)
+    ax = axes[0, 0]
+    errors = np.array([max(m["error_to_ground"], 1e-12) for m in train])
+    ax.semilogy(episodes, errors, ".", ms=3, alpha=0.6, label="final error vs E0")
+    ax.semilogy(episodes, [m["threshold"] for m in train], "-", lw=1, label="threshold")
+    ax.axhline(CHEMICAL_ACCURACY, color="k", ls="--", lw=1, label="chemical accuracy")
+    tests = [m for m in metrics if m["test"]]
+    if tests:
+        ax.semilogy(
+            [m["episode"] for m in tests],
+            [max(m["error_to_ground"], 1e-12) for m in tests],
+            "D",
+            ms=4,
+            label="greedy test",
+        )
+    ax.set(xlabel="episode", ylabel="error [Ha]", title="energy error")
+    ax.legend(fontsize=7)
+    returns = np.array([m["episode_return"] for m in train])
+    axes[0, 1].plot(episodes, returns, ".", ms=3, alpha=0.5)
+    smooth = _rolling(returns, window)
+    axes[0, 1].plot(episodes[len(episodes) - len(smooth) :], smooth, "-")
+    axes[0, 1].set(xlabel="episode", ylabel="return", title="episode return")
+    success = _rolling(np.array([float(m["success"]) for m in train]), window)
+    axes[1, 0].plot(episodes[len(episodes) - len(success) :], success)
+    axes[1, 0].set(
+        xlabel="episode", ylabel=f"rate over {window}", title="success rate", ylim=(0, 1.05)
+    )
+    axes[1, 1].plot(episodes, [m["epsilon"] for m in train])
+    axes[1, 1].set(xlabel="episode", ylabel="ε", title="exploration", ylim=(0, 1.05))
+    return fig
+
+
+def step_errors(errors: Sequence[float], thresholds: Sequence[float], title: str = "") -> Figure:
+    """Error after every step of the current episode (log) against the threshold and chemical
+    accuracy (the live panel's middle plot)."""
+    fig = Figure(figsize=(5, 3), layout="constrained")
+    ax = fig.add_subplot()
+    steps = np.arange(1, len(errors) + 1)
+    if len(errors):
+        ax.semilogy(steps, np.maximum(errors, 1e-12), "o-", ms=4, label="error vs E0")
+        ax.semilogy(steps, thresholds, "-", lw=1, label="threshold")
+    ax.axhline(CHEMICAL_ACCURACY, color="k", ls="--", lw=1, label="chemical accuracy")
+    ax.set(xlabel="step", ylabel="error [Ha]", title=title or "this episode")
+    ax.legend(fontsize=7, loc="upper right")
+    return fig
+
+
+def circuit_size_versus(labels: Sequence[str], rows: Sequence[dict], title: str = "") -> Figure:
+    """Gates, CNOTs, depth and parameters of the best circuit per setting (e.g. noise level):
+    the paper's "more noise needs longer circuits" figure."""
+    fig = Figure(figsize=(7, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(labels))
+    keys = ("n_gates", "n_cnots", "depth", "n_params")
+    for i, key in enumerate(keys):
+        values = [np.nan if r is None else r[key] for r in rows]
+        ax.bar(x + (i - 1.5) * 0.2, values, 0.2, label=key.removeprefix("n_"))
+    ax.set_xticks(x, labels, rotation=20, ha="right")
+    ax.set(ylabel="count", title=title or "best circuit per setting")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def to_png(fig: Figure, dpi: int = 100) -> bytes:
+    """PNG bytes of a figure (for ``ipywidgets.Image`` and static reports)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

@@ -1,0 +1,286 @@
+"""Parameterised, reproducible reports: ``notebooks/report.ipynb`` executed by papermill.
+
+:func:`config_from_parameters` turns the report's plain parameters into a
+:class:`~workbench.config.RunConfig` (``None`` keeps the preset's value); :func:`run_or_load`
+trains into a folder named after the config's hash, so re-running a report reuses finished runs.
+:func:`make_report` executes the notebook, writes a self-contained HTML file (static PNG figures,
+no external scripts) and, only when every cell succeeded, ``results.json``. A failed report
+leaves the partial executed notebook and ``error.txt``. :func:`make_sweep` runs one report per
+point of a parameter grid and an index report comparing them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import platform
+import re
+import subprocess
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from workbench.config import RunConfig, get_run_preset
+from workbench.errors import ConfigError, WorkbenchError
+from workbench.paths import REPOSITORY_ROOT, atomic_write_text, data_dir
+from workbench.runs import RunResult, load_run, run
+
+NOTEBOOKS = REPOSITORY_ROOT / "notebooks"
+REPORT_NOTEBOOK = NOTEBOOKS / "report.ipynb"
+INDEX_NOTEBOOK = NOTEBOOKS / "sweep_index.ipynb"
+PACKAGES = ("numpy", "scipy", "torch", "pennylane", "numba", "gymnasium", "qas-workbench")
+
+
+def config_from_parameters(
+    preset: str = "h2-2q-demo",
+    problem: str | None = None,
+    bond_length: float | None = None,
+    noise_profile: str | None = None,
+    noise_scale: float | None = None,
+    noise_overrides: Mapping[str, Any] | None = None,
+    shots: int | None = None,
+    optimizer: str | None = None,
+    optimizer_budget: int | None = None,
+    curriculum: str | None = None,
+    episodes: int | None = None,
+    seed: int = 0,
+    overrides: Mapping[str, Any] | None = None,
+) -> RunConfig:
+    """The run config of a report: the preset, then each given parameter on top.
+
+    ``noise_profile="none"`` removes the preset's device noise; ``shots=0`` makes energies exact;
+    ``optimizer_budget`` is COBYLA/Rotosolve iterations or the (Adam-)SPSA evaluation budget;
+    ``overrides`` takes any other ``section.field`` value.
+    """
+    base = get_run_preset(preset)
+    changes: dict[str, Any] = {"seed": seed}
+    if problem is not None:
+        changes["problem.preset"] = problem
+    if bond_length is not None:
+        changes["problem.bond_length"] = bond_length
+    if noise_profile is not None:
+        changes["noise.profile"] = None if noise_profile in ("", "none") else noise_profile
+    if noise_scale is not None:
+        changes["noise.scale"] = noise_scale
+    if isinstance(noise_overrides, str):  # from a command line: JSON text
+        noise_overrides = json.loads(noise_overrides) if noise_overrides.strip() else None
+    if noise_overrides is not None:
+        changes["noise.overrides"] = dict(noise_overrides)
+    if shots is not None:
+        changes["noise.shots"] = shots or None
+    if optimizer is not None:
+        changes["optimizer.method"] = optimizer
+    method = optimizer or base.optimizer.method
+    if optimizer_budget is not None:
+        if method in ("cobyla", "rotosolve"):
+            changes["optimizer.max_iterations"] = optimizer_budget
+        elif method == "adam_spsa3":  # keep the paper's 10 : 3 : 1 split
+            changes["optimizer.maxfev"] = [
+                max(2, round(optimizer_budget * w / 14)) for w in (10, 3, 1)
+            ]
+        else:
+            changes["optimizer.maxfev"] = [optimizer_budget]
+    if curriculum is not None:
+        changes["curriculum.kind"] = curriculum
+    if episodes is not None:
+        changes["episodes"] = episodes
+    return base.with_overrides({**changes, **dict(overrides or {})})
+
+
+def parse_seeds(seeds: int | str | Sequence[int]) -> list[int]:
+    """``3``, ``[0, 1]`` or ``"0,1,2"`` → a list of seeds."""
+    if isinstance(seeds, str):
+        try:
+            return [int(x) for x in seeds.replace(" ", "").strip("[]").split(",") if x]
+        except ValueError:
+            raise ConfigError(f"seeds={seeds!r}: expected integers such as 0,1,2") from None
+    if isinstance(seeds, int):
+        return [seeds]
+    return [int(s) for s in seeds]
+
+
+def config_hash(config: RunConfig) -> str:
+    return hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True).encode()).hexdigest()
+
+
+def run_or_load(
+    config: RunConfig, runs_dir: str | Path = "runs", progress: bool | None = False
+) -> RunResult:
+    """Train ``config`` into ``runs_dir/<preset>-<hash>``; a finished folder of the same config
+    is loaded instead, an unfinished one resumed."""
+    from workbench.runs import resume
+
+    name = f"{config.preset or 'custom'}-s{config.seed}-{config_hash(config)[:10]}"
+    folder = Path(runs_dir) / name
+    if (folder / "config.json").exists():
+        result = load_run(folder)
+        return result if result.summary.get("status") == "complete" else resume(folder)
+    return run(config, out=folder, progress=progress)
+
+
+def paper_numbers(problem_id: str, noise_profile: str | None) -> list[dict]:
+    """The paper's recovered numbers for this problem and setting (shared spec §10)."""
+    table = json.loads((data_dir() / "paper_results.json").read_text(encoding="utf-8"))["results"]
+    setting = noise_profile or "noiseless"
+    rows = []
+    for row in table:
+        same_setting = row["setting"] == setting or (
+            row["setting"].endswith("*") and setting.startswith(row["setting"][:-1])
+        )
+        if row["problem"] == problem_id and same_setting:
+            rows.append(row)
+    return rows
+
+
+def git_commit() -> str:
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=REPOSITORY_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPOSITORY_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return commit + (" (with uncommitted changes)" if dirty else "")
+
+
+def provenance(parameters: Mapping[str, Any], results: Sequence[RunResult]) -> dict:
+    """Parameters, seeds, software versions, git commit, Hamiltonian and noise hashes."""
+    versions = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    first = results[0].resolved if results else {}
+    noise = first.get("noise")
+    return {
+        "parameters": dict(parameters),
+        "seeds": [r.config.seed for r in results],
+        "run folders": [str(r.folder) for r in results],
+        "versions": versions,
+        "git commit": git_commit(),
+        "hamiltonian sha256": first.get("problem", {}).get("key"),
+        "noise model sha256": None
+        if noise is None
+        else hashlib.sha256(json.dumps(noise, sort_keys=True).encode()).hexdigest(),
+    }
+
+
+def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """A Markdown table of dicts (numbers in short scientific or fixed form)."""
+    if not rows:
+        return "_(none)_"
+    columns = list(columns or rows[0])
+
+    def cell(value):
+        if isinstance(value, float):
+            return f"{value:.3e}" if value and abs(value) < 1e-2 else f"{value:.10g}"
+        return "–" if value is None else str(value)
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(r.get(c)) for c in columns) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def notebook_parameters(path: Path = REPORT_NOTEBOOK) -> dict[str, Any]:
+    """The notebook's ``parameters`` cell, as names and default values."""
+    import papermill
+
+    inferred = papermill.inspect_notebook(str(path))
+    return {name: spec["default"] for name, spec in inferred.items()}
+
+
+def _check_names(parameters: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    known = notebook_parameters(path)
+    unknown = sorted(set(parameters) - set(known) - {"results_path"})
+    if unknown:
+        allowed = sorted(set(known) - {"results_path"})
+        raise ConfigError(f"unknown report parameter(s) {unknown}: allowed are {allowed}")
+    return known
+
+
+def to_html(notebook_path: Path, html_path: Path) -> None:
+    """Self-contained HTML: figures are embedded PNGs; external scripts (MathJax, require.js,
+    widget managers) are removed so the page reads offline."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook_path), as_version=4))
+    body = re.sub(r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", "", body)
+    body = re.sub(r"<link[^>]*\bhref=[\"']https?://[^>]*>", "", body)
+    atomic_write_text(html_path, body)
+
+
+def make_report(
+    parameters: Mapping[str, Any], out: str | Path, notebook: Path = REPORT_NOTEBOOK
+) -> Path:
+    """Execute the report into ``out`` (``report.ipynb``, ``report.html``, ``results.json``).
+
+    Returns the HTML path. On a failing cell: the partial notebook and its HTML stay, the error
+    goes to ``error.txt``, no ``results.json`` is written, and WorkbenchError is raised.
+    """
+    import papermill
+
+    out = Path(out)
+    known = _check_names(parameters, notebook)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in ("results.json", "error.txt"):
+        (out / stale).unlink(missing_ok=True)
+    executed, results = out / "report.ipynb", out / "results.json"
+    values = dict(parameters)
+    if "runs_dir" in known:
+        values.setdefault("runs_dir", str(out / "runs"))
+    pending = out / ".results.pending.json"
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=values | {"results_path": str(pending)},
+            kernel_name="python3",
+            cwd=str(notebook.parent),
+            progress_bar=False,
+        )
+    except papermill.PapermillExecutionError as error:
+        pending.unlink(missing_ok=True)
+        (out / "error.txt").write_text(str(error), encoding="utf-8")
+        to_html(executed, out / "report.html")
+        raise WorkbenchError(
+            f"the report failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
+            f"(partial notebook: {executed})"
+        ) from None
+    to_html(executed, out / "report.html")
+    pending.replace(results)
+    return out / "report.html"
+
+
+def make_sweep(
+    parameters: Mapping[str, Any], grid: Mapping[str, Sequence[Any]], out: str | Path
+) -> Path:
+    """One report per point of ``grid`` (e.g. noise scales × seeds) in ``out/<point>/``, then
+    an index report comparing them in ``out/index.html``."""
+    out = Path(out)
+    names = list(grid)
+    folders = []
+    for values in itertools.product(*(grid[n] for n in names)):
+        point = dict(zip(names, values, strict=True))
+        label = ",".join(f"{n}={v}" for n, v in point.items())
+        folder = out / re.sub(r"[^\w.,=+-]", "_", label)
+        make_report({**parameters, **point}, folder)
+        folders.append(str(folder))
+    make_report({"report_dirs": folders}, out, notebook=INDEX_NOTEBOOK)
+    (out / "report.html").replace(out / "index.html")
+    (out / "report.ipynb").replace(out / "index.ipynb")
+    return out / "index.html"

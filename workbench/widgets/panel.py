@@ -1,0 +1,304 @@
+"""The live panel: pick problem, noise and search; Start / Stop / Resume; watch circuits grow.
+
+Training runs in a worker thread, so the kernel stays free to process clicks: Stop asks the
+loop to finish the current episode (a checkpoint is written, the run folder stays resumable).
+The live view updates image widgets in place (no output clearing, so no flicker): the circuit as
+it grows, this episode's error per step against the threshold and chemical accuracy, the
+learning curves, and the best circuit so far. Redraws are throttled to ``min_redraw`` seconds
+(``pace`` slows training down for a classroom, so every step is drawn).
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+import time
+from pathlib import Path
+
+import ipywidgets as w
+
+from workbench.callbacks import StopSignal
+from workbench.config import RunConfig
+from workbench.errors import WorkbenchError
+from workbench.plots import draw_circuit, learning_curves, step_errors, to_png
+from workbench.runs import RunResult, default_run_dir, load_run, resume, run
+from workbench.train import Callback
+from workbench.widgets.pickers import NoisePicker, ProblemPicker, SearchPicker
+
+IMAGE = {"format": "png"}
+
+
+class LiveView(Callback):
+    """Receives training events (worker thread) and redraws the view's image widgets."""
+
+    def __init__(self, view: Panel, min_redraw: float = 0.25, pace: float = 0.0) -> None:
+        self.view, self.min_redraw, self.pace = view, min_redraw, pace
+        self.errors: list[float] = []
+        self.thresholds: list[float] = []
+        self.episodes: list[dict] = []
+        self.best = None
+        self.last_draw = 0.0
+
+    def on_step(self, event) -> None:
+        if event.step == 0:
+            self.errors, self.thresholds = [], []
+        self.errors.append(event.error_to_ground)
+        self.thresholds.append(event.threshold)
+        if self.best is None or event.energy < self.best.energy:
+            self.best = event
+        if self.pace:
+            time.sleep(self.pace)
+        if self.pace or time.perf_counter() - self.last_draw > self.min_redraw:
+            self.draw_step(event)
+
+    def draw_step(self, event) -> None:
+        n = self.view.n_qubits
+        gates = [[g, *wires] for g, wires in event.gates]
+        title = f"episode {event.episode} step {event.step + 1}" + (
+            " (greedy test)" if event.test else ""
+        )
+        self.view.circuit.value = to_png(draw_circuit(gates, n, list(event.params), title))
+        self.view.step_plot.value = to_png(step_errors(self.errors, self.thresholds))
+        self.last_draw = time.perf_counter()
+
+    def on_episode(self, event) -> None:
+        self.episodes.append({k: getattr(event, k) for k in event.__dataclass_fields__})
+        self.view.show_status(event, self.best)
+        if len(self.episodes) % 5 == 1 or time.perf_counter() - self.last_draw > 2:
+            self.view.curves.value = to_png(learning_curves(self.episodes))
+
+
+class Panel:
+    """The workbench panel; ``Panel().show()`` in a notebook, ``workbench classroom`` standalone.
+
+    Programmatic use (tests, scripted demos): set picker values, then ``start()``, ``stop()``,
+    ``wait()``; ``config()`` is the RunConfig the current choices give; ``result`` the RunResult.
+    """
+
+    def __init__(self, preset: str = "h2-2q-demo", runs_dir: str = "runs", pace: float = 0.0):
+        self.search = SearchPicker(preset)
+        base = self.search.presets[preset]
+        self.problem = ProblemPicker(base.problem.preset or "custom")
+        self.noise = NoisePicker()
+        self.runs_dir, self.pace = Path(runs_dir), pace
+        self.folder: Path | None = None
+        self.result: RunResult | None = None
+        self.thread: threading.Thread | None = None
+        self.stop_signal: StopSignal | None = None
+        self.error: str | None = None
+        self._build_ui()
+        self.search.preset.observe(lambda _: self._follow_preset(), "value")
+        self.problem.preset.observe(lambda _: self._problem_changed(), "value")
+        self.problem.bond_length.observe(lambda _: self._problem_changed(), "value")
+        self._follow_preset()
+
+    def _build_ui(self) -> None:
+        self.start_button = w.Button(description="Start", button_style="success", icon="play")
+        self.stop_button = w.Button(description="Stop", button_style="danger", icon="stop")
+        self.resume_button = w.Button(description="Resume", icon="repeat")
+        self.start_button.on_click(lambda _: self.start())
+        self.stop_button.on_click(lambda _: self.stop())
+        self.resume_button.on_click(lambda _: self.resume())
+        self.status = w.HTML("Choose a problem, a noise model and a search, then Start.")
+        self.circuit = w.Image(**IMAGE)
+        self.step_plot = w.Image(**IMAGE, layout=w.Layout(width="420px"))
+        self.curves = w.Image(**IMAGE, layout=w.Layout(width="760px"))
+        self.best_html = w.HTML()
+        self.summary = w.HTML()
+        exports = [("OpenQASM 2", "qasm"), ("JSON", "json"), ("PennyLane", "pennylane")]
+        self.export_buttons = []
+        for label, kind in exports:
+            button = w.Button(description=f"Export {label}")
+            button.on_click(lambda _, k=kind: self.export(k))
+            self.export_buttons.append(button)
+        self.report_button = w.Button(description="Open report", icon="file")
+        self.report_button.on_click(lambda _: self.open_report())
+        self.links = w.HTML()
+        tabs = w.Tab([self.problem.widget, self.noise.widget, self.search.widget])
+        for i, title in enumerate(("Problem", "Noise", "Search")):
+            tabs.set_title(i, title)
+        buttons = w.HBox([self.start_button, self.stop_button, self.resume_button])
+        live = w.VBox(
+            [w.HBox([self.circuit]), w.HBox([self.step_plot, self.best_html]), self.curves]
+        )
+        end = w.VBox([self.summary, w.HBox([*self.export_buttons, self.report_button]), self.links])
+        self.widget = w.VBox([tabs, buttons, self.status, live, end])
+
+    def show(self):
+        from IPython.display import display
+
+        display(self.widget)
+        return self
+
+    def _ipython_display_(self):
+        self.show()
+
+    @property
+    def n_qubits(self) -> int:
+        return self.problem.problem().n_qubits
+
+    def _follow_preset(self) -> None:
+        """A run preset brings its problem and noise with it."""
+        base = self.search.presets[self.search.preset.value]
+        if base.problem.preset is not None:
+            self.problem.preset.value = base.problem.preset
+        if base.noise.profile is not None:
+            self.noise.profile.value = base.noise.profile
+            self.noise.scale.value = base.noise.scale
+            self.noise.kind.value = "device profile"
+        else:
+            self.noise.kind.value = "none"
+        self.noise.shots.value = base.noise.shots or 0
+        self._problem_changed()
+
+    def _problem_changed(self) -> None:
+        try:
+            self.noise.problem = self.problem.problem()
+        except WorkbenchError:
+            self.noise.problem = None
+        self.noise.refresh()
+
+    def config(self) -> RunConfig:
+        """The run config of the current choices (raises ConfigError on a bad value)."""
+        base = self.search.presets[self.search.preset.value]
+        changes = {**self.problem.changes(), **self.noise.changes(), **self.search.changes()}
+        return base.with_overrides(changes)
+
+    def _launch(self, target, folder: Path) -> None:
+        if self.thread is not None and self.thread.is_alive():
+            self.status.value = "A run is in progress: Stop it first."
+            return
+        self.folder, self.error, self.result = folder, None, None
+        self.stop_signal = StopSignal()
+        live = LiveView(self, pace=self.pace)
+
+        def work():
+            try:
+                self.result = target([live, self.stop_signal])
+                self.show_summary()
+            except Exception as error:  # shown in the panel; the run folder stays resumable
+                self.error = f"{type(error).__name__}: {error}"
+                self.status.value = f"<span style='color:#b00'>{html.escape(self.error)}</span>"
+
+        self.thread = threading.Thread(target=work, name="workbench-training", daemon=True)
+        self.thread.start()
+
+    def start(self, out: str | Path | None = None) -> None:
+        """Build the config (errors shown, nothing started) and train in the background."""
+        try:
+            config = self.config()
+            from workbench.experiment import check
+
+            check(config)
+        except WorkbenchError as error:
+            self.error = str(error)
+            self.status.value = f"<span style='color:#b00'>{html.escape(str(error))}</span>"
+            return
+        folder = Path(out) if out else self.runs_dir / default_run_dir(config).name
+        self.status.value = f"Training {html.escape(config.label)} into <code>{folder}</code> …"
+        self._launch(lambda callbacks: run(config, callbacks, out=folder, progress=False), folder)
+
+    def resume(self, folder: str | Path | None = None, episodes: int | None = None) -> None:
+        """Continue the last (or the given) run folder from its checkpoint."""
+        folder = Path(folder) if folder else self.folder
+        if folder is None:
+            self.status.value = "Nothing to resume yet: Start a run first."
+            return
+        self.status.value = f"Resuming <code>{folder}</code> …"
+        self._launch(lambda callbacks: resume(folder, callbacks, False, episodes), folder)
+
+    def stop(self) -> None:
+        """Finish the current episode, write a checkpoint, and stop."""
+        if self.stop_signal is not None and self.thread is not None and self.thread.is_alive():
+            self.stop_signal.request()
+            self.status.value = "Stopping after this episode …"
+
+    def wait(self, timeout: float | None = None) -> RunResult | None:
+        """Block until the background run ends (for scripts and papermill)."""
+        if self.thread is not None:
+            self.thread.join(timeout)
+        return self.result
+
+    def show_status(self, event, best) -> None:
+        kind = "test" if event.test else "episode"
+        self.status.value = (
+            f"{kind} {event.episode}: {'success' if event.success else 'no success'} after "
+            f"{event.length} steps, error {event.error_to_ground:.2e} Ha, threshold "
+            f"{event.threshold:.2e}, ε = {event.epsilon:.3f}"
+        )
+        if best is not None:
+            noisy = (
+                ""
+                if best.noiseless_error is None
+                else (f"<br>noiseless error of the same circuit {best.noiseless_error:.2e} Ha")
+            )
+            self.best_html.value = (
+                f"<b>best so far</b> (episode {best.episode}, step {best.step + 1})<br>"
+                f"energy {best.energy:.8f} Ha, error {best.error_to_ground:.2e} Ha{noisy}<br>"
+                f"{len(best.gates)} gates, {sum(g == 'CNOT' for g, _ in best.gates)} CNOTs, "
+                f"{len(best.params)} parameters"
+            )
+
+    def show_summary(self) -> None:
+        if self.result is None:
+            return
+        from workbench.report import markdown_table
+
+        o = self.result.overview()
+        rows = [{"quantity": k, "value": v} for k, v in o.items() if not isinstance(v, dict)]
+        self.summary.value = _markdown_to_html(markdown_table(rows))
+        record = self.result.smallest_within_chemical_accuracy or self.result.best
+        if record is not None:
+            title = f"best: {record['n_gates']} gates, error {record['error']:.2e} Ha"
+            self.circuit.value = to_png(
+                draw_circuit(record["gates"], self.n_qubits, record["params"], title)
+            )
+        self.curves.value = to_png(learning_curves(self.result.metrics))
+        self.status.value = f"Run {o['status']}: folder <code>{self.result.folder}</code>"
+
+    def export(self, kind: str) -> Path | None:
+        """Write the best circuit as ``best.qasm``, ``best_circuit.json`` or a PennyLane
+        function ``best_circuit_pennylane.py`` into the run folder; returns the path."""
+        if self.folder is None:
+            return None
+        result = load_run(self.folder)
+        record = result.smallest_within_chemical_accuracy or result.best
+        if record is None:
+            return None
+        from workbench.sim import Circuit
+
+        circuit = Circuit.from_gates(result.resolved["problem"]["n_qubits"], record["gates"])
+        import json
+
+        texts = {
+            "qasm": ("best.qasm", record["qasm"]),
+            "json": ("best_circuit.json", json.dumps(record, indent=1)),
+            "pennylane": ("best_circuit_pennylane.py", circuit.pennylane_source(record["params"])),
+        }
+        name, text = texts[kind]
+        path = self.folder / name
+        path.write_text(text, encoding="utf-8")
+        self.links.value = f"wrote <code>{path}</code>"
+        return path
+
+    def open_report(self) -> Path | None:
+        """Render the papermill report of this run folder (``report/report.html`` inside it)."""
+        if self.folder is None:
+            return None
+        from workbench.report import make_report
+
+        self.links.value = "rendering the report …"
+        html_path = make_report({"run_folder": str(self.folder)}, self.folder / "report")
+        self.links.value = f"report: <a href='{html_path}' target='_blank'>{html_path}</a>"
+        return html_path
+
+
+def _markdown_to_html(table: str) -> str:
+    lines = [line.strip("|").split("|") for line in table.splitlines()]
+    head, body = lines[0], lines[2:]
+    cells = "".join(f"<th>{html.escape(c.strip())}</th>" for c in head)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c.strip())}</td>" for c in row) + "</tr>"
+        for row in body
+    )
+    return f"<table><tr>{cells}</tr>{rows}</table>"

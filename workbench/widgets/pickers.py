@@ -1,0 +1,317 @@
+"""Widgets that pick a problem, a noise model and a search; each returns config pieces.
+
+``ProblemPicker.changes()``, ``NoisePicker.changes()`` and ``SearchPicker.changes()`` return
+dotted overrides for :meth:`workbench.config.RunConfig.with_overrides`; the panel combines them
+on top of the chosen run preset. Invalid values surface as a ConfigError message in the panel.
+"""
+
+from __future__ import annotations
+
+import json
+
+import ipywidgets as w
+import numpy as np
+
+from workbench.chem import PRESETS, get_preset, get_problem
+from workbench.config import MoleculeSpec, run_presets
+from workbench.devices import available_profiles
+from workbench.errors import WorkbenchError
+from workbench.experiment import resolve_noise
+from workbench.sim import Circuit, energies
+
+WIDE = w.Layout(width="420px")
+STYLE = {"description_width": "150px"}
+
+
+def _field(cls, description: str, **kw):
+    return cls(description=description, style=STYLE, layout=WIDE, **kw)
+
+
+class ProblemPicker:
+    """A preset (with a bond-length slider for diatomics showing E0 and HF) or a custom
+    molecule (symbols, geometry text, unit, charge, multiplicity, active space, mapping)."""
+
+    def __init__(self, preset: str = "h2-2q") -> None:
+        options = [*PRESETS, "custom"]
+        self.preset = _field(w.Dropdown, "problem", options=options, value=preset)
+        self.bond_length = _field(
+            w.FloatSlider,
+            "bond length [Å]",
+            min=0.3,
+            max=3.5,
+            step=0.05,
+            continuous_update=False,
+        )
+        self.facts = w.HTML()
+        self.symbols = _field(w.Text, "symbols", value="H H")
+        self.geometry = _field(w.Textarea, "geometry (x y z; ...)", value="0 0 0; 0 0 0.74")
+        self.unit = _field(w.Dropdown, "unit", options=["angstrom", "bohr"])
+        self.charge = _field(w.IntText, "charge", value=0)
+        self.multiplicity = _field(w.BoundedIntText, "multiplicity", value=1, min=1, max=9)
+        self.active_electrons = _field(w.IntText, "active electrons (0: all)", value=0)
+        self.active_orbitals = _field(w.IntText, "active orbitals (0: all)", value=0)
+        self.mapping = _field(
+            w.Dropdown, "mapping", options=["jordan_wigner", "parity", "bravyi_kitaev"]
+        )
+        self.tapering = _field(
+            w.Dropdown, "tapering", options=["none", "parity", "two_qubit", "z2"]
+        )
+        self.custom = w.VBox(
+            [
+                self.symbols,
+                self.geometry,
+                self.unit,
+                self.charge,
+                self.multiplicity,
+                self.active_electrons,
+                self.active_orbitals,
+                self.mapping,
+                self.tapering,
+            ]
+        )
+        self.widget = w.VBox([self.preset, self.bond_length, self.custom, self.facts])
+        self.preset.observe(self._on_preset, "value")
+        self.bond_length.observe(lambda _: self.refresh(), "value")
+        self._on_preset()
+
+    def _on_preset(self, _=None) -> None:
+        custom = self.preset.value == "custom"
+        self.custom.layout.display = None if custom else "none"
+        diatomic = not custom and get_preset(self.preset.value).is_diatomic
+        self.bond_length.layout.display = None if diatomic else "none"
+        if diatomic:
+            with self.bond_length.hold_trait_notifications():
+                self.bond_length.value = get_preset(self.preset.value).bond_length
+        self.refresh()
+
+    def molecule(self) -> MoleculeSpec:
+        try:
+            geometry = [
+                [float(x) for x in atom.replace(",", " ").split()]
+                for atom in self.geometry.value.strip().split(";")
+            ]
+        except ValueError:
+            raise WorkbenchError(
+                f"geometry {self.geometry.value!r}: expected 'x y z; x y z'"
+            ) from None
+        counts = {
+            "active_electrons": self.active_electrons.value or None,
+            "active_orbitals": self.active_orbitals.value or None,
+        }
+        return MoleculeSpec(
+            tuple(self.symbols.value.split()),
+            geometry,
+            unit=self.unit.value,
+            charge=self.charge.value,
+            multiplicity=self.multiplicity.value,
+            mapping=self.mapping.value,
+            tapering=self.tapering.value,
+            **counts,
+        )
+
+    def _bond_length(self) -> float | None:
+        preset = get_preset(self.preset.value)
+        if not preset.is_diatomic or np.isclose(self.bond_length.value, preset.bond_length):
+            return None
+        return round(float(self.bond_length.value), 4)
+
+    def changes(self) -> dict:
+        if self.preset.value == "custom":
+            return {"problem.preset": None, "problem.molecule": self.molecule().to_dict()}
+        return {"problem.preset": self.preset.value, "problem.bond_length": self._bond_length()}
+
+    def problem(self):
+        if self.preset.value == "custom":
+            return get_problem(self.molecule())
+        return get_problem(self.preset.value, self._bond_length())
+
+    def refresh(self) -> None:
+        try:
+            p = self.problem()
+        except WorkbenchError as error:
+            self.facts.value = f"<span style='color:#b00'>{error}</span>"
+            return
+        self.facts.value = (
+            f"<b>{p.id}</b>: {p.n_qubits} qubits, {len(p.hamiltonian.words)} terms · "
+            f"E0 = {p.ground_energy:.6f} Ha · HF = {p.hartree_fock_energy:.6f} Ha · "
+            f"lower bound {p.lower_bound:.4f} Ha"
+        )
+
+
+def reference_circuit(n_qubits: int) -> tuple[Circuit, np.ndarray]:
+    """A fixed probe: RY(0.3) on every wire, then a CNOT ladder (n−1 CNOTs)."""
+    gates = [("RY", q) for q in range(n_qubits)]
+    gates += [("CNOT", q, q + 1) for q in range(n_qubits - 1)]
+    return Circuit.from_gates(n_qubits, gates), np.full(n_qubits, 0.3)
+
+
+class NoisePicker:
+    """None, depolarizing, thermal relaxation, or a device profile with a scale; readout error
+    and shots on top. Shows at once what the noise does to a fixed probe circuit's energy."""
+
+    KINDS = ("none", "depolarizing", "thermal relaxation", "device profile")
+
+    def __init__(self) -> None:
+        self.kind = _field(w.Dropdown, "noise", options=self.KINDS)
+        log = dict(base=10, min=-5, max=-1, step=0.25, readout_format=".1e")
+        self.p1 = _field(w.FloatLogSlider, "depolarizing p (1q)", value=1e-3, **log)
+        self.p2 = _field(w.FloatLogSlider, "depolarizing p (2q)", value=1e-2, **log)
+        self.t1 = _field(w.FloatText, "T1 [µs]", value=124.0)
+        self.t2 = _field(w.FloatText, "T2 [µs]", value=170.0)
+        self.gate_1q = _field(w.FloatText, "1q gate time [ns]", value=35.56)
+        self.gate_2q = _field(w.FloatText, "2q gate time [ns]", value=423.0)
+        self.profile = _field(w.Dropdown, "device profile", options=available_profiles())
+        self.scale = _field(
+            w.FloatLogSlider, "scale", value=1.0, base=10, min=-1, max=1.3, step=0.05
+        )
+        self.readout = _field(
+            w.FloatSlider,
+            "readout flip p",
+            value=0.0,
+            min=0,
+            max=0.2,
+            step=0.005,
+            readout_format=".3f",
+        )
+        self.shots = _field(w.IntText, "shots (0: exact)", value=0)
+        self.effect = w.HTML()
+        self.groups = {
+            "depolarizing": w.VBox([self.p1, self.p2]),
+            "thermal relaxation": w.VBox([self.t1, self.t2, self.gate_1q, self.gate_2q]),
+            "device profile": w.VBox([self.profile, self.scale]),
+        }
+        self.widget = w.VBox(
+            [self.kind, *self.groups.values(), self.readout, self.shots, self.effect]
+        )
+        self.problem = None
+        for item in (
+            self.kind,
+            self.p1,
+            self.p2,
+            self.t1,
+            self.t2,
+            self.gate_1q,
+            self.gate_2q,
+            self.profile,
+            self.scale,
+            self.readout,
+            self.shots,
+        ):
+            item.observe(lambda _: self.refresh(), "value")
+        self._show_group()
+
+    def _show_group(self) -> None:
+        for kind, group in self.groups.items():
+            group.layout.display = None if kind == self.kind.value else "none"
+
+    def changes(self) -> dict:
+        kind = self.kind.value
+        overrides: dict = {}
+        if kind == "depolarizing":
+            overrides = {"depolarizing_1q": self.p1.value, "depolarizing_2q": self.p2.value}
+        elif kind == "thermal relaxation":
+            overrides = {
+                "t1": self.t1.value,
+                "t2": self.t2.value,
+                "gate_time_1q": self.gate_1q.value,
+                "gate_time_2q": self.gate_2q.value,
+            }
+        if self.readout.value:
+            overrides |= {"readout_p01": self.readout.value, "readout_p10": self.readout.value}
+        return {
+            "noise.profile": self.profile.value if kind == "device profile" else None,
+            "noise.scale": self.scale.value if kind == "device profile" else 1.0,
+            "noise.overrides": overrides,
+            "noise.shots": self.shots.value or None,
+        }
+
+    def refresh(self) -> None:
+        self._show_group()
+        if self.problem is None:
+            return
+        from workbench.config import NoiseConfig
+
+        c = self.changes()
+        try:
+            config = NoiseConfig(c["noise.profile"], c["noise.scale"], c["noise.overrides"])
+            model = resolve_noise(config, self.problem.n_qubits)
+            circuit, params = reference_circuit(self.problem.n_qubits)
+            clean = energies(circuit, params, self.problem)[0]
+            noisy = energies(circuit, params, self.problem, model)[0]
+        except WorkbenchError as error:
+            self.effect.value = f"<span style='color:#b00'>{error}</span>"
+            return
+        self.effect.value = (
+            f"probe circuit (RY(0.3) on every qubit, CNOT ladder): noiseless {clean:.6f} Ha, "
+            f"with this noise {noisy:.6f} Ha (<b>shift {noisy - clean:+.2e} Ha</b>)"
+        )
+
+
+class SearchPicker:
+    """Run preset, episodes, optimiser and budget, curriculum, random halting, masks, seed."""
+
+    def __init__(self, preset: str = "h2-2q-demo") -> None:
+        self.presets = run_presets()
+        self.preset = _field(w.Dropdown, "run preset", options=list(self.presets), value=preset)
+        self.episodes = _field(w.BoundedIntText, "episodes", min=1, max=10**6)
+        self.optimizer = _field(
+            w.Dropdown,
+            "optimiser",
+            options=["cobyla", "spsa", "adam_spsa", "adam_spsa3", "rotosolve"],
+        )
+        self.budget = _field(w.BoundedIntText, "optimiser budget", min=1, max=10**6)
+        self.curriculum = _field(w.Dropdown, "curriculum", options=["moving_threshold", "fixed"])
+        self.halting = _field(w.Checkbox, "random halting")
+        self.masks = _field(w.Checkbox, "illegal-action masks")
+        self.seed = _field(w.BoundedIntText, "seed", min=0, max=2**31 - 1)
+        self.widget = w.VBox(
+            [
+                self.preset,
+                self.episodes,
+                self.optimizer,
+                self.budget,
+                self.curriculum,
+                self.halting,
+                self.masks,
+                self.seed,
+            ]
+        )
+        self.preset.observe(lambda _: self.load_preset(), "value")
+        self.load_preset()
+
+    def load_preset(self) -> None:
+        config = self.presets[self.preset.value]
+        o = config.optimizer
+        self.episodes.value = config.episodes
+        self.optimizer.value = o.method
+        self.budget.value = (
+            o.max_iterations if o.method in ("cobyla", "rotosolve") else sum(o.maxfev)
+        )
+        self.curriculum.value = config.curriculum.kind
+        self.halting.value = config.env.random_halting is not None
+        self.masks.value = config.env.mask_illegal
+        self.seed.value = config.seed
+
+    def changes(self) -> dict:
+        base = self.presets[self.preset.value]
+        method, budget = self.optimizer.value, self.budget.value
+        if method in ("cobyla", "rotosolve"):
+            optimizer = {"optimizer.max_iterations": budget}
+        elif method == "adam_spsa3":
+            optimizer = {"optimizer.maxfev": [max(2, round(budget * f / 14)) for f in (10, 3, 1)]}
+        else:
+            optimizer = {"optimizer.maxfev": [max(2, budget)]}
+        halting = base.env.random_halting
+        if self.halting.value and halting is None:
+            halting = {"n": 70, "p": 0.573, "low": 25, "high": 70}
+        elif halting is not None:
+            halting = json.loads(json.dumps(vars(halting)))
+        return {
+            "episodes": self.episodes.value,
+            "optimizer.method": method,
+            **optimizer,
+            "curriculum.kind": self.curriculum.value,
+            "env.random_halting": halting if self.halting.value else None,
+            "env.mask_illegal": self.masks.value,
+            "seed": self.seed.value,
+        }
