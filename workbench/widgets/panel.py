@@ -57,15 +57,15 @@ class LiveView(Callback):
         title = f"episode {event.episode} step {event.step + 1}" + (
             " (greedy test)" if event.test else ""
         )
-        self.view.circuit.value = to_png(draw_circuit(gates, n, list(event.params), title))
-        self.view.step_plot.value = to_png(step_errors(self.errors, self.thresholds))
+        show_image(self.view.circuit, draw_circuit(gates, n, list(event.params), title))
+        show_image(self.view.step_plot, step_errors(self.errors, self.thresholds))
         self.last_draw = time.perf_counter()
 
     def on_episode(self, event) -> None:
         self.episodes.append({k: getattr(event, k) for k in event.__dataclass_fields__})
         self.view.show_status(event, self.best)
         if len(self.episodes) % 5 == 1 or time.perf_counter() - self.last_draw > 2:
-            self.view.curves.value = to_png(learning_curves(self.episodes))
+            show_image(self.view.curves, learning_curves(self.episodes))
 
 
 class Panel:
@@ -100,9 +100,10 @@ class Panel:
         self.stop_button.on_click(lambda _: self.stop())
         self.resume_button.on_click(lambda _: self.resume())
         self.status = w.HTML("Choose a problem, a noise model and a search, then Start.")
-        self.circuit = w.Image(**IMAGE)
-        self.step_plot = w.Image(**IMAGE, layout=w.Layout(width="420px"))
-        self.curves = w.Image(**IMAGE, layout=w.Layout(width="760px"))
+        hidden = {"display": "none"}  # until the first drawing: no broken-image icons
+        self.circuit = w.Image(**IMAGE, layout=w.Layout(**hidden))
+        self.step_plot = w.Image(**IMAGE, layout=w.Layout(width="420px", **hidden))
+        self.curves = w.Image(**IMAGE, layout=w.Layout(width="760px", **hidden))
         self.best_html = w.HTML()
         self.summary = w.HTML()
         exports = [("OpenQASM 2", "qasm"), ("JSON", "json"), ("PennyLane", "pennylane")]
@@ -250,10 +251,10 @@ class Panel:
         record = self.result.smallest_within_chemical_accuracy or self.result.best
         if record is not None:
             title = f"best: {record['n_gates']} gates, error {record['error']:.2e} Ha"
-            self.circuit.value = to_png(
-                draw_circuit(record["gates"], self.n_qubits, record["params"], title)
+            show_image(
+                self.circuit, draw_circuit(record["gates"], self.n_qubits, record["params"], title)
             )
-        self.curves.value = to_png(learning_curves(self.result.metrics))
+        show_image(self.curves, learning_curves(self.result.metrics))
         self.status.value = f"Run {o['status']}: folder <code>{self.result.folder}</code>"
 
     def export(self, kind: str) -> Path | None:
@@ -291,6 +292,12 @@ class Panel:
         html_path = make_report({"run_folder": str(self.folder)}, self.folder / "report")
         self.links.value = f"report: <a href='{html_path}' target='_blank'>{html_path}</a>"
         return html_path
+
+
+def show_image(widget: w.Image, figure) -> None:
+    """Swap an image widget's PNG in place (no output clearing, hence no flicker)."""
+    widget.value = to_png(figure)
+    widget.layout.display = None
 
 
 def _markdown_to_html(table: str) -> str:

@@ -1,0 +1,118 @@
+"""A real browser: JupyterLab on 127.0.0.1, headless Chromium (the system's, driven by
+playwright; never `playwright install`) opens the live notebook, runs it, clicks Start, and sees
+the circuit drawing and the plots change. Screenshots go to ``test-artifacts/browser/``.
+
+Skipped where Chromium is missing, except under CI (``CI=true``), where `.ci/run` installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+SHOTS = REPOSITORY / "test-artifacts" / "browser"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+NOTEBOOK = "04_watch_the_agent.ipynb"
+
+if CHROMIUM is None and os.environ.get("CI") != "true":
+    pytest.skip("no system Chromium (apt-get install chromium)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def lab(tmp_path):
+    shutil.copy(REPOSITORY / "notebooks" / NOTEBOOK, tmp_path / NOTEBOOK)
+    port = _free_port()
+    jupyter = Path(sys.executable).with_name("jupyter")
+    command = [str(jupyter), "lab", "--allow-root", "--no-browser", "--ip", "127.0.0.1"]
+    command += [f"--port={port}", "--IdentityProvider.token=", "--ServerApp.password="]
+    command += [f"--ServerApp.root_dir={tmp_path}", "--LabApp.expose_app_in_browser=True"]
+    log = (tmp_path / "lab.log").open("w")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/api/status", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("JupyterLab did not start: " + (tmp_path / "lab.log").read_text()[-2000:])
+    yield url, tmp_path
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def _image_sources(page) -> list[str]:
+    return page.eval_on_selector_all(
+        "img.widget-image, .jupyter-widgets img", "els => els.map(e => e.src)"
+    )
+
+
+def test_live_notebook_in_jupyterlab(lab):
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM is not None, "CI must install chromium (apt-get install chromium)"
+    url, root = lab
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1600})
+        page.goto(f"{url}/lab/tree/{NOTEBOOK}")
+        page.wait_for_function("window.jupyterapp !== undefined", timeout=90_000)
+        page.wait_for_selector(".jp-Notebook", timeout=90_000)
+        # The kernel must be idle before cells run (status bar: "Python 3 (ipykernel) | Idle").
+        page.wait_for_selector("text=/ipykernel\\) \\| Idle/", timeout=120_000)
+        for _ in range(3):  # a run request sent while the kernel still connects is dropped
+            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            try:
+                page.wait_for_selector(".jp-InputPrompt:has-text('[1]')", timeout=30_000)
+                break
+            except Exception:
+                page.wait_for_timeout(2000)
+        start = page.locator("button.jupyter-button", has_text="Start").first
+        try:
+            start.wait_for(timeout=120_000)
+        except Exception:
+            page.screenshot(path=str(SHOTS / "0-no-panel.png"), full_page=True)
+            raise
+        page.screenshot(path=str(SHOTS / "1-panel.png"), full_page=True)
+        before = _image_sources(page)
+        start.click()
+        page.wait_for_function(
+            """n => Array.from(document.querySelectorAll('img.widget-image, .jupyter-widgets img'))
+                   .filter(e => e.src && e.naturalWidth > 0).length >= n""",
+            arg=3,
+            timeout=120_000,
+        )
+        first = _image_sources(page)
+        page.screenshot(path=str(SHOTS / "2-running.png"), full_page=True)
+        page.wait_for_timeout(4000)
+        later = _image_sources(page)
+        page.screenshot(path=str(SHOTS / "3-later.png"), full_page=True)
+        page.locator("button.jupyter-button", has_text="Stop").first.click()
+        page.wait_for_selector("text=Run stopped", timeout=120_000)
+        page.screenshot(path=str(SHOTS / "4-stopped.png"), full_page=True)
+        browser.close()
+    assert first != before, "Start drew nothing"
+    assert later != first, "the circuit drawing and plots did not change while training"
+    assert any((root / "runs").iterdir()), "the stopped run left no run folder"
