@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format presets strip-notebooks clean
+.PHONY: setup run test lint format presets strip-notebooks lab classroom clean
 
 setup: $(STAMP)  ## create .venv and install the package with its notebook and dev extras
 
@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml constraints.txt
 	-git config core.hooksPath .githooks 2>/dev/null
 	touch $(STAMP)
 
-run: setup  ## the main job: the table of molecular problems
-	$(VENV)/bin/workbench problems
+run: setup  ## the main job: the default report (h2-2q-demo, noiseless, small budget) → HTML
+	$(VENV)/bin/workbench report --out reports/default
 
 test: setup lint  ## lint, then the whole test suite
 	$(PY) -m pytest
@@ -34,5 +34,11 @@ presets: setup  ## rebuild the shipped preset problems in data/problems
 strip-notebooks: setup  ## remove outputs from every notebook
 	$(PY) tools/strip_notebooks.py notebooks/*.ipynb
 
+lab: setup  ## JupyterLab on the notebooks
+	$(VENV)/bin/workbench lab
+
+classroom: setup  ## the live panel as a standalone page (Voilà), for a class
+	$(VENV)/bin/workbench classroom
+
 clean:
-	rm -rf $(VENV) data/cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) data/cache .pytest_cache .ruff_cache test-artifacts

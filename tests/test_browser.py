@@ -116,3 +116,32 @@ def test_live_notebook_in_jupyterlab(lab):
     assert first != before, "Start drew nothing"
     assert later != first, "the circuit drawing and plots did not change while training"
     assert any((root / "runs").iterdir()), "the stopped run left no run folder"
+
+
+def test_classroom_page_serves_the_panel_without_code(tmp_path):
+    """`workbench classroom` (Voilà) renders notebooks/panel.ipynb as a page: widgets, no code."""
+    port = _free_port()
+    workbench = Path(sys.executable).with_name("workbench")
+    log = (tmp_path / "voila.log").open("w")
+    server = subprocess.Popen(
+        [str(workbench), "classroom", "--no-browser", f"--port={port}", "--ip", "127.0.0.1"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline, page = time.time() + 120, ""
+        while time.time() < deadline:
+            try:
+                page = (
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60).read().decode()
+                )
+                break
+            except OSError:
+                time.sleep(1)
+        assert "application/vnd.jupyter.widget-view+json" in page, (
+            tmp_path / "voila.log"
+        ).read_text()[-2000:]
+        assert "from workbench.widgets import Panel" not in page  # no code cells
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

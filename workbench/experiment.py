@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from workbench.agent.dqn import DoubleDQN
 from workbench.chem import Problem, get_problem
 from workbench.config import RunConfig
-from workbench.config.run import CurriculumConfig, NoiseConfig, ProblemConfig
+from workbench.config.sections import CurriculumConfig, NoiseConfig, ProblemConfig
 from workbench.devices import load_profile
 from workbench.env.curriculum import FixedSchedule, MovingThreshold
 from workbench.env.halting import RandomHalting

@@ -15,6 +15,7 @@ took it over all actions, quirk 4). Loss: Huber (SmoothL1, β=1); Adam; hard tar
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -58,6 +59,10 @@ def double_dqn_targets(
     return rewards + discounts * (1.0 - dones) * bootstrap
 
 
+SMALL_NETWORK = 1_000_000
+"""Networks with fewer weights train on one CPU thread (see ``AgentConfig.threads``)."""
+
+
 class DoubleDQN:
     """Masked ε-greedy double-DQN agent with an n-step replay buffer (torch; CPU or CUDA)."""
 
@@ -74,8 +79,6 @@ class DoubleDQN:
         self.n_actions = n_actions
         device = settings.device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.device = torch.device(device)
-        if self.device.type == "cpu":
-            torch.set_num_threads(settings.threads)
         self.generator = torch.Generator().manual_seed(seed)
         torch.manual_seed(seed)
         self.policy = q_network(observation_size, n_actions, settings.hidden, settings.dropout)
@@ -83,6 +86,10 @@ class DoubleDQN:
         self.policy.to(self.device)
         self.target.to(self.device)
         self.target.load_state_dict(self.policy.state_dict())
+        if self.device.type == "cpu":
+            weights = sum(p.numel() for p in self.policy.parameters())
+            threads = settings.threads or (1 if weights < SMALL_NETWORK else os.cpu_count() or 1)
+            torch.set_num_threads(threads)
         self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=settings.learning_rate)
         self.memory = ReplayBuffer(settings.memory_size, observation_size, n_actions)
         self.n_step = NStepAccumulator(settings.n_step, settings.gamma, settings.paper_discount)

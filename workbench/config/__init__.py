@@ -13,7 +13,8 @@ from workbench.config.molecule import (
     check_fields,
 )
 from workbench.config.presets import get_run_preset, run_presets
-from workbench.config.run import (
+from workbench.config.run import RunConfig, parse_override
+from workbench.config.sections import (
     NOISY_HALTING,
     AgentConfig,
     CurriculumConfig,
@@ -22,9 +23,7 @@ from workbench.config.run import (
     NoiseConfig,
     OptimizerConfig,
     ProblemConfig,
-    RunConfig,
     paper_gamma,
-    parse_override,
 )
 
 __all__ = [

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from workbench.config.run import (
+from workbench.config.run import RunConfig
+from workbench.config.sections import (
     NOISY_HALTING,
     AgentConfig,
     CurriculumConfig,
@@ -20,7 +21,6 @@ from workbench.config.run import (
     NoiseConfig,
     OptimizerConfig,
     ProblemConfig,
-    RunConfig,
 )
 from workbench.errors import ConfigError
 

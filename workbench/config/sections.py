@@ -1,0 +1,309 @@
+"""The sections of a run configuration: problem, noise, environment (with random halting),
+curriculum, optimiser and agent. Each is frozen and validates itself, naming the bad field.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.config.molecule import MoleculeSpec
+from workbench.errors import ConfigError
+
+
+def positive_int(name: str, value: Any, minimum: int = 1) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{name}={value!r} is not allowed: expected an integer >= {minimum}")
+
+
+def _number_in(name: str, value: Any, low: float, high: float, open_low: bool = False) -> None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or value > high or value < low or (open_low and value == low):
+        bracket = "(" if open_low else "["
+        raise ConfigError(
+            f"{name}={value!r} is not allowed: expected a number in {bracket}{low}, {high}]"
+        )
+
+
+def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{name}={value!r} is not allowed: expected one of {', '.join(allowed)}")
+
+
+@dataclass(frozen=True)
+class ProblemConfig:
+    """Which Hamiltonian: a preset id (``workbench problems``) or a custom molecule.
+
+    ``bond_length`` (Å) re-builds a diatomic preset at another distance.
+    """
+
+    preset: str | None = "h2-2q"
+    bond_length: float | None = None
+    molecule: MoleculeSpec | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.molecule, Mapping):
+            object.__setattr__(self, "molecule", MoleculeSpec.from_dict(self.molecule))
+        if (self.preset is None) == (self.molecule is None):
+            raise ConfigError("give exactly one of problem.preset and problem.molecule")
+        if self.bond_length is not None:
+            _number_in("problem.bond_length", self.bond_length, 0.0, 20.0, open_low=True)
+
+    @property
+    def label(self) -> str:
+        if self.molecule is not None:
+            return self.molecule.name or self.molecule.formula()
+        return self.preset if self.bond_length is None else f"{self.preset}@{self.bond_length:g}"
+
+
+@dataclass(frozen=True)
+class NoiseConfig:
+    """Device noise and shot noise.
+
+    ``profile`` names a device profile (``workbench devices``) scaled by ``scale``; ``overrides``
+    sets :class:`workbench.noise.NoiseModel` fields on top of it (or builds a model from scratch
+    when ``profile`` is None, e.g. ``{"depolarizing_1q": 1e-3}``). ``shots`` per measurement
+    group for every energy (``None``: exact expectation values).
+    """
+
+    profile: str | None = None
+    scale: float = 1.0
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    shots: int | None = None
+
+    def __post_init__(self) -> None:
+        _number_in("noise.scale", self.scale, 0.0, 1e3)
+        if not isinstance(self.overrides, Mapping):
+            raise ConfigError(f"noise.overrides={self.overrides!r}: expected a mapping")
+        object.__setattr__(self, "overrides", dict(self.overrides))
+        if self.shots is not None:
+            positive_int("noise.shots", self.shots)
+
+    @property
+    def has_channels(self) -> bool:
+        return self.profile is not None or bool(self.overrides)
+
+    @property
+    def label(self) -> str:
+        parts = []
+        if self.profile:
+            parts.append(self.profile if self.scale == 1 else f"{self.profile}×{self.scale:g}")
+        parts += [f"{k}={v}" for k, v in sorted(self.overrides.items())]
+        if self.shots:
+            parts.append(f"{self.shots} shots")
+        return ", ".join(parts) or "noiseless"
+
+
+@dataclass(frozen=True)
+class HaltingConfig:
+    """Random halting budget :math:`T=\\mathrm{clip}(NB(n,p),\\text{low},\\text{high})` (§3.3).
+
+    Defaults are the noiseless code's; :data:`NOISY_HALTING` is the noisy code's mode-of-100.
+    """
+
+    n: int = 70
+    p: float = 0.573
+    low: int = 25
+    high: int = 70
+    mode_of: int | None = None
+
+    def __post_init__(self) -> None:
+        positive_int("random_halting.n", self.n)
+        _number_in("random_halting.p", self.p, 0.0, 1.0, open_low=True)
+        positive_int("random_halting.low", self.low, minimum=0)
+        positive_int("random_halting.high", self.high, minimum=max(self.low, 1))
+        if self.mode_of is not None:
+            positive_int("random_halting.mode_of", self.mode_of)
+
+
+NOISY_HALTING = HaltingConfig(n=40, p=0.6, low=0, high=40, mode_of=100)
+
+TARGETS = ("lower_bound", "exact")
+REWARDS = ("incremental_with_fixed_ends", "log_to_threshold")
+
+
+@dataclass(frozen=True)
+class EnvConfig:
+    """The circuit-growth environment (§2–4): step cap L, error target, reward, halting, masks.
+
+    ``target``: error measured from the lower bound :math:`\\text{shift}-\\sum|c_i|` (the paper's
+    ``fake_min_energy``) or from the exact :math:`E_0`. Success and chemical accuracy are always
+    reported against the exact :math:`E_0` as well. ``test_every``: a greedy test episode every
+    that many training episodes (``None``: none).
+    """
+
+    max_steps: int = 40
+    target: str = "lower_bound"
+    reward: str = "incremental_with_fixed_ends"
+    random_halting: HaltingConfig | None = None
+    mask_illegal: bool = True
+    rotosolve_new_angle: bool = False
+    test_every: int | None = None
+
+    def __post_init__(self) -> None:
+        positive_int("env.max_steps", self.max_steps)
+        _choice("env.target", self.target, TARGETS)
+        _choice("env.reward", self.reward, REWARDS)
+        if isinstance(self.random_halting, Mapping):
+            object.__setattr__(self, "random_halting", HaltingConfig(**self.random_halting))
+        if self.test_every is not None:
+            positive_int("env.test_every", self.test_every)
+
+
+CURRICULA = ("moving_threshold", "fixed")
+
+
+@dataclass(frozen=True)
+class CurriculumConfig:
+    r"""Moving threshold (paper cfg keys in brackets, §4.2) or a fixed schedule.
+
+    Attributes:
+        kind: ``moving_threshold`` or ``fixed``.
+        initial_threshold: :math:`\xi_0` [``accept_err``], Ha from the target energy. ``None``:
+            :math:`(E_0-E_{\min}) + \tfrac12|E_{|0\dots0\rangle}-E_0|`, half-way from the empty
+            circuit to the ground state (0.98 / 2.41 / 2.77 Ha for H2-2q / LiH-4q / LiH-6q on the
+            lower bound, close to the paper's 0.97 / 2.45 / 2.90).
+        greedy_shift_interval: G [``shift_threshold_time``], episodes.
+        amortisation_radius: δ [``shift_threshold_ball``], Ha.
+        successes_per_shrink: [``success_thresh``].
+        shrink_steps: K [``succ_radius_shift``].
+        shrink_switch: [``succes_switch``], Ha; ``None``: equal to the initial threshold, as in
+            every paper cfg.
+        thresholds, switch_episodes: the fixed schedule, ξ = ``thresholds[i]`` until episode
+            ``switch_episodes[i]`` (measured from the target energy).
+    """
+
+    kind: str = "moving_threshold"
+    initial_threshold: float | None = None
+    greedy_shift_interval: int = 500
+    amortisation_radius: float = 5e-4
+    successes_per_shrink: int = 25
+    shrink_steps: int = 10
+    shrink_switch: float | None = None
+    thresholds: tuple[float, ...] = (1.6e-3,)
+    switch_episodes: tuple[int, ...] = (10**9,)
+
+    def __post_init__(self) -> None:
+        _choice("curriculum.kind", self.kind, CURRICULA)
+        if self.initial_threshold is not None:
+            _number_in("curriculum.initial_threshold", self.initial_threshold, 0, 1e6, True)
+        positive_int("curriculum.greedy_shift_interval", self.greedy_shift_interval)
+        _number_in("curriculum.amortisation_radius", self.amortisation_radius, 0.0, 1e6)
+        positive_int("curriculum.successes_per_shrink", self.successes_per_shrink)
+        positive_int("curriculum.shrink_steps", self.shrink_steps)
+        object.__setattr__(self, "thresholds", tuple(float(t) for t in self.thresholds))
+        object.__setattr__(self, "switch_episodes", tuple(int(e) for e in self.switch_episodes))
+        if not self.thresholds or len(self.thresholds) != len(self.switch_episodes):
+            raise ConfigError(
+                "curriculum.thresholds and curriculum.switch_episodes need the same, non-zero "
+                f"length (got {len(self.thresholds)} and {len(self.switch_episodes)})"
+            )
+        for t in self.thresholds:
+            _number_in("curriculum.thresholds", t, 0.0, 1e6, open_low=True)
+
+
+OPTIMIZERS = ("cobyla", "spsa", "adam_spsa", "adam_spsa3", "rotosolve")
+
+
+@dataclass(frozen=True)
+class OptimizerConfig:
+    """Angle optimiser run after every action (§6), warm-started from the previous angles.
+
+    Attributes:
+        method: ``cobyla`` (scipy), ``spsa`` (plain), ``adam_spsa``, ``adam_spsa3`` (three
+            stages with N/100, N/10, N shots, N = ``noise.shots``) or ``rotosolve`` (sweeps).
+        max_iterations: COBYLA iterations [``global_iters``] or Rotosolve sweeps.
+        maxfev: evaluation budget of (Adam-)SPSA, one entry, or three for ``adam_spsa3``.
+        a, alpha, c, gamma, lam, beta1, beta2: the SPSA schedule and Adam moments (defaults:
+            the paper's H2-2q Mumbai tuning, §6.3).
+    """
+
+    method: str = "cobyla"
+    max_iterations: int = 100
+    maxfev: tuple[int, ...] = (500,)
+    a: float = 1.2104
+    alpha: float = 0.9531
+    c: float = 0.1039
+    gamma: float = 0.0984
+    lam: float = 0.9277
+    beta1: float = 0.9414
+    beta2: float = 0.9983
+    adam_from_first_iteration: bool = False
+
+    def __post_init__(self) -> None:
+        _choice("optimizer.method", self.method, OPTIMIZERS)
+        positive_int("optimizer.max_iterations (the optimiser budget)", self.max_iterations)
+        maxfev = (self.maxfev,) if isinstance(self.maxfev, int) else tuple(self.maxfev)
+        object.__setattr__(self, "maxfev", maxfev)
+        stages = 3 if self.method == "adam_spsa3" else 1
+        if len(maxfev) != stages:
+            raise ConfigError(
+                f"optimizer.maxfev={list(maxfev)!r}: method {self.method!r} needs {stages} "
+                "evaluation budget(s)"
+            )
+        for budget in maxfev:
+            positive_int("optimizer.maxfev (the optimiser budget)", budget, minimum=2)
+        for name in ("a", "c"):
+            _number_in(f"optimizer.{name}", getattr(self, name), 0.0, 1e3, open_low=True)
+        for name in ("alpha", "gamma", "lam"):
+            _number_in(f"optimizer.{name}", getattr(self, name), 0.0, 10.0)
+        for name in ("beta1", "beta2"):
+            _number_in(f"optimizer.{name}", getattr(self, name), 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    """Double-DQN hyperparameters (§5); defaults are the paper's (5×1000 network, batch 1000).
+
+    ``gamma=None`` resolves to the paper's :math:`\\mathrm{round}(0.005^{1/L}, 2)`.
+    ``paper_discount`` bootstraps n-step targets with γ instead of γⁿ (quirk 3);
+    ``mask_targets=False`` takes the target's argmax over all actions (quirk 4).
+    ``device``: ``None`` picks CUDA when present, else CPU. ``threads``: torch CPU threads
+    (process-wide); ``None`` picks one for networks under a million weights (the simulator's
+    parallel kernels and a small agent take turns, and two OpenMP pools spinning against each
+    other made a 2-core demo 4× slower) and every core for larger ones (the paper's 5×1000
+    network: 0.51 s per gradient step on one core, 0.31 s on two).
+    """
+
+    hidden: tuple[int, ...] = (1000,) * 5
+    dropout: float = 0.0
+    learning_rate: float = 1e-4
+    gamma: float | None = None
+    n_step: int = 1
+    paper_discount: bool = False
+    batch_size: int = 1000
+    memory_size: int = 20000
+    target_update: int = 500
+    epsilon_start: float = 1.0
+    epsilon_min: float = 0.05
+    epsilon_decay: float = 0.99995
+    mask_targets: bool = True
+    device: str | None = None
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden", tuple(self.hidden))
+        if self.threads is not None:
+            positive_int("agent.threads", self.threads)
+        for width in self.hidden:
+            positive_int("agent.hidden", width)
+        _number_in("agent.dropout", self.dropout, 0.0, 1.0)
+        _number_in("agent.learning_rate", self.learning_rate, 0.0, 1.0, open_low=True)
+        if self.gamma is not None:
+            _number_in("agent.gamma", self.gamma, 0.0, 1.0)
+        positive_int("agent.n_step", self.n_step)
+        positive_int("agent.batch_size", self.batch_size)
+        positive_int("agent.memory_size", self.memory_size, minimum=self.batch_size)
+        positive_int("agent.target_update", self.target_update)
+        _number_in("agent.epsilon_decay", self.epsilon_decay, 0.0, 1.0, open_low=True)
+        _number_in("agent.epsilon_start", self.epsilon_start, 0.0, 1.0)
+        _number_in("agent.epsilon_min", self.epsilon_min, 0.0, self.epsilon_start)
+        if self.device is not None:
+            _choice("agent.device", self.device, ("cpu", "cuda"))
+
+
+def paper_gamma(max_steps: int, final_gamma: float = 0.005) -> float:
+    """The paper's γ = round(final_gamma^(1/L), 2): 0.88 for L=40, 0.93 for 70, 0.98 for 250."""
+    return round(final_gamma ** (1 / max_steps), 2)
