@@ -124,23 +124,37 @@ def main() -> None:
     parser.add_argument("--timing-episodes", type=int, default=200)
     parser.add_argument("--paper-network-episodes", type=int, default=70)
     parser.add_argument("--readme", action="store_true", help="write the tables into README.md")
+    parser.add_argument(
+        "--from-json", action="store_true", help="only rewrite README from bench/runs/search.json"
+    )
     args = parser.parse_args()
+    if args.from_json:
+        saved = json.loads((RUNS / "search.json").read_text())
+        write_readme(saved["search"], saved["timing"])
+        return
     rows = [search_row(p, seed) for p in args.presets for seed in args.seeds]
     print(markdown(rows), flush=True)
     timings = ourense_timings(args.timing_episodes, args.paper_network_episodes)
     print(markdown(timings))
     (RUNS / "search.json").write_text(json.dumps({"search": rows, "timing": timings}, indent=1))
     if args.readme:
-        readme = ROOT / "README.md"
-        text = readme.read_text(encoding="utf-8")
-        table = markdown(rows) + "\n\n" + markdown(timings)
-        new = re.sub(
-            r"(<!-- search-table:start -->\n).*?(\n<!-- search-table:end -->)",
-            lambda m: m.group(1) + table + m.group(2),
-            text,
-            flags=re.S,
-        )
-        readme.write_text(new, encoding="utf-8")
+        write_readme(rows, timings)
+
+
+def write_readme(rows: list[dict], timings: list[dict]) -> None:
+    """Replace what lies between the ``search-table`` markers in README.md."""
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    table = markdown(rows) + "\n\n" + markdown(timings) + "\n"
+    new, count = re.subn(
+        r"(<!-- search-table:start -->\n).*?(<!-- search-table:end -->)",
+        lambda m: m.group(1) + table + m.group(2),
+        text,
+        flags=re.S,
+    )
+    if count != 1:
+        raise SystemExit("README.md lacks the search-table markers")
+    readme.write_text(new, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from workbench.config import RunConfig
 from workbench.errors import WorkbenchError
 from workbench.plots import draw_circuit, learning_curves, step_errors, to_png
 from workbench.runs import RunResult, default_run_dir, load_run, resume, run
+from workbench.sim import Circuit
 from workbench.train import Callback
 from workbench.widgets.pickers import NoisePicker, ProblemPicker, SearchPicker
 
@@ -86,6 +87,7 @@ class Panel:
         self.thread: threading.Thread | None = None
         self.stop_signal: StopSignal | None = None
         self.error: str | None = None
+        self._n_qubits: int | None = None
         self._build_ui()
         self.search.preset.observe(lambda _: self._follow_preset(), "value")
         self.problem.preset.observe(lambda _: self._problem_changed(), "value")
@@ -136,7 +138,8 @@ class Panel:
 
     @property
     def n_qubits(self) -> int:
-        return self.problem.problem().n_qubits
+        """Qubits of the running (or last) run; of the chosen problem before any run."""
+        return self._n_qubits or self.problem.problem().n_qubits
 
     def _follow_preset(self) -> None:
         """A run preset brings its problem and noise with it."""
@@ -190,7 +193,7 @@ class Panel:
             config = self.config()
             from workbench.experiment import check
 
-            check(config)
+            self._n_qubits = check(config)[0].n_qubits
         except WorkbenchError as error:
             self.error = str(error)
             self.status.value = f"<span style='color:#b00'>{html.escape(str(error))}</span>"
@@ -205,6 +208,7 @@ class Panel:
         if folder is None:
             self.status.value = "Nothing to resume yet: Start a run first."
             return
+        self._n_qubits = load_run(folder).resolved["problem"]["n_qubits"]
         self.status.value = f"Resuming <code>{folder}</code> …"
         self._launch(lambda callbacks: resume(folder, callbacks, False, episodes), folder)
 
@@ -228,6 +232,7 @@ class Panel:
             f"{event.threshold:.2e}, ε = {event.epsilon:.3f}"
         )
         if best is not None:
+            circuit = Circuit.from_gates(self.n_qubits, [(g, *wires) for g, wires in best.gates])
             noisy = (
                 ""
                 if best.noiseless_error is None
@@ -236,8 +241,8 @@ class Panel:
             self.best_html.value = (
                 f"<b>best so far</b> (episode {best.episode}, step {best.step + 1})<br>"
                 f"energy {best.energy:.8f} Ha, error {best.error_to_ground:.2e} Ha{noisy}<br>"
-                f"{len(best.gates)} gates, {sum(g == 'CNOT' for g, _ in best.gates)} CNOTs, "
-                f"{len(best.params)} parameters"
+                f"{circuit.n_gates} gates, {circuit.n_two_qubit} CNOTs, depth {circuit.depth}, "
+                f"{circuit.n_params} parameters"
             )
 
     def show_summary(self) -> None:
@@ -266,8 +271,6 @@ class Panel:
         record = result.smallest_within_chemical_accuracy or result.best
         if record is None:
             return None
-        from workbench.sim import Circuit
-
         circuit = Circuit.from_gates(result.resolved["problem"]["n_qubits"], record["gates"])
         import json
 
