@@ -9,68 +9,11 @@ import pytest
 from workbench.noise import NoiseModel
 from workbench.paulis import PAULI_MATRICES, PauliHamiltonian
 from workbench.sim import GATES, Circuit, energies
-
-PENNYLANE_GATES = {
-    "RX": qml.RX,
-    "RY": qml.RY,
-    "RZ": qml.RZ,
-    "H": qml.Hadamard,
-    "X": qml.PauliX,
-    "Y": qml.PauliY,
-    "Z": qml.PauliZ,
-    "S": qml.S,
-    "SX": qml.SX,
-    "CNOT": qml.CNOT,
-    "CZ": qml.CZ,
-}
-
-
-def pennylane_channel(channel):
-    if channel.name == "thermal_relaxation":
-        t1, t2, gate_time = channel.parameters
-        return qml.ThermalRelaxationError(0.0, t1, t2, gate_time / 1000, wires=channel.wires)
-    if channel.name == "depolarizing" and len(channel.wires) == 1:
-        return qml.DepolarizingChannel(channel.parameters[0], wires=channel.wires)
-    if channel.name == "amplitude_damping":
-        return qml.AmplitudeDamping(channel.parameters[0], wires=channel.wires)
-    if channel.name == "phase_damping":
-        return qml.PhaseDamping(channel.parameters[0], wires=channel.wires)
-    return qml.QubitChannel(list(channel.kraus), wires=channel.wires)  # 2-qubit depolarizing
-
-
-def reference_density_matrix(circuit: Circuit, params, noise):
-    device = qml.device("default.mixed", wires=circuit.n_qubits)
-
-    @qml.qnode(device)
-    def run():
-        for op, p in zip(circuit.operations, circuit.parameter_indices(), strict=True):
-            gate = PENNYLANE_GATES[op.gate]
-            gate(params[p], wires=op.wires) if p >= 0 else gate(wires=op.wires)
-            for channel in noise.after_gate(op.wires) if noise is not None else ():
-                pennylane_channel(channel)
-        return qml.density_matrix(wires=range(circuit.n_qubits))
-
-    return np.asarray(run())
-
-
-def measured_energy(rho, hamiltonian: PauliHamiltonian, noise):
-    """Each term measured in its own basis, with readout applied to the sampled bits."""
-    n = hamiltonian.n_qubits
-    hadamard = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
-    rotation = {"I": np.eye(2), "Z": np.eye(2), "X": hadamard, "Y": hadamard @ np.diag([1, -1j])}
-    energy = hamiltonian.shift
-    for word, coefficient in hamiltonian.terms():
-        u = np.array([[1.0]])
-        confusion = np.array([[1.0]])
-        for q, letter in enumerate(word):
-            u = np.kron(u, rotation[letter])
-            p01, p10 = noise.readout(q) if noise is not None else (0.0, 0.0)
-            confusion = np.kron(confusion, np.array([[1 - p01, p10], [p01, 1 - p10]]))
-        probabilities = confusion @ np.real(np.diag(u @ rho @ u.conj().T))
-        support = [q for q, letter in enumerate(word) if letter != "I"]
-        signs = [(-1) ** sum((m >> (n - 1 - q)) & 1 for q in support) for m in range(2**n)]
-        energy += coefficient * probabilities @ signs
-    return energy
+from workbench.sim.reference import (
+    PENNYLANE_GATES,
+    measured_energy,
+    reference_density_matrix,
+)
 
 
 def random_circuit(rng, n):

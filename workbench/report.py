@@ -105,6 +105,11 @@ def config_hash(config: RunConfig) -> str:
     return hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True).encode()).hexdigest()
 
 
+def run_folder(config: RunConfig, runs_dir: str | Path = "runs") -> Path:
+    """Where :func:`run_or_load` keeps ``config``'s run: ``runs_dir/<preset>-s<seed>-<hash>``."""
+    return Path(runs_dir) / f"{config.preset or 'custom'}-s{config.seed}-{config_hash(config)[:10]}"
+
+
 def run_or_load(
     config: RunConfig, runs_dir: str | Path = "runs", progress: bool | None = False
 ) -> RunResult:
@@ -112,8 +117,7 @@ def run_or_load(
     is loaded instead, an unfinished one resumed."""
     from workbench.runs import resume
 
-    name = f"{config.preset or 'custom'}-s{config.seed}-{config_hash(config)[:10]}"
-    folder = Path(runs_dir) / name
+    folder = run_folder(config, runs_dir)
     if (folder / "config.json").exists():
         result = load_run(folder)
         return result if result.summary.get("status") == "complete" else resume(folder)

@@ -1,15 +1,18 @@
-"""Slow, dense density-matrix simulation: an in-house cross-check for tests only.
+"""Independent references for the PTM engine: a slow in-house dense density matrix, and
+PennyLane's ``default.mixed`` with the same channels (:func:`pennylane_energy`).
 
-Applies each gate's unitary and then the Kraus operators of the channels the noise model puts
-after it, on the full 2^n × 2^n matrix. No caching, no tricks.
+Both apply each gate's unitary and then the channels the noise model puts after it, on the full
+2^n × 2^n matrix; no caching, no tricks. Readout acts on each term in its own measurement basis
+(rotate, apply the confusion matrix to the outcome distribution, take the signed sum).
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pennylane as qml
 
 from workbench.noise import NoiseModel
-from workbench.paulis import pauli_basis
+from workbench.paulis import PauliHamiltonian, pauli_basis
 from workbench.sim.circuit import Circuit
 
 
@@ -41,3 +44,76 @@ def pauli_vector(rho: np.ndarray) -> np.ndarray:
     """``r_P = Tr(P ρ)`` for all Pauli words, in vector order."""
     n = int(np.log2(rho.shape[0]))
     return np.einsum("pij,ji->p", pauli_basis(n), rho).real
+
+
+PENNYLANE_GATES = {
+    "RX": qml.RX,
+    "RY": qml.RY,
+    "RZ": qml.RZ,
+    "H": qml.Hadamard,
+    "X": qml.PauliX,
+    "Y": qml.PauliY,
+    "Z": qml.PauliZ,
+    "S": qml.S,
+    "SX": qml.SX,
+    "CNOT": qml.CNOT,
+    "CZ": qml.CZ,
+}
+
+
+def pennylane_channel(channel):
+    """The PennyLane operation of one workbench channel."""
+    if channel.name == "thermal_relaxation":
+        t1, t2, gate_time = channel.parameters
+        return qml.ThermalRelaxationError(0.0, t1, t2, gate_time / 1000, wires=channel.wires)
+    if channel.name == "depolarizing" and len(channel.wires) == 1:
+        return qml.DepolarizingChannel(channel.parameters[0], wires=channel.wires)
+    if channel.name == "amplitude_damping":
+        return qml.AmplitudeDamping(channel.parameters[0], wires=channel.wires)
+    if channel.name == "phase_damping":
+        return qml.PhaseDamping(channel.parameters[0], wires=channel.wires)
+    return qml.QubitChannel(list(channel.kraus), wires=channel.wires)  # 2-qubit depolarizing
+
+
+def reference_density_matrix(circuit: Circuit, params, noise) -> np.ndarray:
+    """The density matrix from PennyLane ``default.mixed``."""
+    device = qml.device("default.mixed", wires=circuit.n_qubits)
+
+    @qml.qnode(device)
+    def run():
+        for op, p in zip(circuit.operations, circuit.parameter_indices(), strict=True):
+            gate = PENNYLANE_GATES[op.gate]
+            gate(params[p], wires=op.wires) if p >= 0 else gate(wires=op.wires)
+            for channel in noise.after_gate(op.wires) if noise is not None else ():
+                pennylane_channel(channel)
+        return qml.density_matrix(wires=range(circuit.n_qubits))
+
+    return np.asarray(run())
+
+
+def measured_energy(rho, hamiltonian: PauliHamiltonian, noise):
+    """Each term measured in its own basis, with readout applied to the sampled bits."""
+    n = hamiltonian.n_qubits
+    hadamard = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
+    rotation = {"I": np.eye(2), "Z": np.eye(2), "X": hadamard, "Y": hadamard @ np.diag([1, -1j])}
+    energy = hamiltonian.shift
+    for word, coefficient in hamiltonian.terms():
+        u = np.array([[1.0]])
+        confusion = np.array([[1.0]])
+        for q, letter in enumerate(word):
+            u = np.kron(u, rotation[letter])
+            p01, p10 = noise.readout(q) if noise is not None else (0.0, 0.0)
+            confusion = np.kron(confusion, np.array([[1 - p01, p10], [p01, 1 - p10]]))
+        probabilities = confusion @ np.real(np.diag(u @ rho @ u.conj().T))
+        support = [q for q, letter in enumerate(word) if letter != "I"]
+        signs = [(-1) ** sum((m >> (n - 1 - q)) & 1 for q in support) for m in range(2**n)]
+        energy += coefficient * probabilities @ signs
+    return energy
+
+
+def pennylane_energy(circuit: Circuit, params, hamiltonian, noise: NoiseModel | None) -> float:
+    """Energy (Ha) from PennyLane ``default.mixed`` with the same noise (a Problem or a
+    PauliHamiltonian; exact expectation, no shots)."""
+    hamiltonian = getattr(hamiltonian, "hamiltonian", hamiltonian)
+    rho = reference_density_matrix(circuit, np.asarray(params, dtype=float), noise)
+    return float(measured_energy(rho, hamiltonian, noise))
