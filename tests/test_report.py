@@ -86,3 +86,14 @@ def test_sweep_writes_one_report_per_point_and_an_index(tmp_path):
     index = (out / "index.html").read_text()
     assert "noise_scale=0.5" in index and "data:image/png;base64" in index
     assert len(json.loads((out / "results.json").read_text())["reports"]) == 2
+
+
+def test_relative_output_folder(tmp_path, monkeypatch, capsys):
+    """`make run` passes a relative --out; the notebook runs in notebooks/, so paths resolve."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "-p", "episodes", "2", "--out", "reports/default"]) == 0
+    assert (tmp_path / "reports" / "default" / "results.json").exists()
+    assert (tmp_path / "reports" / "default" / "runs").is_dir()
+    result = json.loads((tmp_path / "reports" / "default" / "results.json").read_text())
+    assert main(["report", "-p", "run_folder", result["runs"][0]["folder"], "--out", "again"]) == 0
+    assert (tmp_path / "again" / "report.html").exists()

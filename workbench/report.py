@@ -238,13 +238,16 @@ def make_report(
     """
     import papermill
 
-    out = Path(out)
+    out = Path(out).resolve()  # the notebook runs in notebooks/: hand it absolute paths
     known = _check_names(parameters, notebook)
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("results.json", "error.txt"):
         (out / stale).unlink(missing_ok=True)
     executed, results = out / "report.ipynb", out / "results.json"
     values = dict(parameters)
+    for name in ("run_folder", "runs_dir"):
+        if values.get(name):
+            values[name] = str(Path(values[name]).resolve())
     if "runs_dir" in known:
         values.setdefault("runs_dir", str(out / "runs"))
     pending = out / ".results.pending.json"
