@@ -123,3 +123,9 @@ def test_bad_configs_fail_before_any_folder_is_written(tmp_path, overrides, mess
     with pytest.raises(ConfigError, match=message):
         run(TINY.with_overrides(overrides), out=tmp_path / "run")
     assert not (tmp_path / "run").exists()
+
+
+def test_a_folder_passed_where_callbacks_go_is_refused_clearly(tmp_path):
+    with pytest.raises(TypeError, match=r"pass the run folder as out=\.\.\."):
+        run(TINY, str(tmp_path / "run"))
+    assert not (tmp_path / "run").exists()

@@ -154,3 +154,41 @@ def test_groups_cover_every_term_once_and_commute_qubitwise():
 def test_bad_input_is_named(call, message):
     with pytest.raises(ConfigError, match=message):
         call()
+
+
+def test_dense_and_axis_by_axis_transforms_agree(monkeypatch):
+    """The cached dense Walsh–Hadamard/confusion matrices equal the per-wire loops they replace."""
+    from workbench.sim import measurement
+    from workbench.sim.engine import compile_program, propagate
+
+    circuit = Circuit.from_gates(3, [("RY", 0), ("CNOT", 0, 1), ("RX", 2), ("CNOT", 1, 2)])
+    noise = NoiseModel(depolarizing_1q=1e-2, readout_p01=(0.01, 0.02, 0.03), readout_p10=0.05)
+    vectors = propagate(compile_program(circuit, noise), np.array([[0.3, -1.1], [2.0, 0.4]]))
+    dense = [
+        measurement.apply_readout(measurement.pauli_vector_distribution(vectors, b), noise)
+        for b in ("ZZZ", "XYZ", "YXX")
+    ]
+    monkeypatch.setattr(measurement, "DENSE_MAX_QUBITS", 0)
+    looped = [
+        measurement.apply_readout(measurement.pauli_vector_distribution(vectors, b), noise)
+        for b in ("ZZZ", "XYZ", "YXX")
+    ]
+    np.testing.assert_allclose(dense, looped, atol=1e-14)
+    np.testing.assert_allclose(np.sum(dense, axis=2), 1.0, atol=1e-12)
+
+
+def test_one_draw_for_all_groups_consumes_the_rng_like_one_draw_per_group():
+    """Stacking the groups into one multinomial call keeps seeded runs reproducible."""
+    from workbench.sim.measurement import shot_noise_energies
+
+    groups = measurement_groups(H2.hamiltonian)
+    rng = np.random.default_rng(0)
+    distributions = [rng.dirichlet(np.ones(4), size=3) for _ in groups]
+    stacked = shot_noise_energies(
+        distributions, groups, 0.5, 1000, np.random.default_rng(7), "sample"
+    )
+    one_by_one, reference = np.full(3, 0.5), np.random.default_rng(7)
+    for p, group in zip(distributions, groups, strict=True):
+        counts = np.array([reference.multinomial(1000, row / row.sum()) for row in p])
+        one_by_one += counts @ group.outcome_values / 1000
+    np.testing.assert_allclose(stacked, one_by_one, atol=1e-12)

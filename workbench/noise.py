@@ -208,7 +208,7 @@ class NoiseModel:
             and not self.phase_damping
         )
 
-    @property
+    @functools.cached_property  # asked once per measured group and energy: keep it cheap
     def has_readout_error(self) -> bool:
         return bool(np.any(self.readout_p01) or np.any(self.readout_p10))
 

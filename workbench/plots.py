@@ -146,6 +146,26 @@ def circuit_size_versus(labels: Sequence[str], rows: Sequence[dict], title: str 
     return fig
 
 
+def errors_versus(
+    labels: Sequence[str], series: dict[str, Sequence[float | None]], title: str = ""
+) -> Figure:
+    """Grouped bars (log scale) of energy errors per setting, e.g. the noisy error and the
+    noiseless re-evaluation of the same circuit per noise level; chemical accuracy dashed."""
+    fig = Figure(figsize=(7, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(labels))
+    width = 0.8 / max(len(series), 1)
+    for i, (name, values) in enumerate(series.items()):
+        heights = [np.nan if v is None else max(v, 1e-12) for v in values]
+        ax.bar(x + (i - (len(series) - 1) / 2) * width, heights, width, label=name)
+    ax.set_yscale("log")
+    ax.axhline(CHEMICAL_ACCURACY, color="k", ls="--", lw=1, label="chemical accuracy")
+    ax.set_xticks(x, labels, rotation=20, ha="right")
+    ax.set(ylabel="error vs E0 [Ha]", title=title or "error per setting")
+    ax.legend(fontsize=8)
+    return fig
+
+
 def to_png(fig: Figure, dpi: int = 100) -> bytes:
     """PNG bytes of a figure (for ``ipywidgets.Image`` and static reports)."""
     buffer = io.BytesIO()

@@ -198,6 +198,15 @@ def _summary_from_state(state: dict) -> TrainingSummary:
     return TrainingSummary(**state)
 
 
+def _check_callbacks(callbacks) -> None:
+    # a folder passed positionally would otherwise fail deep in training, one letter at a time
+    if isinstance(callbacks, (str, Path)) or not all(isinstance(c, Callback) for c in callbacks):
+        raise TypeError(
+            f"callbacks={callbacks!r}: expected a sequence of workbench.train.Callback objects; "
+            "pass the run folder as out=..."
+        )
+
+
 def run(
     config: RunConfig,
     callbacks: Sequence[Callback] = (),
@@ -209,6 +218,7 @@ def run(
     Everything is validated and built before the folder is created; an existing non-empty
     folder is refused (resume it instead).
     """
+    _check_callbacks(callbacks)
     experiment = build(config)
     folder = Path(out) if out is not None else default_run_dir(config)
     if folder.exists() and any(folder.iterdir()):
@@ -236,6 +246,7 @@ def resume(
     episodes: int | None = None,
 ) -> RunResult:
     """Continue the run in ``path`` from its last checkpoint (``episodes`` extends the budget)."""
+    _check_callbacks(callbacks)
     folder = Path(path)
     config = read_config(folder)
     if episodes is not None:

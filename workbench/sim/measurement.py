@@ -112,6 +112,30 @@ def measurement_groups(hamiltonian: PauliHamiltonian) -> tuple[MeasurementGroup,
     return tuple(groups)
 
 
+# Dense 2^n x 2^n transforms beat the axis-by-axis loops up to this size (64 MiB at 11 qubits).
+DENSE_MAX_QUBITS = 10
+
+
+@functools.lru_cache(maxsize=256)
+def _basis_word_indices(basis: str) -> np.ndarray:
+    """Pauli-vector index of every word ``B_T`` (basis letter on the wires of T, I elsewhere)."""
+    n = len(basis)
+    return np.array(
+        [
+            word_index("".join(basis[q] if (t >> (n - 1 - q)) & 1 else "I" for q in range(n)))
+            for t in range(2**n)
+        ],
+        dtype=np.int64,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _walsh_hadamard(n: int) -> np.ndarray:
+    """``W[t, m] = (-1)^{|m ∧ t|} / 2^n``, symmetric."""
+    outcomes = np.arange(2**n)
+    return pauli_signs(outcomes[:, None] & outcomes[None, :]) / 2**n
+
+
 def pauli_vector_distribution(vectors: np.ndarray, basis: str) -> np.ndarray:
     r"""Outcome probabilities ``(batch, 2**n)`` of measuring every wire in ``basis``.
 
@@ -119,11 +143,10 @@ def pauli_vector_distribution(vectors: np.ndarray, basis: str) -> np.ndarray:
     has the basis letter on the wires of :math:`T` and I elsewhere (a Walsh–Hadamard transform).
     """
     n = len(basis)
-    index = np.zeros(2**n, dtype=np.int64)
-    for t in range(2**n):
-        word = "".join(basis[q] if (t >> (n - 1 - q)) & 1 else "I" for q in range(n))
-        index[t] = word_index(word)
-    values = vectors[:, index].reshape((-1,) + (2,) * n)
+    values = vectors[:, _basis_word_indices(basis)]
+    if n <= DENSE_MAX_QUBITS:
+        return np.clip(values @ _walsh_hadamard(n), 0.0, None)
+    values = values.reshape((-1,) + (2,) * n)
     for axis in range(1, n + 1):
         first, second = np.split(values, 2, axis=axis)
         values = np.concatenate([first + second, first - second], axis=axis)
@@ -142,15 +165,30 @@ def statevector_distribution(states: np.ndarray, basis: str) -> np.ndarray:
     return np.abs(tensor.reshape(states.shape[0], 2**n)) ** 2
 
 
+def _confusion_matrices(noise: NoiseModel, n: int) -> list[np.ndarray]:
+    """Each wire's ``[read, true]`` confusion matrix, wire 0 first."""
+    matrices = []
+    for q in range(n):
+        p01, p10 = noise.readout(q)
+        matrices.append(np.array([[1 - p01, p10], [p01, 1 - p10]]))
+    return matrices
+
+
+@functools.lru_cache(maxsize=32)
+def _confusion(noise: NoiseModel, n: int) -> np.ndarray:
+    """The register's confusion matrix, ``⊗_q C_q`` with wire 0 the most significant bit."""
+    return functools.reduce(np.kron, _confusion_matrices(noise, n))
+
+
 def apply_readout(probabilities: np.ndarray, noise: NoiseModel | None) -> np.ndarray:
     """Pass outcome distributions through each wire's confusion matrix."""
     if noise is None or not noise.has_readout_error:
         return probabilities
     n = int(np.log2(probabilities.shape[1]))
+    if n <= DENSE_MAX_QUBITS:
+        return probabilities @ _confusion(noise, n).T
     tensor = probabilities.reshape((-1,) + (2,) * n)
-    for q in range(n):
-        p01, p10 = noise.readout(q)
-        confusion = np.array([[1 - p01, p10], [p01, 1 - p10]])  # [read, true]
+    for q, confusion in enumerate(_confusion_matrices(noise, n)):
         tensor = np.moveaxis(np.tensordot(confusion, tensor, axes=(1, q + 1)), 0, q + 1)
     return tensor.reshape(probabilities.shape)
 
@@ -158,16 +196,18 @@ def apply_readout(probabilities: np.ndarray, noise: NoiseModel | None) -> np.nda
 def shot_noise_energies(
     distributions, groups, shift: float, shots: int, rng: np.random.Generator, method: str
 ) -> np.ndarray:
-    """Energies estimated from ``shots`` shots per group (``distributions[g]``: (batch, 2**n))."""
-    batch = distributions[0].shape[0]
-    energies = np.full(batch, shift, dtype=float)
-    for probabilities, group in zip(distributions, groups, strict=True):
-        probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
-        mean = probabilities @ group.outcome_values
-        if method == "gaussian":
-            variance = probabilities @ group.outcome_values**2 - mean**2
-            energies += mean + rng.normal(size=batch) * np.sqrt(np.maximum(variance, 0) / shots)
-        else:
-            counts = np.array([rng.multinomial(shots, p) for p in probabilities])
-            energies += counts @ group.outcome_values / shots
-    return energies
+    """Energies estimated from ``shots`` shots per group (``distributions[g]``: (batch, 2**n)).
+
+    All groups are drawn in one call, group-major, which consumes ``rng`` exactly as one draw per
+    group in turn would.
+    """
+    probabilities = np.stack(distributions)  # (groups, batch, 2**n)
+    probabilities = probabilities / probabilities.sum(axis=2, keepdims=True)
+    values = np.stack([group.outcome_values for group in groups])  # (groups, 2**n)
+    mean = np.einsum("gbm,gm->gb", probabilities, values)
+    if method == "gaussian":
+        variance = np.einsum("gbm,gm->gb", probabilities, values**2) - mean**2
+        noise = rng.normal(size=mean.shape) * np.sqrt(np.maximum(variance, 0) / shots)
+        return shift + (mean + noise).sum(axis=0)
+    counts = rng.multinomial(shots, probabilities)
+    return shift + np.einsum("gbm,gm->b", counts, values) / shots
