@@ -10,17 +10,26 @@ import pytest
 
 from workbench.experiment import check
 
-PAPER = Path(__file__).resolve().parent.parent / "bench" / "paper.py"
+BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
 @pytest.fixture(scope="module")
 def paper():
-    spec = importlib.util.spec_from_file_location("paper_bench", PAPER)
+    sys.path.insert(0, str(BENCH))  # as when run as a script: paper.py imports paper_doc
+    spec = importlib.util.spec_from_file_location("paper_bench", BENCH / "paper.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[spec.name]
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules[spec.name]
+        sys.path.remove(str(BENCH))
+
+
+@pytest.fixture(scope="module")
+def paper_doc(paper):
+    return sys.modules["paper_doc"]
 
 
 def test_every_experiment_is_a_valid_distinct_configuration(paper):
@@ -41,3 +50,58 @@ def test_the_paper_column_quotes_the_recovered_numbers(paper):
     ourense = paper.paper_cell(by_name["h2-4q-ourense"])
     assert "energy -1.14" in ourense and "QCAS" in ourense and "energy -0.963" in ourense
     assert paper.paper_cell(by_name["h2-2q"]) == "not recovered"
+
+
+def _results(records, n_seeds=None):
+    """Stand-ins for RunResult: only ``best`` is read by versus_paper."""
+    from types import SimpleNamespace
+
+    results = [SimpleNamespace(best=r) for r in records]
+    return results + [SimpleNamespace(best=None)] * ((n_seeds or len(records)) - len(records))
+
+
+def _record(error, noiseless_error=None, energy=-1.0, gates=7, cnots=2, depth=5, params=7):
+    return {
+        "error": error,
+        "noiseless_error": error if noiseless_error is None else noiseless_error,
+        "energy": energy,
+        "n_gates": gates,
+        "n_cnots": cnots,
+        "depth": depth,
+        "n_params": params,
+    }
+
+
+def test_ours_versus_paper_says_ok_or_short_for_each_number(paper, paper_doc):
+    by_name = {e.name: e for e in paper.EXPERIMENTS}
+    record = _record(2.7e-9, params=6)
+    verdict = paper_doc.versus_paper(by_name["h2-4q"], _results([record], 3), record)
+    assert "error 2.7e-09 vs 7.2e-08 ok" in verdict
+    assert "params 6 vs 7 ok" in verdict
+    assert "within 1.6 mHa in 1/3 seeds SHORT" in verdict
+
+    record = _record(1.2e-2, gates=6)
+    verdict = paper_doc.versus_paper(by_name["lih-6q"], _results([record]), record)
+    assert "error 0.012 vs 0.00067 SHORT" in verdict
+    # a small circuit that misses chemical accuracy does not beat the paper's 67 gates
+    assert "gates 6 vs 67: not comparable (ours not accurate)" in verdict
+    assert "success rate 0 vs 1 SHORT" in verdict and "seeds SHORT" not in verdict
+    record = _record(1.0e-3, gates=80)
+    verdict = paper_doc.versus_paper(by_name["lih-6q"], _results([record]), record)
+    assert "gates 80 vs 67 SHORT" in verdict and "success rate 1 vs 1 ok" in verdict
+    assert "Ostaszewski" not in verdict and "0.00029" not in verdict  # only CRLQAS's numbers
+
+    record = _record(0.05, noiseless_error=1e-5, energy=-1.10, gates=20)
+    verdict = paper_doc.versus_paper(by_name["h2-4q-ourense"], _results([record]), record)
+    assert "energy -1.1000 vs -1.1360 SHORT" in verdict  # -1.10 is above the paper's -1.136
+    assert "noiseless error 1e-05 vs 8e-05 ok" in verdict
+    assert "gates 20 vs 32 ok" in verdict
+    assert "1.5e-05" not in verdict  # the no-halting variant has its own experiment
+
+    record = _record(0.3, noiseless_error=2e-3)
+    verdict = paper_doc.versus_paper(by_name["lih-4q-depolarizing"], _results([record]), record)
+    assert "noiseless error 0.002 vs 0.0033 ok" in verdict
+    assert "chemical accuracy False vs False ok" in verdict and "seeds SHORT" not in verdict
+    assert paper_doc.versus_paper(by_name["h2-2q"], _results([record]), record) == (
+        "no numbers to compare"
+    )

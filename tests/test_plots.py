@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from workbench.config import CHEMICAL_ACCURACY
-from workbench.plots import circuit_size_versus, errors_versus, to_png
+from workbench.plots import accuracy_curves, circuit_size_versus, errors_versus, to_png
 
 
 def test_errors_versus_draws_each_series_on_a_log_axis_with_chemical_accuracy():
@@ -25,3 +27,20 @@ def test_circuit_size_versus_has_four_bars_per_setting():
     heights = [bar.get_height() for bar in ax.patches]
     assert heights[0::2] == [5, 2, 4, 3]
     assert all(math.isnan(h) for h in heights[1::2])
+
+
+def _episode(error, length, test=False):
+    return {"error_to_ground": error, "length": length, "test": test}
+
+
+def test_accuracy_curves_average_seeds_up_to_the_shortest_run_and_roll():
+    ok, bad = 1e-4, 1e-2
+    seed_a = [_episode(ok, 2), _episode(bad, 4), _episode(ok, 6), _episode(ok, 8)]
+    seed_b = [_episode(ok, 4), _episode(ok, 6, test=True), _episode(ok, 2), _episode(bad, 4)]
+    fig = accuracy_curves({"masks": [seed_a, seed_b]}, window=2)
+    share, length = fig.axes[0].lines[0], fig.axes[1].lines[0]
+    # seed_b has 3 training episodes: per-episode shares [1, .5, .5], lengths [3, 3, 5]
+    np.testing.assert_allclose(share.get_ydata(), [0.75, 0.5])
+    np.testing.assert_allclose(length.get_ydata(), [3.0, 4.0])
+    np.testing.assert_allclose(share.get_xdata(), [1, 2])
+    assert fig.axes[0].get_legend().get_texts()[0].get_text() == "masks"

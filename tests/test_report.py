@@ -3,6 +3,7 @@ matches the run folder), a failing report leaves no results file, and a sweep wi
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -10,7 +11,12 @@ import pytest
 from workbench.cli import main
 from workbench.config import get_run_preset
 from workbench.errors import ConfigError
-from workbench.report import config_from_parameters, paper_numbers, parse_seeds
+from workbench.report import (
+    config_from_parameters,
+    markdown_to_html,
+    paper_numbers,
+    parse_seeds,
+)
 from workbench.runs import load_run
 
 
@@ -97,3 +103,16 @@ def test_relative_output_folder(tmp_path, monkeypatch, capsys):
     result = json.loads((tmp_path / "reports" / "default" / "results.json").read_text())
     assert main(["report", "-p", "run_folder", result["runs"][0]["folder"], "--out", "again"]) == 0
     assert (tmp_path / "again" / "report.html").exists()
+
+
+def test_markdown_to_html_embeds_figures_and_adds_no_scripts(tmp_path):
+    (tmp_path / "figures").mkdir()
+    png = b"\x89PNG\r\n\x1a\n fake bytes"
+    (tmp_path / "figures" / "a.png").write_bytes(png)
+    markdown = '# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<img alt="a" src="figures/a.png">\n'
+    html_path = tmp_path / "doc.html"
+    markdown_to_html(markdown, html_path, "T")
+    html = html_path.read_text(encoding="utf-8")
+    assert "<h1>Title</h1>" in html and "<td>2</td>" in html
+    assert f'src="data:image/png;base64,{base64.b64encode(png).decode()}"' in html
+    assert "figures/a.png" not in html and "<script" not in html

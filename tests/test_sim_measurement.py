@@ -10,7 +10,14 @@ from workbench.devices import load_profile
 from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.paulis import PauliHamiltonian
-from workbench.sim import Circuit, energies, energy, measurement_groups, readout_observable
+from workbench.sim import (
+    Circuit,
+    energies,
+    energy,
+    measurement_groups,
+    readout_energy_floor,
+    readout_observable,
+)
 
 H2 = get_problem("h2-2q")
 ANSATZ = Circuit.from_gates(2, [("RY", 0), ("CNOT", 0, 1), ("RX", 1)])
@@ -84,6 +91,28 @@ def test_asymmetric_readout_observable():
     observable = readout_observable(z, NoiseModel(readout_p01=0.1, readout_p10=0.3))
     assert observable.terms() == [("Z", pytest.approx(0.6))]
     assert observable.shift == pytest.approx(0.2)
+
+
+def test_readout_energy_floor_by_hand_and_as_a_bound():
+    z = PauliHamiltonian.from_terms([("Z", 1.0)], 1)
+    # 0.6 Z + 0.2 has eigenvalues 0.8 and -0.4
+    assert readout_energy_floor(z, NoiseModel(readout_p01=0.1, readout_p10=0.3)) == (
+        pytest.approx(-0.4)
+    )
+    assert readout_energy_floor(H2.hamiltonian, None) == pytest.approx(H2.ground_energy)
+    # independent: the dense readout observable Σ c ⊗_q (a_q P_q + b_q I), a = 1-p01-p10
+    a, b = 1 - 0.03 - 0.06, 0.06 - 0.03
+    letters = {"I": np.eye(2), "X": np.array([[0, 1], [1, 0]]), "Z": np.diag([1.0, -1.0])}
+    letters["Y"] = np.array([[0, -1j], [1j, 0]])
+    dense = H2.hamiltonian.shift * np.eye(4, dtype=complex)
+    for word, c in H2.hamiltonian.terms():
+        factors = [letters["I"] if w == "I" else a * letters[w] + b * letters["I"] for w in word]
+        dense += c * np.kron(*factors)
+    floor = readout_energy_floor(H2.hamiltonian, NOISE)
+    assert floor == pytest.approx(np.linalg.eigvalsh(dense)[0], abs=1e-12)
+    assert floor > H2.ground_energy + 0.01  # readout alone costs more than chemical accuracy
+    params = np.random.default_rng(3).uniform(-np.pi, np.pi, (300, ANSATZ.n_params))
+    assert energies(ANSATZ, params, H2, NOISE).min() >= floor - 1e-12
 
 
 @pytest.mark.parametrize("preset", ["h2-2q", "h2-3q", "lih-4q", "lih-6q"])

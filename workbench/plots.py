@@ -115,6 +115,35 @@ def learning_curves(metrics: Sequence[dict], window: int = 20) -> Figure:
     return fig
 
 
+def accuracy_curves(
+    runs: dict[str, Sequence[Sequence[dict]]], window: int = 50, title: str = ""
+) -> Figure:
+    """Compare configurations over training: per label, the rolling share of training episodes
+    that end within chemical accuracy (of the final energy against E0) and the rolling episode
+    length, each averaged over the label's runs (seeds) up to the shortest run."""
+    fig = Figure(figsize=(10, 3.5), layout="constrained")
+    share_ax, length_ax = fig.subplots(1, 2)
+    for label, seeds in runs.items():
+        trains = [[m for m in metrics if not m["test"]] for metrics in seeds]
+        n = min((len(t) for t in trains), default=0)
+        if n == 0:
+            continue
+        hits = np.mean(
+            [[m["error_to_ground"] < CHEMICAL_ACCURACY for m in t[:n]] for t in trains], 0
+        )
+        lengths = np.mean([[m["length"] for m in t[:n]] for t in trains], 0)
+        share, length = _rolling(hits, window), _rolling(lengths.astype(float), window)
+        share_ax.plot(np.arange(n - len(share), n), share, label=label)
+        length_ax.plot(np.arange(n - len(length), n), length, label=label)
+    share_ax.set(xlabel="episode", ylabel=f"share over {window}", ylim=(0, 1.05))
+    share_ax.set_title("episodes within chemical accuracy")
+    length_ax.set(xlabel="episode", ylabel="gates", title="episode length")
+    share_ax.legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
 def step_errors(errors: Sequence[float], thresholds: Sequence[float], title: str = "") -> Figure:
     """Error after every step of the current episode (log) against the threshold and chemical
     accuracy (the live panel's middle plot)."""

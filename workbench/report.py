@@ -228,6 +228,30 @@ def to_html(notebook_path: Path, html_path: Path) -> None:
     atomic_write_text(html_path, body)
 
 
+def markdown_to_html(markdown: str, html_path: Path, title: str) -> None:
+    """A Markdown document as one self-contained HTML file: ``<img src="...png">`` paths
+    (relative to ``html_path``'s folder) are embedded as base64 data, no scripts are added."""
+    import base64
+
+    import mistune  # the notebooks extra (nbconvert uses it too)
+
+    def embed(match: re.Match) -> str:
+        data = base64.b64encode((html_path.parent / match.group(1)).read_bytes()).decode()
+        return f'src="data:image/png;base64,{data}"'
+
+    body = re.sub(r'src="([^":]+\.png)"', embed, mistune.html(markdown))
+    style = (
+        "body{font-family:sans-serif;max-width:80em;margin:2em auto;padding:0 1em}"
+        "table{border-collapse:collapse;font-size:85%}td,th{border:1px solid #ccc;"
+        "padding:2px 6px}img{max-width:100%}"
+    )
+    atomic_write_text(
+        html_path,
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
+        f"<style>{style}</style></head><body>{body}</body></html>",
+    )
+
+
 def make_report(
     parameters: Mapping[str, Any], out: str | Path, notebook: Path = REPORT_NOTEBOOK
 ) -> Path:

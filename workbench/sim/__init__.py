@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from workbench.sim.circuit import GATES, Circuit, GateType, Operation
 from workbench.sim.engine import energies, energy
-from workbench.sim.measurement import measurement_groups, readout_observable
+from workbench.sim.measurement import (
+    measurement_groups,
+    readout_energy_floor,
+    readout_observable,
+)
 from workbench.sim.program import compile_program
 
 __all__ = [
@@ -23,5 +27,6 @@ __all__ = [
     "energies",
     "energy",
     "measurement_groups",
+    "readout_energy_floor",
     "readout_observable",
 ]

@@ -26,7 +26,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.noise import NoiseModel
-from workbench.paulis import PauliHamiltonian, pauli_signs, word_index, word_masks
+from workbench.paulis import (
+    PauliHamiltonian,
+    lowest_eigenvalues,
+    pauli_signs,
+    word_index,
+    word_masks,
+)
 
 SHOT_NOISE = ("sample", "gaussian")
 
@@ -59,6 +65,18 @@ def readout_observable(hamiltonian: PauliHamiltonian, noise: NoiseModel | None) 
             else:
                 terms[reduced] = terms.get(reduced, 0.0) + value
     return PauliHamiltonian.from_terms(terms, n, shift, tolerance=0.0)
+
+
+def readout_energy_floor(hamiltonian: PauliHamiltonian, noise: NoiseModel | None) -> float:
+    r"""The lowest measured energy any state can give under ``noise``'s readout error (Ha).
+
+    Every measured energy is :math:`\mathrm{Tr}(H_{\mathrm{ro}}\,\rho)` with
+    :math:`H_{\mathrm{ro}}` the :func:`readout_observable`, so it is bounded below by
+    :math:`\lambda_{\min}(H_{\mathrm{ro}})`, whatever the circuit and its gate noise. Without
+    readout error this is the exact ground energy :math:`E_0`.
+    """
+    observable = readout_observable(hamiltonian, noise)
+    return float(lowest_eigenvalues(observable.sparse_matrix(), k=1)[0])
 
 
 @dataclass(frozen=True, eq=False)
