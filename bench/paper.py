@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from paper_doc import paper_cell, row, write_doc
 
-from workbench.config import get_run_preset
+from workbench.config import NOISY_HALTING, get_run_preset
 from workbench.report import run_folder, run_or_load
 from workbench.runs import RunResult, load_run
 
@@ -150,12 +150,11 @@ EXPERIMENTS += [
 ]
 # 1000 episodes: past the curriculum's first greedy shift (G=500), where it starts to bite.
 ABLATION_BASE = ("paper-h2-3q", 1000)
-NOISY_CODE_HALTING = {"n": 40, "p": 0.6, "low": 0, "high": 40, "mode_of": 100}
 ABLATIONS = {  # label: (overrides, seeds)
     "as configured (masks, moving threshold, no RH, COBYLA 100)": ({}, (0, 1)),
     "without illegal-action masks": ({"env.mask_illegal": False}, (0, 1)),
     # the noiseless RH (T ≈ 52) never cuts an L=40 episode; the noisy code's T ≈ 26 ± 3 does
-    "with random halting (T ≈ 26)": ({"env.random_halting": NOISY_CODE_HALTING}, (0, 1)),
+    "with random halting (T ≈ 26)": ({"env.random_halting": asdict(NOISY_HALTING)}, (0, 1)),
     "fixed threshold (1.6 mHa on E0)": (
         {"curriculum.kind": "fixed", "env.target": "exact"},
         (0, 1),

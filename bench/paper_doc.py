@@ -50,6 +50,19 @@ def readout_floor_error(result: RunResult) -> float | None:
     return readout_energy_floor(problem.hamiltonian, noise) - problem.ground_energy
 
 
+def best_record(results: list[RunResult]) -> dict | None:
+    """The lowest-error best circuit over the seeds' runs (None if no run has one)."""
+    records = [r.best for r in results if r.best is not None]
+    return min(records, key=lambda b: b["error"], default=None)
+
+
+def noiseless_accurate(results: list[RunResult]) -> int:
+    """How many runs' best circuit is within chemical accuracy when re-evaluated noiselessly."""
+    return sum(
+        r.best is not None and r.best["noiseless_error"] < CHEMICAL_ACCURACY for r in results
+    )
+
+
 def second_half(results: list[RunResult]) -> tuple[str, str]:
     """What the trained policy does: the share of training episodes in each run's second half
     that end within chemical accuracy (mean over seeds), and their mean number of gates."""
@@ -66,9 +79,7 @@ def second_half(results: list[RunResult]) -> tuple[str, str]:
 
 def row(experiment: Experiment, results: list[RunResult]) -> dict:
     """Our numbers over seeds: success rate, best error, circuit shape, first success, time."""
-    bests = [r for r in results if r.best is not None]
-    best = min(bests, key=lambda r: r.best["error"]) if bests else None
-    record = None if best is None else best.best
+    record = best_record(results)
     small = [r.smallest_within_chemical_accuracy for r in results]
     small = min((s for s in small if s), key=lambda s: s["n_gates"], default=None)
     firsts = [r.summary.get("first_chemical_accuracy_episode") for r in results]
@@ -77,9 +88,7 @@ def row(experiment: Experiment, results: list[RunResult]) -> dict:
     walls = [r.summary["wall_time_s"] / 60 for r in results]
     config = results[0].config
     late_share, late_gates = second_half(results)
-    noiseless_ok = sum(
-        r.best is not None and r.best["noiseless_error"] < CHEMICAL_ACCURACY for r in results
-    )
+    noiseless_ok = noiseless_accurate(results)
     return {
         "experiment": experiment.name,
         "paper": paper_cell(experiment),
@@ -145,18 +154,14 @@ SIZES = ("n_gates", "n_cnots", "depth", "n_params")
 def versus_paper(experiment: Experiment, results: list[RunResult], record: dict | None) -> str:
     """Ours against every number the paper gives for the CRLQAS variant this experiment
     reproduces: each item says ``ok`` (as good or better) or ``SHORT`` (worse)."""
-    ours_ok = sum(
-        r.best is not None and r.best["noiseless_error"] < CHEMICAL_ACCURACY for r in results
-    )
+    ours_ok = noiseless_accurate(results)
     ours = {"success_rate": ours_ok / len(results)}
     if record is not None:
-        ours |= {k: record[k] for k in ("error", "noiseless_error", "energy")}
-        ours |= {k: record[k] for k in SIZES}
+        ours |= {k: record[k] for k in ("error", "noiseless_error", "energy", *SIZES)}
         ours["chemical_accuracy"] = ours_ok > 0
+    own = [r for r in _paper_rows_of(experiment) if r["method"].startswith(experiment.paper_method)]
     items = []
-    for r in _paper_rows_of(experiment):
-        if not r["method"].startswith(experiment.paper_method):
-            continue
+    for r in own:
         for key, theirs in r.items():
             if key not in ours or theirs is None:
                 continue
@@ -173,12 +178,7 @@ def versus_paper(experiment: Experiment, results: list[RunResult], record: dict 
             digits = ".4f" if key == "energy" else ".2g"
             show = (lambda v, d=digits: f"{v:{d}}") if isinstance(theirs, float) else str
             items.append(f"{name} {show(mine)} vs {show(theirs)} {'ok' if ok else 'SHORT'}")
-    compared = {
-        k
-        for r in _paper_rows_of(experiment)
-        if r["method"].startswith(experiment.paper_method)
-        for k in r
-    }
+    compared = {k for r in own for k in r}
     # a success rate, or the paper's own "chemical accuracy: False", already says it
     if items and ours_ok < len(results) and not {"success_rate", "chemical_accuracy"} & compared:
         items.append(f"within 1.6 mHa in {ours_ok}/{len(results)} seeds SHORT")
@@ -193,8 +193,7 @@ def noise_trend(found: dict[str, list[RunResult]], experiments: list[Experiment]
         sizes = []
         for level in ("median", "max", "10max"):
             name = f"h2-{q}q-mumbai-{level}{suffix}"
-            records = [r.best for r in found.get(name, []) if r.best]
-            best = min(records, key=lambda b: b["error"], default=None)
+            best = best_record(found.get(name, []))
             if best is not None:
                 sizes.append((level, best))
         if len(sizes) < 2:
@@ -241,15 +240,11 @@ def figures(
     training curves.
     Returns (title, file name) pairs; a figure whose runs are missing is left out."""
 
-    def best(name: str) -> dict | None:
-        records = [r.best for r in found.get(name, []) if r.best is not None]
-        return min(records, key=lambda b: b["error"], default=None)
-
     panels = {}
     for q, suffix in ((2, ""), (3, ""), (2, "-scaled")):
         names = {"noiseless": f"h2-{q}q"}
         names |= {lvl: f"h2-{q}q-mumbai-{lvl}{suffix}" for lvl in ("median", "max", "10max")}
-        records = {label: best(name) for label, name in names.items()}
+        records = {label: best_record(found.get(name, [])) for label, name in names.items()}
         if sum(r is not None for r in records.values()) >= 2:
             labels, rows = list(records), list(records.values())
             stem = f"paper-h2-{q}q{suffix}-noise"
@@ -302,9 +297,9 @@ def write_doc(
     hours = sum(r.summary["wall_time_s"] for rs in found.values() for r in rs) / 3600
     sections += [f"The runs behind this document took {hours:.1f} h of wall time.", ""]
     titles = {"main": "Noiseless", "noise": "Under noise", "ablation": "Ablations (H2-3q)"}
+    trend = noise_trend(found, experiments)
     for group, title in titles.items():
         sections += [f"## {title} — ours", "", markdown_table(rows.get(group, [])), ""]
-        trend = noise_trend(found, experiments)
         if group == "noise" and trend:
             sections += ["Does more noise need bigger circuits (the paper, §10.4)?", ""]
             sections += [*trend, ""]

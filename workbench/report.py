@@ -11,6 +11,7 @@ point of a parameter grid and an index report comparing them.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
@@ -231,8 +232,6 @@ def to_html(notebook_path: Path, html_path: Path) -> None:
 def markdown_to_html(markdown: str, html_path: Path, title: str) -> None:
     """A Markdown document as one self-contained HTML file: ``<img src="...png">`` paths
     (relative to ``html_path``'s folder) are embedded as base64 data, no scripts are added."""
-    import base64
-
     import mistune  # the notebooks extra (nbconvert uses it too)
 
     def embed(match: re.Match) -> str:
