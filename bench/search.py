@@ -1,20 +1,21 @@
-"""CRLQAS search benchmark: the demo presets over seeds, and seconds per episode on IBM Ourense.
+"""CRLQAS search benchmark: time to chemical accuracy per problem, a hardware-efficient-ansatz
+reference, and seconds per episode on the noisy configurations.
 
-Run by hand: ``.venv/bin/python bench/search.py [--seeds 0 1 2] [--readme]``.
+Run by hand: ``.venv/bin/python bench/search.py [--presets ...] [--seeds 0 1 2] [--readme]``.
 
-Part 1 trains each demo preset (``h2-2q-demo``, ``h2-3q-demo``, ``h2-4q-demo``) for each seed
-into ``bench/runs/<preset>-s<seed>`` (finished folders are reused, interrupted ones resumed) and
-reports, per run: whether chemical accuracy (1.6 mHa against the exact E0) was reached, the best
-error, the smallest circuit within chemical accuracy (gates / CNOTs / depth / parameters), the
-episode of the first chemical-accuracy success, wall time and seconds per episode.
+Part 1 trains each preset (default ``h2-4q-demo``, ``lih-4q-fast``; add ``lih-6q-fast``,
+``h2o-8q-fast`` for the long ones) for each seed into ``bench/runs/<preset>-s<seed>`` (finished
+folders are reused, interrupted ones resumed; ``--episodes`` caps the budget) and reports per
+preset: seeds within chemical accuracy (1.6 mHa against the exact E0, which only the report
+sees), median and worst search time to the first episode within it (environment + agent
+seconds), the same for greedy test episodes where the preset runs them, environment and agent
+seconds per episode, and the smallest circuit within chemical accuracy over the seeds. Next to
+each problem: a hardware-efficient ansatz (RY+RZ on every qubit, linear CNOT ladder, L layers,
+BFGS on exact adjoint gradients from random starts), the fewest layers within 1.6 mHa.
 
-Part 2 times the 4-qubit IBM-Ourense configuration (H2 at 0.70 Å, Ourense noise and coupling
-map, COBYLA 100, the noisy code's random halting) with the CPU-sized network of
-``h2-4q-ourense-demo`` and with the paper's 5×1000 network (batch 1000), splitting the time into
-the environment's share (simulation and angle optimisation) and the agent's share. The paper
-network only learns once its memory holds 1000 transitions, so its figure is taken over the
-episodes after learning started. Besides the configuration as it is (whose moving threshold ends
-many early episodes by success), every episode is also run to its random-halting step.
+Part 2 times the noisy configurations (``h2-4q-ourense-demo``; LiH-4q with depolarizing-1e-3
+on ``lih-4q-fast``) with COBYLA (before) and L-BFGS-B on parameter-shift gradients (after):
+seconds per episode and the time to the best noisy energy.
 
 ``--readme`` replaces the table between the ``search-table`` markers in README.md.
 """
@@ -25,14 +26,21 @@ import argparse
 import json
 import re
 import shutil
+import statistics
+import time
 from pathlib import Path
 
+import numpy as np
+from scipy.optimize import minimize
+
+from workbench.chem import get_problem
 from workbench.config import CHEMICAL_ACCURACY, get_run_preset
 from workbench.runs import load_run, resume, run
+from workbench.sim import Circuit, energy_and_gradient
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = ROOT / "bench" / "runs"
-DEMOS = ("h2-2q-demo", "h2-3q-demo", "h2-4q-demo")
+PRESETS = ("h2-4q-demo", "lih-4q-fast")
 
 
 def train_or_reuse(config, folder: Path):
@@ -48,65 +56,142 @@ def train_or_reuse(config, folder: Path):
     return run(config, out=folder)
 
 
-def search_row(preset: str, seed: int) -> dict:
-    config = get_run_preset(preset).with_overrides({"seed": seed})
-    result = train_or_reuse(config, RUNS / f"{preset}-s{seed}")
-    s, small = result.summary, result.smallest_within_chemical_accuracy
-    shape = "–" if small is None else "{n_gates} / {n_cnots} / {depth} / {n_params}".format(**small)
+def _circuit_shape(record: dict | None) -> str:
+    if record is None:
+        return "–"
+    return "{n_gates} / {n_cnots} / {depth} / {n_params}".format(**record)
+
+
+def _seconds(values: list[float | None]) -> str:
+    """Median and worst of the seeds that got there, with the count that did not."""
+    done = [v for v in values if v is not None]
+    if not done:
+        return "–"
+    text = f"{statistics.median(done):.0f} / {max(done):.0f}"
+    return text + (f" ({len(values) - len(done)} never)" if len(done) < len(values) else "")
+
+
+def preset_row(preset: str, seeds: list[int], episodes: int | None) -> dict:
+    results = []
+    for seed in seeds:
+        config = get_run_preset(preset).with_overrides(
+            {"seed": seed} | ({"episodes": episodes} if episodes else {})
+        )
+        results.append(train_or_reuse(config, RUNS / f"{preset}-s{seed}"))
+    found = [r.fewest_cnots_within_chemical_accuracy for r in results]
+    found += [r.smallest_within_chemical_accuracy for r in results]
+    found = [c for c in found if c is not None]
+    best = min(found, key=lambda c: (c["n_cnots"], c["n_gates"]), default=None)
+    training = [m for r in results for m in r.training_metrics()]
+    tests = any(r.config.env.test_every for r in results)
+    pruned = [r.pruned() for r in results]
+    pruned = min(
+        (c for c in pruned if c is not None),
+        key=lambda c: (c["n_cnots"], c["n_gates"]),
+        default=None,
+    )
     return {
         "preset": preset,
-        "problem": config.problem.label,
-        "noise": config.noise.label,
-        "seed": seed,
-        "chemical accuracy": "yes" if s["best_error"] < CHEMICAL_ACCURACY else "no",
-        "best error [Ha]": f"{s['best_error']:.1e}",
-        "smallest circuit: gates / CNOTs / depth / params": shape,
-        "first success (episode)": s["first_chemical_accuracy_episode"],
-        "episodes": s["episodes_done"],
-        "wall time [s]": f"{s['wall_time_s']:.1f}",
-        "s / episode": f"{s['seconds_per_episode']:.3f}",
+        "problem": results[0].config.problem.label,
+        "seeds within 1.6 mHa": f"{sum(r.time_to_chemical_accuracy() is not None for r in results)}"
+        f"/{len(results)}",
+        "time to 1.6 mHa [s] median / worst": _seconds(
+            [r.time_to_chemical_accuracy() for r in results]
+        ),
+        "greedy policy within 1.6 mHa [s]": _seconds(
+            [r.time_to_chemical_accuracy(greedy=True) for r in results]
+        )
+        if tests
+        else "not tested",
+        "best error [Ha]": f"{min(r.summary['best_error'] for r in results):.1e}",
+        "episodes": "/".join(str(r.summary["episodes_done"]) for r in results),
+        "env / agent s per episode": "{:.3f} / {:.3f}".format(
+            *(statistics.mean(m[k] for m in training) for k in ("env_seconds", "agent_seconds"))
+        ),
+        "fewest CNOTs within 1.6 mHa: gates / CNOTs / depth / params": _circuit_shape(best),
+        "after pruning (0.5 mHa)": _circuit_shape(pruned),
     }
 
 
-def timing_row(label: str, config, learning_only: bool = False) -> dict:
-    """Mean seconds per training episode, split into environment and agent; with
-    ``learning_only`` only the episodes after the first gradient step count."""
+def hea_circuit(n_qubits: int, layers: int) -> Circuit:
+    """RY and RZ on every qubit, then CNOT(q, q+1) down the line, ``layers`` times, then a final
+    RY+RZ layer."""
+    rotations = [(g, q) for q in range(n_qubits) for g in ("RY", "RZ")]
+    ladder = [("CNOT", q, q + 1) for q in range(n_qubits - 1)]
+    return Circuit.from_gates(n_qubits, (rotations + ladder) * layers + rotations)
+
+
+def hea_row(problem_id: str, max_layers: int = 4, starts: int = 5, seed: int = 0) -> dict:
+    """The fewest HEA layers whose best of ``starts`` BFGS runs is within chemical accuracy."""
+    problem, rng = get_problem(problem_id), np.random.default_rng(seed)
+    clock = time.perf_counter()
+    for layers in range(1, max_layers + 1):
+        circuit = hea_circuit(problem.n_qubits, layers)
+        runs = [
+            minimize(
+                lambda x, c=circuit: energy_and_gradient(c, x, problem),
+                rng.uniform(-np.pi, np.pi, circuit.n_params),
+                jac=True,
+                method="BFGS",
+            )
+            for _ in range(starts)
+        ]
+        error = min(r.fun for r in runs) - problem.ground_energy
+        if error < CHEMICAL_ACCURACY:
+            break
+    shape = {
+        "n_gates": circuit.n_gates,
+        "n_cnots": circuit.n_two_qubit,
+        "depth": circuit.depth,
+        "n_params": circuit.n_params,
+    }
+    return {
+        "preset": f"HEA reference ({layers} layers, BFGS, {starts} starts)",
+        "problem": problem_id,
+        "seeds within 1.6 mHa": "yes" if error < CHEMICAL_ACCURACY else "no",
+        "time to 1.6 mHa [s] median / worst": f"{time.perf_counter() - clock:.0f}",
+        "greedy policy within 1.6 mHa [s]": "–",
+        "best error [Ha]": f"{error:.1e}",
+        "episodes": "–",
+        "env / agent s per episode": "–",
+        "fewest CNOTs within 1.6 mHa: gates / CNOTs / depth / params": _circuit_shape(shape),
+        "after pruning (0.5 mHa)": "–",
+    }
+
+
+def timing_row(label: str, config) -> dict:
+    """Seconds per training episode (environment and agent) and the search time until the
+    episode that reached the run's lowest energy (noisy, as measured)."""
     folder = RUNS / f"timing-{re.sub(r'[^a-z0-9]+', '-', label.lower())}"
-    shutil.rmtree(folder, ignore_errors=True)
-    result = run(config, out=folder)
+    result = train_or_reuse(config, folder)
     metrics = result.training_metrics()
-    if learning_only:
-        metrics = [m for m in metrics if m["loss"] is not None]
-    if not metrics:
-        raise SystemExit(f"{label}: no episode to time (the agent never learned; more episodes)")
-    env = sum(m["env_seconds"] for m in metrics) / len(metrics)
-    agent = sum(m["agent_seconds"] for m in metrics) / len(metrics)
-    steps = sum(m["length"] for m in metrics) / len(metrics)
+    env = statistics.mean(m["env_seconds"] for m in metrics)
+    agent = statistics.mean(m["agent_seconds"] for m in metrics)
+    lowest = min(m["energy"] for m in metrics)
+    elapsed = np.cumsum([m["env_seconds"] + m["agent_seconds"] for m in metrics])
+    reached = next(i for i, m in enumerate(metrics) if m["energy"] == lowest)
     return {
         "configuration": label,
-        "episodes timed": len(metrics),
-        "steps / episode": f"{steps:.1f}",
-        "s / episode": f"{env + agent:.3f}",
-        "environment s / episode": f"{env:.3f}",
-        "agent s / episode": f"{agent:.3f}",
-        "s / step": f"{(env + agent) / steps:.4f}",
+        "episodes": len(metrics),
+        "s / episode (env / agent)": f"{env + agent:.3f} ({env:.3f} / {agent:.3f})",
+        "lowest noisy energy [Ha]": f"{lowest:.6f}",
+        "time to it [s]": f"{elapsed[reached]:.0f} (episode {metrics[reached]['episode']})",
     }
 
 
-def ourense_timings(episodes: int, paper_episodes: int) -> list[dict]:
-    """As configured (moving threshold on the lower bound, so early episodes end by success),
-    and with every episode running to its random-halting step (fixed 1.6 mHa threshold on the
-    exact E0, which the agent rarely meets), with the CPU network and the paper's."""
-    demo = get_run_preset("h2-4q-ourense-demo").with_overrides({"episodes": episodes})
-    long = demo.with_overrides(
-        {"env.target": "exact", "curriculum.kind": "fixed", "episodes": episodes // 2}
+def noisy_timings(episodes: int) -> list[dict]:
+    """COBYLA (before) against L-BFGS-B on parameter-shift gradients (after), same episodes."""
+    ourense = get_run_preset("h2-4q-ourense-demo").with_overrides({"episodes": episodes})
+    lih = get_run_preset("lih-4q-fast").with_overrides(
+        {"episodes": episodes, "noise.profile": "depolarizing-1e-3"}
     )
-    paper_agent = get_run_preset("paper-h2-4q-ourense").agent.__dict__ | {"device": "cpu"}
-    paper = long.with_overrides({"agent": paper_agent, "episodes": paper_episodes})
+    cobyla = {"optimizer.method": "cobyla", "optimizer.max_iterations": 100}
+    lbfgs = {"optimizer.method": "lbfgs", "optimizer.max_iterations": 100}
     return [
-        timing_row("2×128, moving threshold (h2-4q-ourense-demo)", demo),
-        timing_row("2×128, every episode to its halting step", long),
-        timing_row("5×1000 batch 1000 (paper), to the halting step, learning", paper, True),
+        timing_row("h2-4q-ourense-demo, COBYLA 100", ourense.with_overrides(cobyla)),
+        timing_row("h2-4q-ourense-demo, L-BFGS-B (parameter shift)", ourense.with_overrides(lbfgs)),
+        timing_row("lih-4q-fast + depolarizing-1e-3, COBYLA 100", lih.with_overrides(cobyla)),
+        timing_row("lih-4q-fast + depolarizing-1e-3, L-BFGS-B", lih.with_overrides(lbfgs)),
     ]
 
 
@@ -120,9 +205,9 @@ def markdown(rows: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--presets", nargs="+", default=list(DEMOS))
-    parser.add_argument("--timing-episodes", type=int, default=200)
-    parser.add_argument("--paper-network-episodes", type=int, default=70)
+    parser.add_argument("--presets", nargs="+", default=list(PRESETS))
+    parser.add_argument("--episodes", type=int, help="cap every preset's episode budget")
+    parser.add_argument("--timing-episodes", type=int, default=100)
     parser.add_argument("--readme", action="store_true", help="write the tables into README.md")
     parser.add_argument(
         "--from-json", action="store_true", help="only rewrite README from bench/runs/search.json"
@@ -132,10 +217,16 @@ def main() -> None:
         saved = json.loads((RUNS / "search.json").read_text())
         write_readme(saved["search"], saved["timing"])
         return
-    rows = [search_row(p, seed) for p in args.presets for seed in args.seeds]
+    rows = []
+    for preset in args.presets:
+        rows.append(preset_row(preset, args.seeds, args.episodes))
+        print(markdown(rows[-1:]), flush=True)
+    for problem in dict.fromkeys(r["problem"] for r in rows if not r["problem"].startswith("h2")):
+        rows.append(hea_row(problem))
     print(markdown(rows), flush=True)
-    timings = ourense_timings(args.timing_episodes, args.paper_network_episodes)
-    print(markdown(timings))
+    timings = noisy_timings(args.timing_episodes) if args.timing_episodes else []
+    if timings:
+        print(markdown(timings))
     (RUNS / "search.json").write_text(json.dumps({"search": rows, "timing": timings}, indent=1))
     if args.readme:
         write_readme(rows, timings)
@@ -145,7 +236,7 @@ def write_readme(rows: list[dict], timings: list[dict]) -> None:
     """Replace what lies between the ``search-table`` markers in README.md."""
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
-    table = markdown(rows) + "\n\n" + markdown(timings) + "\n"
+    table = markdown(rows) + "\n" + ("\n" + markdown(timings) + "\n" if timings else "")
     new, count = re.subn(
         r"(<!-- search-table:start -->\n).*?(<!-- search-table:end -->)",
         lambda m: m.group(1) + table + m.group(2),

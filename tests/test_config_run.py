@@ -49,7 +49,7 @@ def test_paper_presets_carry_the_paper_settings():
         ({"episodes": -5}, r"episodes=-5 is not allowed: expected an integer >= 1"),
         ({"optimizer.max_iterations": 0}, r"optimizer.max_iterations .*budget.*=0"),
         ({"optimizer.method": "adam_spsa", "optimizer.maxfev": [0]}, r"maxfev.*=0"),
-        ({"optimizer.method": "newton"}, r"optimizer.method='newton'.*cobyla, spsa"),
+        ({"optimizer.method": "newton"}, r"optimizer.method='newton'.*cobyla, lbfgs, spsa"),
         ({"optimizer.method": "adam_spsa3"}, r"needs 3 evaluation budget"),
         ({"env.target": "lowest"}, r"env.target='lowest'.*lower_bound, exact"),
         ({"agent.batch_size": 10, "agent.memory_size": 5}, r"agent.memory_size=5"),

@@ -50,8 +50,9 @@ def circuit_record(env, event: StepEvent) -> dict:
 
 
 class BestCircuits(Callback):
-    """The ``keep`` lowest-energy distinct circuits seen at any step, and the smallest circuit
-    within chemical accuracy (fewest gates, then lowest error).
+    """The ``keep`` lowest-energy distinct circuits seen at any step, and within chemical
+    accuracy the smallest circuit (fewest gates, then lowest error) and the one with the fewest
+    CNOTs (then fewest gates, then lowest error).
 
     Ranking uses the measured energy to shortlist and the exact re-evaluation to decide, so shot
     noise cannot promote a lucky circuit.
@@ -61,6 +62,7 @@ class BestCircuits(Callback):
         self.env, self.keep, self.chemical_accuracy = env, keep, chemical_accuracy
         self.circuits: list[dict] = []
         self.smallest: dict | None = None
+        self.fewest_cnots: dict | None = None
 
     def on_step(self, event: StepEvent) -> None:
         if not event.gates:
@@ -76,20 +78,34 @@ class BestCircuits(Callback):
                 others = [c for c in self.circuits if c["gates"] != record["gates"]]
                 self.circuits = sorted([*others, record], key=lambda c: c["energy"])[: self.keep]
         if record["error"] < self.chemical_accuracy:
-            key = (record["n_gates"], record["error"])
-            if self.smallest is None or key < (self.smallest["n_gates"], self.smallest["error"]):
+            if self.smallest is None or _size(record) < _size(self.smallest):
                 self.smallest = record
+            if self.fewest_cnots is None or _cnots(record) < _cnots(self.fewest_cnots):
+                self.fewest_cnots = record
 
     @property
     def best(self) -> dict | None:
         return self.circuits[0] if self.circuits else None
 
     def state_dict(self) -> dict:
-        return {"circuits": self.circuits, "smallest_within_chemical_accuracy": self.smallest}
+        return {
+            "circuits": self.circuits,
+            "smallest_within_chemical_accuracy": self.smallest,
+            "fewest_cnots_within_chemical_accuracy": self.fewest_cnots,
+        }
 
     def load_state_dict(self, state: dict) -> None:
         self.circuits = list(state["circuits"])
         self.smallest = state["smallest_within_chemical_accuracy"]
+        self.fewest_cnots = state.get("fewest_cnots_within_chemical_accuracy")
+
+
+def _size(record: dict) -> tuple:
+    return (record["n_gates"], record["error"])
+
+
+def _cnots(record: dict) -> tuple:
+    return (record["n_cnots"], record["n_gates"], record["error"])
 
 
 def episode_record(event: EpisodeEvent, wall_time: float) -> dict:

@@ -1,9 +1,9 @@
 r"""Turn a :class:`~workbench.config.RunConfig` into the objects of a search, checking everything
 that needs the built problem or device (qubit counts, coupling maps, names) before any work.
 
-The curriculum's automatic initial threshold is
-:math:`\xi_0 = (E_0 - E_{\min}) + \tfrac12 |E_{|0\dots0\rangle} - E_0|` (see
-:class:`~workbench.config.CurriculumConfig`).
+The curriculum's automatic initial threshold follows ``CurriculumConfig.initial_threshold_rule``:
+:math:`\xi_0 = (E_0 - E_{\min}) + \tfrac12 |E_{|0\dots0\rangle} - E_0|` or, without the exact
+:math:`E_0`, :math:`\xi_0 = |E_{\min} - E_{\text{start}}|` (the environment's initial state).
 """
 
 from __future__ import annotations
@@ -60,17 +60,23 @@ def resolve_noise(config: NoiseConfig, n_qubits: int) -> NoiseModel | None:
     return model
 
 
-def initial_threshold(config: CurriculumConfig, problem: Problem, target_energy: float) -> float:
+def initial_threshold(
+    config: CurriculumConfig, problem: Problem, target_energy: float, start_energy: float
+) -> float:
     if config.initial_threshold is not None:
         return config.initial_threshold
+    if config.initial_threshold_rule == "start_energy":
+        return abs(target_energy - start_energy)
     e0 = problem.ground_energy
     return abs(e0 - target_energy) + 0.5 * abs(problem.zero_state_energy - e0)
 
 
-def build_curriculum(config: CurriculumConfig, problem: Problem, target_energy: float):
+def build_curriculum(
+    config: CurriculumConfig, problem: Problem, target_energy: float, start_energy: float
+):
     if config.kind == "fixed":
         return FixedSchedule(target_energy, config.thresholds, config.switch_episodes)
-    xi0 = initial_threshold(config, problem, target_energy)
+    xi0 = initial_threshold(config, problem, target_energy, start_energy)
     return MovingThreshold(
         target_energy,
         xi0,
@@ -100,17 +106,24 @@ def build(config: RunConfig) -> Experiment:
         noise,
         max_steps=e.max_steps,
         optimizer=build_optimizer(config.optimizer, config.noise.shots),
-        curriculum=build_curriculum(config.curriculum, problem, target_energy),
         target=e.target,
         reward=e.reward,
         random_halting=halting,
         mask_illegal=e.mask_illegal,
         rotosolve_new_angle=e.rotosolve_new_angle,
         shots=config.noise.shots,
+        initial_state=e.initial_state,
         seed=config.seed,
     )
+    env.curriculum = build_curriculum(config.curriculum, problem, target_energy, env.start_energy)
     settings = config.agent
     if settings.gamma is None:
         settings = type(settings)(**{**vars(settings), "gamma": config.gamma})
-    agent = DoubleDQN(env.observation_space.shape[0], env.action_space.n, settings, config.seed)
+    agent = DoubleDQN(
+        env.observation_space.shape[0],
+        env.action_space.n,
+        settings,
+        config.seed,
+        episodes=config.episodes,
+    )
     return Experiment(config, problem, noise, env, agent)

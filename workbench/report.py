@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from workbench.config import RunConfig, get_run_preset
+from workbench.config import ITERATION_BUDGET, RunConfig, get_run_preset
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.paths import REPOSITORY_ROOT, atomic_write_text, data_dir
 from workbench.runs import RunResult, load_run, run
@@ -75,7 +75,7 @@ def config_from_parameters(
         changes["optimizer.method"] = optimizer
     method = optimizer or base.optimizer.method
     if optimizer_budget is not None:
-        if method in ("cobyla", "rotosolve"):
+        if method in ITERATION_BUDGET:
             changes["optimizer.max_iterations"] = optimizer_budget
         elif method == "adam_spsa3":  # keep the paper's 10 : 3 : 1 split
             changes["optimizer.maxfev"] = [

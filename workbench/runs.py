@@ -294,6 +294,7 @@ class RunResult:
     best_circuits: list[dict]
     smallest_within_chemical_accuracy: dict | None
     summary: dict
+    fewest_cnots_within_chemical_accuracy: dict | None = None
 
     @property
     def best(self) -> dict | None:
@@ -301,6 +302,38 @@ class RunResult:
 
     def training_metrics(self) -> list[dict]:
         return [m for m in self.metrics if not m["test"]]
+
+    def time_to_chemical_accuracy(self, greedy: bool = False) -> float | None:
+        """Search seconds (environment + agent, every episode counted, training and test) until
+        the first episode that ended within chemical accuracy of the exact E0 — with
+        ``greedy``, the first greedy test episode; ``None`` if none did."""
+        seconds = 0.0
+        for m in self.metrics:
+            seconds += m["env_seconds"] + m["agent_seconds"]
+            if m["error_to_ground"] < CHEMICAL_ACCURACY and (m["test"] or not greedy):
+                return seconds
+        return None
+
+    def pruned(self, tolerance: float = 5e-4, candidates: int = 3) -> dict | None:
+        """The fewest-CNOT circuit within chemical accuracy after pruning (see
+        :mod:`workbench.optim.pruning`) the ``candidates`` lowest-energy circuits and the
+        fewest-CNOT one; each keeps its energy within ``tolerance`` (Ha) of its own re-optimised
+        energy (the run's noise channels, no shots). A circuit record as in ``best.json``, or
+        None when no pruned circuit is within chemical accuracy of the exact E0."""
+        from workbench.experiment import check
+        from workbench.optim.pruning import prune_circuit
+        from workbench.sim import Circuit
+
+        problem, noise = check(self.config)
+        records = [*self.best_circuits[:candidates], self.fewest_cnots_within_chemical_accuracy]
+        found = []
+        for record in (r for r in records if r is not None):
+            keep = next((i for i, g in enumerate(record["gates"]) if g[0] != "X"), 0)
+            circuit = Circuit.from_gates(problem.n_qubits, record["gates"])
+            result = prune_circuit(circuit, record["params"], problem, noise, tolerance, keep)
+            found.append(pruned_record(result, problem, noise, record["episode"]))
+        within = [r for r in found if r["error"] < CHEMICAL_ACCURACY]
+        return min(within, key=lambda r: (r["n_cnots"], r["n_gates"]), default=None)
 
     def overview(self) -> dict:
         """The headline facts (what ``workbench show --json`` prints)."""
@@ -325,11 +358,36 @@ class RunResult:
             "smallest_within_chemical_accuracy": None
             if small is None
             else {k: small[k] for k in keys},
+            "fewest_cnots_within_chemical_accuracy": None
+            if result.fewest_cnots_within_chemical_accuracy is None
+            else {k: result.fewest_cnots_within_chemical_accuracy[k] for k in keys},
             "wall_time_s": s.get("wall_time_s"),
             "seconds_per_episode": s.get("seconds_per_episode"),
             "env_seconds": s.get("env_seconds"),
             "agent_seconds": s.get("agent_seconds"),
         }
+
+
+def pruned_record(pruned, problem, noise, episode: int) -> dict:
+    """A ``best.json``-style record of a :class:`~workbench.optim.pruning.PrunedCircuit`."""
+    from workbench.sim import energies
+
+    circuit, params = pruned.circuit, pruned.params
+    noiseless = float(energies(circuit, params[None, :], problem)[0])
+    return {
+        "episode": episode,
+        "gates": circuit.gate_list(),
+        "params": params.tolist(),
+        "energy": pruned.energy,
+        "error": abs(pruned.energy - problem.ground_energy),
+        "noiseless_energy": noiseless if noise is not None else pruned.energy,
+        "noiseless_error": abs(noiseless - problem.ground_energy),
+        "n_gates": circuit.n_gates,
+        "n_cnots": circuit.n_two_qubit,
+        "depth": circuit.depth,
+        "n_params": circuit.n_params,
+        "qasm": circuit.to_qasm(params),
+    }
 
 
 def load_run(path: str | Path) -> RunResult:
@@ -356,6 +414,7 @@ def load_run(path: str | Path) -> RunResult:
         best.get("circuits", []),
         best.get("smallest_within_chemical_accuracy"),
         summary,
+        best.get("fewest_cnots_within_chemical_accuracy"),
     )
 
 

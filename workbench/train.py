@@ -120,6 +120,8 @@ def run_episode(env, agent, episode: int, callbacks: Sequence[Callback], test: b
     and angle optimisation — and in the agent) and the last step's info.
     """
     env.training = not test
+    if not test:
+        agent.begin_episode(episode)
     clock = time.perf_counter
     t0 = clock()
     observation, info = env.reset()

@@ -30,10 +30,10 @@ PRESET_COLUMNS = [
 
 
 def _preset_row(name, config) -> dict:
+    from workbench.config import ITERATION_BUDGET
+
     o = config.optimizer
-    budget = (
-        o.max_iterations if o.method in ("cobyla", "rotosolve") else "/".join(map(str, o.maxfev))
-    )
+    budget = o.max_iterations if o.method in ITERATION_BUDGET else "/".join(map(str, o.maxfev))
     hidden = config.agent.hidden
     network = f"{len(hidden)}×{hidden[0]}" if len(set(hidden)) == 1 else "-".join(map(str, hidden))
     return {
@@ -50,12 +50,14 @@ def _preset_row(name, config) -> dict:
 
 def _cmd_presets(args: argparse.Namespace) -> int:
     from workbench.config import run_presets
+    from workbench.config.presets import DESCRIPTIONS
 
     presets = run_presets()
     if args.json:
         print(json.dumps({k: v.to_dict() for k, v in presets.items()}, indent=1))
     else:
         print(format_table([_preset_row(k, v) for k, v in presets.items()], PRESET_COLUMNS))
+        print("\n".join(["", *(f"{k}: {v}" for k, v in DESCRIPTIONS.items())]))
     return 0
 
 
@@ -149,6 +151,9 @@ def _print_show(result, as_json: bool = False) -> None:
         lines.append("best       " + _circuit_line(result.best))
     if result.smallest_within_chemical_accuracy is not None:
         lines.append("smallest   " + _circuit_line(result.smallest_within_chemical_accuracy))
+    fewest = result.fewest_cnots_within_chemical_accuracy
+    if fewest is not None and fewest != result.smallest_within_chemical_accuracy:
+        lines.append("fewest CX  " + _circuit_line(fewest))
     if info["wall_time_s"] is not None:
         lines.append(
             f"time       {info['wall_time_s']:.1f} s, {info['seconds_per_episode']:.3f} s/episode "
@@ -160,8 +165,23 @@ def _print_show(result, as_json: bool = False) -> None:
 def _cmd_show(args: argparse.Namespace) -> int:
     from workbench.runs import load_run
 
-    _print_show(load_run(args.folder), as_json=args.json)
+    result = load_run(args.folder)
+    _print_show(result, as_json=args.json)
+    if args.prune is not None:
+        pruned = result.pruned(tolerance=args.prune)
+        text = "none within chemical accuracy" if pruned is None else _circuit_line(pruned)
+        print(json.dumps(pruned, indent=1) if args.json else "pruned     " + text)
     return 0
+
+
+def _energy(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a non-negative energy in Ha")
+    return value
 
 
 def add_commands(sub) -> None:
@@ -196,4 +216,13 @@ def add_commands(sub) -> None:
     show = sub.add_parser("show", help="summary of a run folder")
     show.add_argument("folder", help="the run folder")
     show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument(
+        "--prune",
+        type=_energy,
+        nargs="?",
+        const=5e-4,
+        metavar="TOL",
+        help="also prune the best circuits (drop gates while the re-optimised energy stays "
+        "within TOL Ha, default 5e-4) and print the fewest-CNOT one within chemical accuracy",
+    )
     show.set_defaults(handler=_cmd_show)

@@ -15,7 +15,9 @@ from workbench.config.molecule import (
 from workbench.config.presets import get_run_preset, run_presets
 from workbench.config.run import RunConfig, parse_override
 from workbench.config.sections import (
+    ITERATION_BUDGET,
     NOISY_HALTING,
+    OPTIMIZERS,
     AgentConfig,
     CurriculumConfig,
     EnvConfig,
@@ -30,7 +32,9 @@ __all__ = [
     "ATOMIC_NUMBERS",
     "BOHR_PER_ANGSTROM",
     "CHEMICAL_ACCURACY",
+    "ITERATION_BUDGET",
     "NOISY_HALTING",
+    "OPTIMIZERS",
     "AgentConfig",
     "CurriculumConfig",
     "EnvConfig",

@@ -121,6 +121,7 @@ class HaltingConfig:
 NOISY_HALTING = HaltingConfig(n=40, p=0.6, low=0, high=40, mode_of=100)
 
 TARGETS = ("lower_bound", "exact")
+INITIAL_STATES = ("zero", "hartree_fock")
 REWARDS = ("incremental_with_fixed_ends", "log_to_threshold")
 
 
@@ -131,7 +132,9 @@ class EnvConfig:
     ``target``: error measured from the lower bound :math:`\\text{shift}-\\sum|c_i|` (the paper's
     ``fake_min_energy``) or from the exact :math:`E_0`. Success and chemical accuracy are always
     reported against the exact :math:`E_0` as well. ``test_every``: a greedy test episode every
-    that many training episodes (``None``: none).
+    that many training episodes (``None``: none). ``initial_state``: ``"zero"`` (the paper's
+    :math:`|0\\dots0\\rangle`) or ``"hartree_fock"`` (fixed X gates prepare the Hartree–Fock
+    basis state before the agent's gates; a departure from the paper).
     """
 
     max_steps: int = 40
@@ -141,9 +144,11 @@ class EnvConfig:
     mask_illegal: bool = True
     rotosolve_new_angle: bool = False
     test_every: int | None = None
+    initial_state: str = "zero"
 
     def __post_init__(self) -> None:
         positive_int("env.max_steps", self.max_steps)
+        _choice("env.initial_state", self.initial_state, INITIAL_STATES)
         _choice("env.target", self.target, TARGETS)
         _choice("env.reward", self.reward, REWARDS)
         if isinstance(self.random_halting, Mapping):
@@ -153,6 +158,7 @@ class EnvConfig:
 
 
 CURRICULA = ("moving_threshold", "fixed")
+THRESHOLD_RULES = ("exact_midpoint", "start_energy")
 
 
 @dataclass(frozen=True)
@@ -162,9 +168,13 @@ class CurriculumConfig:
     Attributes:
         kind: ``moving_threshold`` or ``fixed``.
         initial_threshold: :math:`\xi_0` [``accept_err``], Ha from the target energy. ``None``:
+            set by ``initial_threshold_rule``.
+        initial_threshold_rule: ``"exact_midpoint"``:
             :math:`(E_0-E_{\min}) + \tfrac12|E_{|0\dots0\rangle}-E_0|`, half-way from the empty
             circuit to the ground state (0.98 / 2.41 / 2.77 Ha for H2-2q / LiH-4q / LiH-6q on the
-            lower bound, close to the paper's 0.97 / 2.45 / 2.90).
+            lower bound, close to the paper's 0.97 / 2.45 / 2.90; it needs the exact
+            :math:`E_0`). ``"start_energy"``: :math:`|E_{\min} - E_{\text{start}}|`, success
+            is any energy below the episode's initial state (no exact diagonalisation needed).
         greedy_shift_interval: G [``shift_threshold_time``], episodes.
         amortisation_radius: δ [``shift_threshold_ball``], Ha.
         successes_per_shrink: [``success_thresh``].
@@ -177,6 +187,7 @@ class CurriculumConfig:
 
     kind: str = "moving_threshold"
     initial_threshold: float | None = None
+    initial_threshold_rule: str = "exact_midpoint"
     greedy_shift_interval: int = 500
     amortisation_radius: float = 5e-4
     successes_per_shrink: int = 25
@@ -187,6 +198,7 @@ class CurriculumConfig:
 
     def __post_init__(self) -> None:
         _choice("curriculum.kind", self.kind, CURRICULA)
+        _choice("curriculum.initial_threshold_rule", self.initial_threshold_rule, THRESHOLD_RULES)
         if self.initial_threshold is not None:
             _number_in("curriculum.initial_threshold", self.initial_threshold, 0, 1e6, True)
         positive_int("curriculum.greedy_shift_interval", self.greedy_shift_interval)
@@ -204,7 +216,9 @@ class CurriculumConfig:
             _number_in("curriculum.thresholds", t, 0.0, 1e6, open_low=True)
 
 
-OPTIMIZERS = ("cobyla", "spsa", "adam_spsa", "adam_spsa3", "rotosolve")
+OPTIMIZERS = ("cobyla", "lbfgs", "spsa", "adam_spsa", "adam_spsa3", "rotosolve")
+ITERATION_BUDGET = ("cobyla", "lbfgs", "rotosolve")
+"""Methods whose budget is ``max_iterations``; the others spend ``maxfev`` evaluations."""
 
 
 @dataclass(frozen=True)
@@ -212,9 +226,11 @@ class OptimizerConfig:
     """Angle optimiser run after every action (§6), warm-started from the previous angles.
 
     Attributes:
-        method: ``cobyla`` (scipy), ``spsa`` (plain), ``adam_spsa``, ``adam_spsa3`` (three
-            stages with N/100, N/10, N shots, N = ``noise.shots``) or ``rotosolve`` (sweeps).
-        max_iterations: COBYLA iterations [``global_iters``] or Rotosolve sweeps.
+        method: ``cobyla`` (scipy), ``lbfgs`` (scipy L-BFGS-B on exact adjoint or
+            parameter-shift gradients; exact expectations only, not with ``noise.shots``),
+            ``spsa`` (plain), ``adam_spsa``, ``adam_spsa3`` (three stages with N/100, N/10,
+            N shots, N = ``noise.shots``) or ``rotosolve`` (sweeps).
+        max_iterations: COBYLA or L-BFGS-B iterations [``global_iters``] or Rotosolve sweeps.
         maxfev: evaluation budget of (Adam-)SPSA, one entry, or three for ``adam_spsa3``.
         a, alpha, c, gamma, lam, beta1, beta2: the SPSA schedule and Adam moments (defaults:
             the paper's H2-2q Mumbai tuning, §6.3).
@@ -260,6 +276,15 @@ class AgentConfig:
     ``gamma=None`` resolves to the paper's :math:`\\mathrm{round}(0.005^{1/L}, 2)`.
     ``paper_discount`` bootstraps n-step targets with γ instead of γⁿ (quirk 3);
     ``mask_targets=False`` takes the target's argmax over all actions (quirk 4).
+    ``exploration_fraction``: ε falls linearly from ``epsilon_start`` to ``epsilon_min`` over
+    this fraction of the episode budget, set at the start of every episode (CleanRL's linear
+    schedule; scales with ``episodes``); ``None`` keeps the paper's decay by ``epsilon_decay``
+    after every gradient step (≈ 60 000 steps to reach 0.05).
+    ``sparse_input``: evaluate the first layer from the encoding's non-zero entries only (the
+    same network and initial weights, a different storage layout: several times faster for
+    the long encodings of 6 and 8 qubits).
+    ``replay_ratio``: gradient steps per (non-terminal) environment step, e.g. 0.25 learns on
+    every fourth step (Stable-Baselines3's ``train_freq``); the paper's is 1.
     ``device``: ``None`` picks CUDA when present, else CPU. ``threads``: torch CPU threads
     (process-wide); ``None`` picks one for networks under a million weights (the simulator's
     parallel kernels and a small agent take turns, and two OpenMP pools spinning against each
@@ -279,6 +304,9 @@ class AgentConfig:
     epsilon_start: float = 1.0
     epsilon_min: float = 0.05
     epsilon_decay: float = 0.99995
+    exploration_fraction: float | None = None
+    replay_ratio: float = 1.0
+    sparse_input: bool = False
     mask_targets: bool = True
     device: str | None = None
     threads: int | None = None
@@ -300,6 +328,9 @@ class AgentConfig:
         _number_in("agent.epsilon_decay", self.epsilon_decay, 0.0, 1.0, open_low=True)
         _number_in("agent.epsilon_start", self.epsilon_start, 0.0, 1.0)
         _number_in("agent.epsilon_min", self.epsilon_min, 0.0, self.epsilon_start)
+        _number_in("agent.replay_ratio", self.replay_ratio, 0.0, 64.0, open_low=True)
+        if self.exploration_fraction is not None:
+            _number_in("agent.exploration_fraction", self.exploration_fraction, 0.0, 1.0, True)
         if self.device is not None:
             _choice("agent.device", self.device, ("cpu", "cuda"))
 

@@ -1,6 +1,8 @@
 r"""The circuit-growing VQE environment (gymnasium API), spec §1–4.
 
-An episode starts from the empty circuit on :math:`|0\dots0\rangle`. Each action appends a gate
+An episode starts from the empty circuit on :math:`|0\dots0\rangle` (the paper), or on the
+Hartree–Fock basis state prepared by fixed X gates (``initial_state="hartree_fock"``, a
+departure; the X gates are part of every reported gate list). Each action appends a gate
 at its ASAP moment; all angles are then re-optimised (warm start, new angle at 0, optionally one
 Rotosolve step on it first; skipped without angles) and the energy :math:`E_t` is measured (with
 shot noise when ``shots`` is set). The error is :math:`|E_{\min}-E_t|` against the exact
@@ -19,6 +21,7 @@ from typing import Any, ClassVar
 import gymnasium
 import numpy as np
 
+from workbench.config.sections import INITIAL_STATES, TARGETS
 from workbench.env.curriculum import FixedSchedule
 from workbench.env.encoding import ActionTable, CircuitLayout
 from workbench.env.halting import RandomHalting
@@ -26,9 +29,7 @@ from workbench.env.rewards import get_reward
 from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.optim import COBYLA, rotosolve_angle
-from workbench.sim import Circuit, energies
-
-TARGETS = ("lower_bound", "exact")
+from workbench.sim import Circuit, energies, energy_and_gradient
 
 
 class CircuitGrowthEnv(gymnasium.Env):
@@ -46,6 +47,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         mask_illegal: reject masked actions (and report the mask).
         rotosolve_new_angle: one exact Rotosolve step on a new angle before the optimiser.
         shots: shots per measurement group for the energies (``None``: exact).
+        initial_state: ``"zero"`` (:math:`|0\\dots0\\rangle`) or ``"hartree_fock"``.
         seed: seeds the environment's generator (halting, shots, SPSA directions).
     """
 
@@ -65,10 +67,15 @@ class CircuitGrowthEnv(gymnasium.Env):
         mask_illegal: bool = True,
         rotosolve_new_angle: bool = False,
         shots: int | None = None,
+        initial_state: str = "zero",
         seed: int | None = None,
     ) -> None:
         if target not in TARGETS:
             raise ConfigError(f"target={target!r}: expected one of {', '.join(TARGETS)}")
+        if initial_state not in INITIAL_STATES:
+            raise ConfigError(
+                f"initial_state={initial_state!r}: expected one of {', '.join(INITIAL_STATES)}"
+            )
         if max_steps < 1:
             raise ConfigError(f"max_steps={max_steps}: an episode needs at least one step")
         self.problem = problem
@@ -94,7 +101,11 @@ class CircuitGrowthEnv(gymnasium.Env):
         size = max_steps * self.n_qubits * (self.n_qubits + 3) + 1
         self.observation_space = gymnasium.spaces.Box(-np.inf, np.inf, (size,), np.float32)
         self.action_space = gymnasium.spaces.Discrete(len(self.table))
-        self._start_energy = float(self._energies(Circuit(self.n_qubits), np.zeros((1, 0)))[0])
+        bits = problem.hartree_fock_state if initial_state == "hartree_fock" else ()
+        self.preparation = Circuit.from_gates(
+            self.n_qubits, [("X", q) for q, bit in enumerate(bits) if bit]
+        )
+        self.start_energy = float(self._energies(self.preparation, np.zeros((1, 0)))[0])
 
     def _energies(self, circuit: Circuit, params: np.ndarray, shots=None) -> np.ndarray:
         return energies(circuit, params, self.problem, self.noise, shots, self.rng)
@@ -102,15 +113,18 @@ class CircuitGrowthEnv(gymnasium.Env):
     def _objective(self, params: np.ndarray, shots=None) -> np.ndarray:
         return self._energies(self.circuit, params, shots if shots is not None else self.shots)
 
+    def _value_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        return energy_and_gradient(self.circuit, params, self.problem, self.noise)
+
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
         if seed is not None:
             self.rng = np.random.default_rng(seed)
         self.layout = CircuitLayout(self.table, self.max_steps)
-        self.circuit = Circuit(self.n_qubits)
+        self.circuit = self.preparation
         self.params = np.zeros(0)
         self.steps = 0
-        self.energy = self._start_energy
+        self.energy = self.start_energy
         self.halting_step = self.random_halting.sample(self.rng) if self.random_halting else None
         return self.layout.observation(self.energy), self._info(success=False)
 
@@ -133,7 +147,9 @@ class CircuitGrowthEnv(gymnasium.Env):
             if self.rotosolve_new_angle:
                 self.params = rotosolve_angle(self._objective, self.params, -1).x
         if self.params.size:
-            self.params = self.optimizer.minimize(self._objective, self.params, self.rng).x
+            extra = {"value_and_gradient": self._value_and_gradient}
+            extra = extra if getattr(self.optimizer, "uses_gradient", False) else {}
+            self.params = self.optimizer.minimize(self._objective, self.params, self.rng, **extra).x
         previous, self.energy = self.energy, float(self._objective(self.params[None, :])[0])
         threshold = self.curriculum.threshold
         error = abs(self.target_energy - self.energy)
@@ -151,7 +167,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         return observation, float(reward), bool(success), bool(at_cap or halted), info
 
     def _info(self, success: bool, threshold: float | None = None) -> dict[str, Any]:
-        gates = self.layout.gates()
+        gates = [(op.gate, op.wires) for op in self.preparation.operations] + self.layout.gates()
         noiseless = (
             float(self._energies(self.circuit, self.params[None, :])[0])
             if (self.noise is not None)

@@ -1,11 +1,13 @@
 r"""Angle optimisers behind one interface (spec §6): SPSA, Adam-SPSA, three-stage Adam-SPSA,
-COBYLA, Rotosolve sweeps, and a Rotosolve step for one angle. :func:`build_optimizer` makes one
-from a :class:`workbench.config.OptimizerConfig`.
+COBYLA, L-BFGS-B on exact gradients, Rotosolve sweeps, and a Rotosolve step for one angle.
+:func:`build_optimizer` makes one from a :class:`workbench.config.OptimizerConfig`.
 
 Every optimiser minimises a *batched* objective ``f(params, shots=None) -> energies`` with
 ``params`` of shape ``(batch, n_params)``; ``shots`` is the budget for that call (three-stage
-Adam-SPSA changes it per stage). SPSA variants evaluate the new iterate and the next ± pair in
-one call, :math:`1 + 3K` evaluations for K iterations as in the paper.
+Adam-SPSA changes it per stage). Optimisers with ``uses_gradient = True`` (L-BFGS-B) also take
+``value_and_gradient(x) -> (E, ∇E)`` at one point (adjoint or parameter-shift, see
+:func:`workbench.sim.energy_and_gradient`). SPSA variants evaluate the new iterate and the
+next ± pair in one call, :math:`1 + 3K` evaluations for K iterations as in the paper.
 
 Adam-SPSA (spec §6.1), :math:`a_k = a/(k+1)^\alpha`, :math:`c_k = c/(k+1)^\gamma`,
 Rademacher :math:`\Delta_k`,
@@ -23,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from scipy.optimize import minimize as scipy_minimize
@@ -86,6 +89,38 @@ class COBYLA:
 
 
 @dataclass(frozen=True)
+class LBFGS:
+    """scipy's L-BFGS-B on exact energies and gradients, warm-started; at most ``max_iterations``
+    iterations, stopping when every gradient component is below ``gtol`` (Ha/rad). One objective
+    evaluation returns the energy and the whole gradient, so ``n_evaluations`` counts both."""
+
+    max_iterations: int = 100
+    gtol: float = 1e-6
+    uses_gradient: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        if self.max_iterations < 1:
+            raise ConfigError(f"max_iterations={self.max_iterations}: the budget must be >= 1")
+
+    def minimize(
+        self, objective: Objective, x0, rng: np.random.Generator, value_and_gradient=None
+    ) -> OptimizeResult:
+        x0 = np.array(x0, dtype=float)
+        if x0.size == 0:
+            return OptimizeResult(x0, float(objective(x0[None, :])[0]), 1)
+        if value_and_gradient is None:
+            raise ConfigError("L-BFGS-B needs value_and_gradient (exact energies and gradients)")
+        result = scipy_minimize(
+            value_and_gradient,
+            x0,
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": int(self.max_iterations), "gtol": self.gtol},
+        )
+        return OptimizeResult(np.asarray(result.x), float(result.fun), int(result.nfev))
+
+
+@dataclass(frozen=True)
 class Rotosolve:
     """``sweeps`` passes of exact single-angle minimisation over every angle in order (the
     predecessor's Rotosolve mode); 3 evaluations per angle and sweep, plus one at the end."""
@@ -115,6 +150,8 @@ def build_optimizer(config: OptimizerConfig, shots: int | None = None):
         return COBYLA(config.max_iterations)
     if config.method == "rotosolve":
         return Rotosolve(config.max_iterations)
+    if config.method == "lbfgs":
+        return LBFGS(config.max_iterations)
     if config.method == "adam_spsa3":
         if shots is None:
             raise ConfigError("three-stage Adam-SPSA needs a shot budget N (noise.shots)")

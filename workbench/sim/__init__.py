@@ -10,7 +10,7 @@ Example:
 from __future__ import annotations
 
 from workbench.sim.circuit import GATES, Circuit, GateType, Operation
-from workbench.sim.engine import energies, energy
+from workbench.sim.engine import energies, energy, energy_and_gradient
 from workbench.sim.measurement import (
     measurement_groups,
     readout_energy_floor,
@@ -26,6 +26,7 @@ __all__ = [
     "compile_program",
     "energies",
     "energy",
+    "energy_and_gradient",
     "measurement_groups",
     "readout_energy_floor",
     "readout_observable",

@@ -117,3 +117,28 @@ def pennylane_energy(circuit: Circuit, params, hamiltonian, noise: NoiseModel | 
     hamiltonian = getattr(hamiltonian, "hamiltonian", hamiltonian)
     rho = reference_density_matrix(circuit, np.asarray(params, dtype=float), noise)
     return float(measured_energy(rho, hamiltonian, noise))
+
+
+def pennylane_energy_and_gradient(
+    circuit: Circuit, params, hamiltonian
+) -> tuple[float, np.ndarray]:
+    """Noiseless energy (Ha) and gradient (Ha/rad) from PennyLane ``default.qubit`` with its own
+    adjoint differentiation (independent of :mod:`workbench.sim.adjoint`)."""
+    hamiltonian = getattr(hamiltonian, "hamiltonian", hamiltonian)
+    wire_map = {q: q for q in range(circuit.n_qubits)}
+    observable = qml.Hamiltonian(
+        list(hamiltonian.coefficients),
+        [qml.pauli.string_to_pauli_word(w, wire_map) for w in hamiltonian.words],
+    )
+    device = qml.device("default.qubit", wires=circuit.n_qubits)
+
+    @qml.qnode(device, diff_method="adjoint")
+    def run(x):
+        for op, p in zip(circuit.operations, circuit.parameter_indices(), strict=True):
+            gate = PENNYLANE_GATES[op.gate]
+            gate(x[p], wires=op.wires) if p >= 0 else gate(wires=op.wires)
+        return qml.expval(observable)
+
+    x = qml.numpy.array(np.asarray(params, dtype=float), requires_grad=True)
+    energy = float(run(x)) + hamiltonian.shift
+    return energy, np.asarray(qml.grad(run)(x), dtype=float)

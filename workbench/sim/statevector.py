@@ -80,7 +80,7 @@ def _apply_unitary(states: np.ndarray, n: int, op, thetas: np.ndarray | None) ->
 
 
 @functools.lru_cache(maxsize=64)
-def _flip_diagonals(hamiltonian: PauliHamiltonian) -> tuple[tuple[int, np.ndarray], ...]:
+def flip_diagonals(hamiltonian: PauliHamiltonian) -> tuple[tuple[int, np.ndarray], ...]:
     index = np.arange(2**hamiltonian.n_qubits, dtype=np.int64)
     diagonals: dict[int, np.ndarray] = {}
     for word, coefficient in hamiltonian.terms():
@@ -95,6 +95,6 @@ def statevector_expectation(states: np.ndarray, hamiltonian: PauliHamiltonian) -
     """:math:`\\langle\\psi|H|\\psi\\rangle` for each state vector (shift included)."""
     index = np.arange(states.shape[1], dtype=np.int64)
     energies = np.full(states.shape[0], hamiltonian.shift)
-    for flip, diagonal in _flip_diagonals(hamiltonian):
+    for flip, diagonal in flip_diagonals(hamiltonian):
         energies += np.einsum("bi,i,bi->b", states[:, index ^ flip].conj(), diagonal, states).real
     return energies

@@ -13,7 +13,7 @@ import ipywidgets as w
 import numpy as np
 
 from workbench.chem import PRESETS, get_preset, get_problem
-from workbench.config import MoleculeSpec, run_presets
+from workbench.config import ITERATION_BUDGET, OPTIMIZERS, MoleculeSpec, run_presets
 from workbench.devices import available_profiles
 from workbench.errors import WorkbenchError
 from workbench.experiment import resolve_noise
@@ -257,7 +257,7 @@ class SearchPicker:
         self.optimizer = _field(
             w.Dropdown,
             "optimiser",
-            options=["cobyla", "spsa", "adam_spsa", "adam_spsa3", "rotosolve"],
+            options=list(OPTIMIZERS),
         )
         self.budget = _field(w.BoundedIntText, "optimiser budget", min=1, max=10**6)
         self.curriculum = _field(w.Dropdown, "curriculum", options=["moving_threshold", "fixed"])
@@ -284,9 +284,7 @@ class SearchPicker:
         o = config.optimizer
         self.episodes.value = config.episodes
         self.optimizer.value = o.method
-        self.budget.value = (
-            o.max_iterations if o.method in ("cobyla", "rotosolve") else sum(o.maxfev)
-        )
+        self.budget.value = o.max_iterations if o.method in ITERATION_BUDGET else sum(o.maxfev)
         self.curriculum.value = config.curriculum.kind
         self.halting.value = config.env.random_halting is not None
         self.masks.value = config.env.mask_illegal
@@ -295,7 +293,7 @@ class SearchPicker:
     def changes(self) -> dict:
         base = self.presets[self.preset.value]
         method, budget = self.optimizer.value, self.budget.value
-        if method in ("cobyla", "rotosolve"):
+        if method in ITERATION_BUDGET:
             optimizer = {"optimizer.max_iterations": budget}
         elif method == "adam_spsa3":
             optimizer = {"optimizer.maxfev": [max(2, round(budget * f / 14)) for f in (10, 3, 1)]}
