@@ -71,13 +71,19 @@ def _seconds(values: list[float | None]) -> str:
     return text + (f" ({len(values) - len(done)} never)" if len(done) < len(values) else "")
 
 
-def preset_row(preset: str, seeds: list[int], episodes: int | None) -> dict:
+def preset_row(preset: str, seeds: list[int], episodes: int | None, read_only: bool) -> dict:
     results = []
     for seed in seeds:
         config = get_run_preset(preset).with_overrides(
             {"seed": seed} | ({"episodes": episodes} if episodes else {})
         )
-        results.append(train_or_reuse(config, RUNS / f"{preset}-s{seed}"))
+        folder = RUNS / f"{preset}-s{seed}"
+        if read_only:  # the folders as they stand, a run still going included
+            results += [load_run(folder)] if (folder / "metrics.jsonl").exists() else []
+        else:
+            results.append(train_or_reuse(config, folder))
+    if not results:
+        raise SystemExit(f"{preset}: no run folder in {RUNS} (run without --read-only)")
     found = [r.fewest_cnots_within_chemical_accuracy for r in results]
     found += [r.smallest_within_chemical_accuracy for r in results]
     found = [c for c in found if c is not None]
@@ -104,7 +110,7 @@ def preset_row(preset: str, seeds: list[int], episodes: int | None) -> dict:
         if tests
         else "not tested",
         "best error [Ha]": f"{min(r.summary['best_error'] for r in results):.1e}",
-        "episodes": "/".join(str(r.summary["episodes_done"]) for r in results),
+        "episodes": "/".join(str(len(r.training_metrics())) for r in results),
         "env / agent s per episode": "{:.3f} / {:.3f}".format(
             *(statistics.mean(m[k] for m in training) for k in ("env_seconds", "agent_seconds"))
         ),
@@ -121,7 +127,7 @@ def hea_circuit(n_qubits: int, layers: int) -> Circuit:
     return Circuit.from_gates(n_qubits, (rotations + ladder) * layers + rotations)
 
 
-def hea_row(problem_id: str, max_layers: int = 4, starts: int = 5, seed: int = 0) -> dict:
+def hea_row(problem_id: str, max_layers: int = 8, starts: int = 5, seed: int = 0) -> dict:
     """The fewest HEA layers whose best of ``starts`` BFGS runs is within chemical accuracy."""
     problem, rng = get_problem(problem_id), np.random.default_rng(seed)
     clock = time.perf_counter()
@@ -149,7 +155,7 @@ def hea_row(problem_id: str, max_layers: int = 4, starts: int = 5, seed: int = 0
         "preset": f"HEA reference ({layers} layers, BFGS, {starts} starts)",
         "problem": problem_id,
         "seeds within 1.6 mHa": "yes" if error < CHEMICAL_ACCURACY else "no",
-        "time to 1.6 mHa [s] median / worst": f"{time.perf_counter() - clock:.0f}",
+        "time to 1.6 mHa [s] median / worst": f"{time.perf_counter() - clock:.1f}",
         "greedy policy within 1.6 mHa [s]": "–",
         "best error [Ha]": f"{error:.1e}",
         "episodes": "–",
@@ -207,7 +213,10 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--presets", nargs="+", default=list(PRESETS))
     parser.add_argument("--episodes", type=int, help="cap every preset's episode budget")
-    parser.add_argument("--timing-episodes", type=int, default=100)
+    parser.add_argument("--timing-episodes", type=int, default=100, help="0: no noisy timings")
+    parser.add_argument(
+        "--read-only", action="store_true", help="report the run folders as they are, train none"
+    )
     parser.add_argument("--readme", action="store_true", help="write the tables into README.md")
     parser.add_argument(
         "--from-json", action="store_true", help="only rewrite README from bench/runs/search.json"
@@ -219,9 +228,9 @@ def main() -> None:
         return
     rows = []
     for preset in args.presets:
-        rows.append(preset_row(preset, args.seeds, args.episodes))
+        rows.append(preset_row(preset, args.seeds, args.episodes, args.read_only))
         print(markdown(rows[-1:]), flush=True)
-    for problem in dict.fromkeys(r["problem"] for r in rows if not r["problem"].startswith("h2")):
+    for problem in dict.fromkeys(r["problem"] for r in rows if not r["problem"].startswith("h2-")):
         rows.append(hea_row(problem))
     print(markdown(rows), flush=True)
     timings = noisy_timings(args.timing_episodes) if args.timing_episodes else []

@@ -7,7 +7,13 @@ import math
 import numpy as np
 
 from workbench.config import CHEMICAL_ACCURACY
-from workbench.plots import accuracy_curves, circuit_size_versus, errors_versus, to_png
+from workbench.plots import (
+    accuracy_curves,
+    circuit_size_versus,
+    draw_circuit,
+    errors_versus,
+    to_png,
+)
 
 
 def test_errors_versus_draws_each_series_on_a_log_axis_with_chemical_accuracy():
@@ -44,3 +50,13 @@ def test_accuracy_curves_average_seeds_up_to_the_shortest_run_and_roll():
     np.testing.assert_allclose(length.get_ydata(), [3.0, 4.0])
     np.testing.assert_allclose(share.get_xdata(), [1, 2])
     assert fig.axes[0].get_legend().get_texts()[0].get_text() == "masks"
+
+
+def test_fixed_gates_take_no_angle_label():
+    """The Hartree-Fock X gates come first: the first angle belongs to the rotation."""
+    figure = draw_circuit([["X", 0], ["X", 1], ["RY", 2], ["CNOT", 0, 2]], 3, [0.3])
+    labels = [t.get_text() for t in figure.axes[0].texts]
+    assert labels.count("0.30") == 1
+    x_position = next(t.get_position() for t in figure.axes[0].texts if t.get_text() == "RY")
+    angle_position = next(t.get_position() for t in figure.axes[0].texts if t.get_text() == "0.30")
+    assert angle_position[0] == x_position[0] and angle_position[1] > x_position[1]

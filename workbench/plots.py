@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from workbench.config import CHEMICAL_ACCURACY
+from workbench.sim import GATES
 
 ROTATION_COLOURS = {"RX": "#f4a582", "RY": "#92c5de", "RZ": "#b8e186"}
 
@@ -62,7 +63,7 @@ def draw_circuit(
         colour = ROTATION_COLOURS.get(name, "#dddddd")
         box = dict(boxstyle="round,pad=0.25", fc=colour, ec="k", lw=0.8)
         ax.text(x, wires[0], name, ha="center", va="center", fontsize=9, bbox=box, zorder=3)
-        theta = next(angles, None)
+        theta = next(angles, None) if GATES[name].parametric else None
         if theta is not None:
             ax.text(x, wires[0] + 0.36, f"{theta:.2f}", ha="center", fontsize=7, color="0.25")
     if title:

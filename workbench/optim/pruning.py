@@ -4,7 +4,7 @@ First the exact identities: two identical CNOTs with no gate between them on the
 cancel, and two rotations about the same axis on the same wire with nothing between them merge
 (:math:`R_P(a)R_P(b) = R_P(a+b)`). Then greedy backward elimination. The reference is the
 input circuit's energy after re-optimising its angles (L-BFGS-B on exact gradients, warm
-start), :math:`E_{\text{ref}}`. Each pass tries every removable gate, CNOTs first (they
+start), :math:`E_{\text{ref}}`. Each pass tries every removable gate once, CNOTs first (they
 dominate the noise), last gate first; a trial removes the gate (and its angle), re-optimises
 the remaining angles from their current values and is kept when
 :math:`E \le E_{\text{ref}} + \text{tolerance}`. Passes repeat until one removes nothing.
@@ -103,19 +103,20 @@ def prune_circuit(
     circuit, params = cancel_adjacent(circuit, circuit.check_parameters(params)[0], keep)
     params, reference = optimise_angles(circuit, params, hamiltonian, noise)
     energy, removed = reference, []
+    ids = list(range(circuit.n_gates))  # identities of the current operations
     changed = True
     while changed:
         changed = False
         order = sorted(
-            range(keep, circuit.n_gates),
-            key=lambda i: (circuit.operations[i].gate != "CNOT", -i),
+            ids[keep:], key=lambda i: (circuit.operations[ids.index(i)].gate != "CNOT", -i)
         )
-        for index in order:
+        for identity in order:
+            index = ids.index(identity)
             trial, trial_params = _without(circuit, params, index)
             trial_params, trial_energy = optimise_angles(trial, trial_params, hamiltonian, noise)
             if trial_energy <= reference + tolerance:
                 op = circuit.operations[index]
                 removed.append((op.gate, *op.wires))
                 circuit, params, energy, changed = trial, trial_params, trial_energy, True
-                break
+                del ids[index]
     return PrunedCircuit(circuit, params, energy, reference, tuple(removed))
