@@ -123,3 +123,22 @@ def test_presets_table(capsys):
     assert main(["presets"]) == 0
     out = capsys.readouterr().out
     assert "h2-2q-demo" in out and "paper-h2-4q-ourense" in out
+
+
+def test_show_prune_prints_the_pruned_circuit(capsys, tmp_path):
+    """h2-2q-demo finds RY(0)·CNOT(0,1) plus extra gates; pruning keeps it within accuracy."""
+    out = tmp_path / "run"
+    args = ["train", "--quiet", "--episodes", "6", "--seed", "0", "--out", str(out)]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main(["show", str(out), "--prune", "1e-4"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    pruned = next(line for line in lines if line.startswith("pruned"))
+    assert "1 CNOTs" in pruned and "RY(0)" in pruned
+    assert main(["show", str(out), "--json", "--prune"]) == 0
+    text = capsys.readouterr().out
+    record = json.loads(text[text.rindex("\n{") :])  # the pruned record follows the overview
+    assert record["error"] < 1.6e-3 and record["n_cnots"] == 1 and record["n_params"] >= 1
+    assert "fewest_cnots_within_chemical_accuracy" in json.loads(text[: text.rindex("\n{")])
+    presets = main(["presets"])
+    assert presets == 0 and "lih-4q-fast: Departures" in capsys.readouterr().out
