@@ -331,7 +331,7 @@ class RunResult:
             keep = next((i for i, g in enumerate(record["gates"]) if g[0] != "X"), 0)
             circuit = Circuit.from_gates(problem.n_qubits, record["gates"])
             result = prune_circuit(circuit, record["params"], problem, noise, tolerance, keep)
-            found.append(pruned_record(result, problem, noise, record["episode"]))
+            found.append(result.record(problem, noise, record["episode"]))
         within = [r for r in found if r["error"] < CHEMICAL_ACCURACY]
         return min(within, key=lambda r: (r["n_cnots"], r["n_gates"]), default=None)
 
@@ -366,28 +366,6 @@ class RunResult:
             "env_seconds": s.get("env_seconds"),
             "agent_seconds": s.get("agent_seconds"),
         }
-
-
-def pruned_record(pruned, problem, noise, episode: int) -> dict:
-    """A ``best.json``-style record of a :class:`~workbench.optim.pruning.PrunedCircuit`."""
-    from workbench.sim import energies
-
-    circuit, params = pruned.circuit, pruned.params
-    noiseless = float(energies(circuit, params[None, :], problem)[0])
-    return {
-        "episode": episode,
-        "gates": circuit.gate_list(),
-        "params": params.tolist(),
-        "energy": pruned.energy,
-        "error": abs(pruned.energy - problem.ground_energy),
-        "noiseless_energy": noiseless if noise is not None else pruned.energy,
-        "noiseless_error": abs(noiseless - problem.ground_energy),
-        "n_gates": circuit.n_gates,
-        "n_cnots": circuit.n_two_qubit,
-        "depth": circuit.depth,
-        "n_params": circuit.n_params,
-        "qasm": circuit.to_qasm(params),
-    }
 
 
 def load_run(path: str | Path) -> RunResult:

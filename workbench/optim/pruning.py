@@ -24,7 +24,7 @@ from scipy.optimize import minimize
 
 from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
-from workbench.sim import Circuit, energy_and_gradient
+from workbench.sim import Circuit, energies, energy_and_gradient
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,25 @@ class PrunedCircuit:
     energy: float
     reference_energy: float
     removed: tuple[tuple, ...]
+
+    def record(self, problem, noise: NoiseModel | None, episode: int) -> dict:
+        """A ``best.json``-style circuit record; errors against the problem's exact E0."""
+        circuit, params, e0 = self.circuit, self.params, problem.ground_energy
+        noiseless = float(energies(circuit, params[None, :], problem)[0])
+        return {
+            "episode": episode,
+            "gates": circuit.gate_list(),
+            "params": params.tolist(),
+            "energy": self.energy,
+            "error": abs(self.energy - e0),
+            "noiseless_energy": noiseless,
+            "noiseless_error": abs(noiseless - e0),
+            "n_gates": circuit.n_gates,
+            "n_cnots": circuit.n_two_qubit,
+            "depth": circuit.depth,
+            "n_params": circuit.n_params,
+            "qasm": circuit.to_qasm(params),
+        }
 
 
 def optimise_angles(
