@@ -30,23 +30,9 @@ def circuit_record(env, event: StepEvent) -> dict:
     noiseless = (
         exact if env.noise is None else float(energies(circuit, params[None, :], env.problem)[0])
     )
-    return {
-        "episode": event.episode,
-        "step": event.step,
-        "test": event.test,
-        "gates": circuit.gate_list(),
-        "params": params.tolist(),
-        "measured_energy": event.energy,
-        "energy": exact,
-        "error": abs(exact - e0),
-        "noiseless_energy": noiseless,
-        "noiseless_error": abs(noiseless - e0),
-        "n_gates": circuit.n_gates,
-        "n_cnots": circuit.n_two_qubit,
-        "depth": circuit.depth,
-        "n_params": circuit.n_params,
-        "qasm": circuit.to_qasm(params),
-    }
+    record = circuit.record(params, exact, noiseless, e0)
+    fields = {"episode": event.episode, "step": event.step, "test": event.test}
+    return {**fields, **record, "measured_energy": event.energy}
 
 
 class BestCircuits(Callback):

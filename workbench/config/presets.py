@@ -253,12 +253,10 @@ def _fast() -> dict[str, RunConfig]:
         episodes=2000,
         checkpoint_every=100,
     )
-    f["h2o-8q-fast"] = RunConfig(
-        ProblemConfig("h2o-8q"),
+    f["h2o-8q-fast"] = dataclasses.replace(
+        f["lih-6q-fast"],
+        problem=ProblemConfig("h2o-8q"),
         env=EnvConfig(max_steps=100, **FAST_ENV),
-        curriculum=dataclasses.replace(FAST_CURRICULUM, amortisation_radius=1e-3),
-        optimizer=FAST_OPTIMIZER,
-        agent=dataclasses.replace(FAST_AGENT, hidden=(512, 512), n_step=6, sparse_input=True),
         episodes=600,
         checkpoint_every=50,
     )

@@ -42,20 +42,8 @@ class PrunedCircuit:
         """A ``best.json``-style circuit record; errors against the problem's exact E0."""
         circuit, params, e0 = self.circuit, self.params, problem.ground_energy
         noiseless = float(energies(circuit, params[None, :], problem)[0])
-        return {
-            "episode": episode,
-            "gates": circuit.gate_list(),
-            "params": params.tolist(),
-            "energy": self.energy,
-            "error": abs(self.energy - e0),
-            "noiseless_energy": noiseless,
-            "noiseless_error": abs(noiseless - e0),
-            "n_gates": circuit.n_gates,
-            "n_cnots": circuit.n_two_qubit,
-            "depth": circuit.depth,
-            "n_params": circuit.n_params,
-            "qasm": circuit.to_qasm(params),
-        }
+        record = circuit.record(params, self.energy, noiseless, e0)
+        return {"episode": episode, **record}
 
 
 def optimise_angles(

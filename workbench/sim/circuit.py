@@ -195,6 +195,24 @@ class Circuit:
             lines.append("    pass")
         return "\n".join(lines) + "\n"
 
+    def record(self, params, energy: float, noiseless_energy: float, ground_energy: float) -> dict:
+        """The JSON record of this circuit at ``params`` that run folders store (``best.json``):
+        gates, angles, energies (Ha) and errors against ``ground_energy``, size, OpenQASM 2."""
+        params = np.asarray(params, dtype=float)
+        return {
+            "gates": self.gate_list(),
+            "params": params.tolist(),
+            "energy": energy,
+            "error": abs(energy - ground_energy),
+            "noiseless_energy": noiseless_energy,
+            "noiseless_error": abs(noiseless_energy - ground_energy),
+            "n_gates": self.n_gates,
+            "n_cnots": self.n_two_qubit,
+            "depth": self.depth,
+            "n_params": self.n_params,
+            "qasm": self.to_qasm(params),
+        }
+
     def parameter_indices(self) -> list[int]:
         """For each operation, its parameter index (−1 for fixed gates)."""
         indices, count = [], 0
