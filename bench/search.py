@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
+from workbench.callbacks import cnot_order
 from workbench.chem import get_problem
 from workbench.config import CHEMICAL_ACCURACY, get_run_preset
 from workbench.runs import load_run, resume, run
@@ -89,24 +90,18 @@ def preset_row(preset: str, seeds: list[int], episodes: int | None, read_only: b
     found = [r.fewest_cnots_within_chemical_accuracy for r in results]
     found += [r.smallest_within_chemical_accuracy for r in results]
     found = [c for c in found if c is not None]
-    best = min(found, key=lambda c: (c["n_cnots"], c["n_gates"]), default=None)
+    best = min(found, key=cnot_order, default=None)
     smallest = min(found, key=lambda c: (c["n_gates"], c["n_cnots"]), default=None)
     training = [m for r in results for m in r.training_metrics()]
     tests = any(r.config.env.test_every for r in results)
     pruned = [r.pruned() for r in results]
-    pruned = min(
-        (c for c in pruned if c is not None),
-        key=lambda c: (c["n_cnots"], c["n_gates"]),
-        default=None,
-    )
+    pruned = min((c for c in pruned if c is not None), key=cnot_order, default=None)
+    times = [r.time_to_chemical_accuracy() for r in results]
     return {
         "preset": preset,
         "problem": results[0].config.problem.label,
-        "seeds within 1.6 mHa": f"{sum(r.time_to_chemical_accuracy() is not None for r in results)}"
-        f"/{len(results)}",
-        "time to 1.6 mHa [s] median / worst": _seconds(
-            [r.time_to_chemical_accuracy() for r in results]
-        ),
+        "seeds within 1.6 mHa": f"{sum(t is not None for t in times)}/{len(results)}",
+        "time to 1.6 mHa [s] median / worst": _seconds(times),
         "greedy policy within 1.6 mHa [s]": _seconds(
             [r.time_to_chemical_accuracy(greedy=True) for r in results]
         )

@@ -66,7 +66,7 @@ class BestCircuits(Callback):
         if record["error"] < self.chemical_accuracy:
             if self.smallest is None or _size(record) < _size(self.smallest):
                 self.smallest = record
-            if self.fewest_cnots is None or _cnots(record) < _cnots(self.fewest_cnots):
+            if self.fewest_cnots is None or cnot_order(record) < cnot_order(self.fewest_cnots):
                 self.fewest_cnots = record
 
     @property
@@ -90,7 +90,8 @@ def _size(record: dict) -> tuple:
     return (record["n_gates"], record["error"])
 
 
-def _cnots(record: dict) -> tuple:
+def cnot_order(record: dict) -> tuple:
+    """Sort key of circuit records: fewest CNOTs, then fewest gates, then lowest error."""
     return (record["n_cnots"], record["n_gates"], record["error"])
 
 

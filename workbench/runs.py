@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 from workbench import __version__
-from workbench.callbacks import BestCircuits, Checkpointer, MetricsLog, ProgressBar
+from workbench.callbacks import BestCircuits, Checkpointer, MetricsLog, ProgressBar, cnot_order
 from workbench.config import CHEMICAL_ACCURACY, RunConfig
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.experiment import Experiment, build
@@ -328,12 +328,13 @@ class RunResult:
         records = [*self.best_circuits[:candidates], self.fewest_cnots_within_chemical_accuracy]
         found = []
         for record in (r for r in records if r is not None):
-            keep = next((i for i, g in enumerate(record["gates"]) if g[0] != "X"), 0)
+            gates = record["gates"]
+            keep = next((i for i, g in enumerate(gates) if g[0] != "X"), len(gates))
             circuit = Circuit.from_gates(problem.n_qubits, record["gates"])
             result = prune_circuit(circuit, record["params"], problem, noise, tolerance, keep)
             found.append(result.record(problem, noise, record["episode"]))
         within = [r for r in found if r["error"] < CHEMICAL_ACCURACY]
-        return min(within, key=lambda r: (r["n_cnots"], r["n_gates"]), default=None)
+        return min(within, key=cnot_order, default=None)
 
     def overview(self) -> dict:
         """The headline facts (what ``workbench show --json`` prints)."""

@@ -36,8 +36,9 @@ class SparseInputLinear(nn.Module):
 
     The circuit encoding is almost all zeros (a few dozen ones among :math:`L n (n+3)` entries),
     so the first layer costs O(non-zeros × width) instead of O(inputs × width): for H2O-8q
-    (8801 inputs, width 512, batch 128) a gradient step falls from ≈190 ms to a few ms. The
-    weight is stored transposed, ``(in_features, out_features)``.
+    (8801 inputs, width 512, batch 128, fused Adam) a gradient step fell from ≈115 ms to
+    ≈89 ms (docs/implementation-notes.md). The weight is stored transposed,
+    ``(in_features, out_features)``.
     """
 
     def __init__(self, in_features: int, out_features: int) -> None:

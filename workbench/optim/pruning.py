@@ -20,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 
 from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
+from workbench.optim import LBFGS
 from workbench.sim import Circuit, energies, energy_and_gradient
 
 
@@ -49,18 +49,15 @@ class PrunedCircuit:
 def optimise_angles(
     circuit: Circuit, params, hamiltonian, noise: NoiseModel | None = None, max_iterations=1000
 ) -> tuple[np.ndarray, float]:
-    """L-BFGS-B on exact energies and gradients from ``params``; (angles, energy)."""
-    x0 = np.asarray(params, dtype=float)
-    if x0.size == 0:
-        return x0, energy_and_gradient(circuit, x0, hamiltonian, noise)[0]
-    result = minimize(
+    """L-BFGS-B (:class:`workbench.optim.LBFGS`, gradient tolerance 1e-8 Ha/rad) on exact
+    energies and gradients from ``params``; (angles, energy)."""
+    result = LBFGS(max_iterations, gtol=1e-8).minimize(
+        lambda p: energies(circuit, p, hamiltonian, noise),
+        params,
+        None,
         lambda x: energy_and_gradient(circuit, x, hamiltonian, noise),
-        x0,
-        jac=True,
-        method="L-BFGS-B",
-        options={"maxiter": max_iterations, "gtol": 1e-8},
     )
-    return np.asarray(result.x), float(result.fun)
+    return result.x, result.fun
 
 
 def _without(circuit: Circuit, params: np.ndarray, index: int) -> tuple[Circuit, np.ndarray]:
