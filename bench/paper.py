@@ -1,9 +1,13 @@
 """Reproduce the paper's experiments at budgets this machine can carry; publish the comparison.
 
-Run by hand: ``.venv/bin/python bench/paper.py [--only NAME ...] [--seeds 0 1 2] [--quick]``.
-Every (experiment, seed) trains into ``bench/paper-runs/<preset>-s<seed>-<config hash>`` through
-:func:`workbench.report.run_or_load`, so an interrupted invocation resumes and a finished run is
-reused. ``--table-only`` rewrites ``docs/paper-comparison.md`` (and ``.html``, figures) from the
+Run by hand: ``.venv/bin/python bench/paper.py [--only NAME ...] [--seeds 0 1 2] [--quick]
+[--engine local|ray] [--address auto|HOST:PORT] [--workers N]``. Every (experiment, seed) is one
+point of a sweep (:func:`workbench.sweep.run_sweep`) that trains into
+``bench/paper-runs/<preset>-s<seed>-<config hash>`` (:func:`workbench.report.run_folder`), so an
+interrupted invocation resumes, a finished run is reused, and the whole reproduction goes to a Ray
+cluster with ``--engine ray --address auto`` (the folder must then be on shared storage). The
+local default runs one experiment at a time so that the published seconds are not shared-core
+seconds. ``--table-only`` rewrites ``docs/paper-comparison.md`` (and ``.html``, figures) from the
 finished folders; ``paper_doc.py`` builds that document.
 
 Budgets differ from the paper's (10 000–50 000 episodes with a 5×1000 network, which costs
@@ -23,8 +27,9 @@ from pathlib import Path
 from paper_doc import paper_cell, row, write_doc
 
 from workbench.config import NOISY_HALTING, get_run_preset
-from workbench.report import run_folder, run_or_load
-from workbench.runs import RunResult, load_run
+from workbench.report import run_folder
+from workbench.results import RunResult, load_run
+from workbench.sweep import SweepPoint, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = ROOT / "bench" / "paper-runs"
@@ -193,34 +198,47 @@ def config_of(experiment: Experiment, seed: int, quick: bool):
     return get_run_preset(experiment.preset).with_overrides(changes)
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", help="experiment names; NAME* matches a prefix")
     parser.add_argument("--seeds", type=int, nargs="+", help="instead of each experiment's own")
     parser.add_argument("--quick", action="store_true", help="3 episodes each (a smoke test)")
     parser.add_argument("--table-only", action="store_true", help="only rewrite the document")
-    args = parser.parse_args()
+    parser.add_argument("--engine", choices=["local", "ray"], default="local")
+    parser.add_argument("--address", help="Ray cluster address (auto or HOST:PORT)")
+    parser.add_argument("--workers", type=int, default=1, help="runs at a time (local: 1)")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
     chosen = [
         e
         for e in EXPERIMENTS
         if not args.only
         or any(e.name == o or (o.endswith("*") and e.name.startswith(o[:-1])) for o in args.only)
     ]
+    runs_dir = RUNS / ("quick" if args.quick else "")
+    points = {
+        e.name: [
+            SweepPoint(run_folder(c, runs_dir).name, c, (("experiment", e.name),))
+            for c in (config_of(e, seed, args.quick) for seed in args.seeds or e.seeds)
+        ]
+        for e in chosen
+    }
+    if not args.table_only:
+        every = [p for group in points.values() for p in group]
+        workers = None if args.engine == "ray" else args.workers
+        run_sweep(every, runs_dir, args.engine, args.address, workers, progress=True)
     rows: dict[str, list[dict]] = {}
     found: dict[str, list[RunResult]] = {}
-    runs_dir = RUNS / ("quick" if args.quick else "")
     for experiment in chosen:
         results = []
-        for seed in args.seeds or experiment.seeds:
-            config = config_of(experiment, seed, args.quick)
-            if args.table_only:
-                folder = run_folder(config, runs_dir)
-                if (folder / "summary.json").exists():
-                    result = load_run(folder)
-                    results += [result] if result.summary["status"] == "complete" else []
-            else:
-                print(f"== {experiment.name} seed {seed}", flush=True)
-                results.append(run_or_load(config, runs_dir, progress=True))
+        for point in points[experiment.name]:
+            folder = runs_dir / point.name
+            if (folder / "summary.json").exists():
+                result = load_run(folder)
+                results += [result] if result.summary["status"] == "complete" else []
         found[experiment.name] = results
         if results:
             rows.setdefault(experiment.group, []).append(row(experiment, results))

@@ -33,12 +33,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+from readme import replace_block
 from scipy.optimize import minimize
 
 from workbench.callbacks import cnot_order
 from workbench.chem import get_problem
 from workbench.config import CHEMICAL_ACCURACY, get_run_preset
-from workbench.runs import load_run, resume, run
+from workbench.results import load_run
+from workbench.runs import resume, run
 from workbench.sim import Circuit, energy_and_gradient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,18 +250,8 @@ def main() -> None:
 
 def write_readme(rows: list[dict], timings: list[dict]) -> None:
     """Replace what lies between the ``search-table`` markers in README.md."""
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
     table = markdown(rows) + "\n" + ("\n" + markdown(timings) + "\n" if timings else "")
-    new, count = re.subn(
-        r"(<!-- search-table:start -->\n).*?(<!-- search-table:end -->)",
-        lambda m: m.group(1) + table + m.group(2),
-        text,
-        flags=re.S,
-    )
-    if count != 1:
-        raise SystemExit("README.md lacks the search-table markers")
-    readme.write_text(new, encoding="utf-8")
+    replace_block("search-table", table)
 
 
 if __name__ == "__main__":

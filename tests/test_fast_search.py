@@ -15,7 +15,8 @@ from workbench.env.vqe import CircuitGrowthEnv
 from workbench.errors import ConfigError
 from workbench.experiment import build
 from workbench.optim import COBYLA, LBFGS
-from workbench.runs import load_run, run
+from workbench.results import load_run
+from workbench.runs import run
 
 
 def agent(episodes=None, **options):

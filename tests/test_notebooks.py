@@ -25,7 +25,6 @@ SMALL = {
     "06_noise_levels_and_circuit_size": {"scales": [0.0, 2.0], "episodes": 2},
     "panel": {},
     "report": {"episodes": 3},
-    "sweep_index": {"report_dirs": []},
 }
 
 

@@ -37,13 +37,14 @@ LAYERS = {
     "plots": 5,
     "widgets": 6,
     "report": 6,
-    "cli": 6,
+    "sweep": 7,
+    "cli": 8,
 }
 # Third-party packages only some layers may import.
 RESTRICTED = {
     "ipywidgets": {"widgets"},
     "matplotlib": {"plots", "widgets", "report"},
-    "plotly": {"plots", "widgets", "report"},
+    "plotly": {"plots", "widgets", "report", "sweep"},
     "torch": {
         "agent",
         "train",
@@ -54,6 +55,7 @@ RESTRICTED = {
         "plots",
         "widgets",
         "report",
+        "sweep",
         "cli",
     },
 }

@@ -17,7 +17,7 @@ from workbench.report import (
     paper_numbers,
     parse_seeds,
 )
-from workbench.runs import load_run
+from workbench.results import load_run
 
 
 def test_parameters_override_the_preset():
@@ -82,16 +82,20 @@ def test_unknown_report_parameter():
         make_report({"colour": 1}, "unused")
 
 
-def test_sweep_writes_one_report_per_point_and_an_index(tmp_path):
+def test_report_sweep_is_a_sweep_with_a_report_per_run(tmp_path):
     out = tmp_path / "sweep"
     args = ["report", "-p", "episodes", "3", "--sweep", "noise_scale=0.5,2", "--out", str(out)]
     args += ["-p", "preset", "h2-2q-mumbai-demo", "-p", "optimizer_budget", "20"]
-    assert main(args) == 0
-    assert (out / "noise_scale=0.5" / "report.html").exists()
-    assert (out / "noise_scale=2" / "results.json").exists()
+    assert main([*args, "--sweep", "seeds=0,1"]) == 0
+    names = [f"noise_scale={s}-s{seed}" for s in ("0.5", "2") for seed in (0, 1)]
+    for name in names:
+        assert load_run(out / name).summary["status"] == "complete"
+        assert (out / "reports" / name / "report.html").exists()
     index = (out / "index.html").read_text()
-    assert "noise_scale=0.5" in index and "data:image/png;base64" in index
-    assert len(json.loads((out / "results.json").read_text())["reports"]) == 2
+    assert 'href="reports/noise_scale=0.5-s1/report.html"' in index and "Plotly.newPlot" in index
+    runs = json.loads((out / "results.json").read_text())["runs"]
+    assert [r["name"] for r in runs] == names
+    assert runs[3]["values"] == {"noise_scale": 2} and runs[3]["seed"] == 1
 
 
 def test_relative_output_folder(tmp_path, monkeypatch, capsys):

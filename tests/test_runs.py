@@ -14,7 +14,8 @@ import pytest
 
 from workbench.config import get_run_preset
 from workbench.errors import ConfigError
-from workbench.runs import load_run, resume, run
+from workbench.results import load_run
+from workbench.runs import resume, run
 from workbench.train import Callback
 
 TINY = get_run_preset("h2-2q-demo").with_overrides(

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from workbench.runs import load_run
+from workbench.results import load_run
 from workbench.widgets import NoisePicker, Panel, ProblemPicker
 
 

@@ -5,15 +5,14 @@
 trains into a folder named after the config's hash, so re-running a report reuses finished runs.
 :func:`make_report` executes the notebook, writes a self-contained HTML file (static PNG figures,
 no external scripts) and, only when every cell succeeded, ``results.json``. A failed report
-leaves the partial executed notebook and ``error.txt``. :func:`make_sweep` runs one report per
-point of a parameter grid and an index report comparing them.
+leaves the partial executed notebook and ``error.txt``. Sweeps over a grid of parameters
+are :mod:`workbench.sweep` (``workbench report --sweep`` is a thin call of it).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import itertools
 import json
 import platform
 import re
@@ -23,14 +22,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from workbench import runs
 from workbench.config import ITERATION_BUDGET, RunConfig, get_run_preset
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.paths import REPOSITORY_ROOT, atomic_write_text, data_dir
-from workbench.runs import RunResult, load_run, run
+from workbench.results import RunResult
 
 NOTEBOOKS = REPOSITORY_ROOT / "notebooks"
 REPORT_NOTEBOOK = NOTEBOOKS / "report.ipynb"
-INDEX_NOTEBOOK = NOTEBOOKS / "sweep_index.ipynb"
 PACKAGES = ("numpy", "scipy", "torch", "pennylane", "numba", "gymnasium", "qas-workbench")
 
 
@@ -114,15 +113,8 @@ def run_folder(config: RunConfig, runs_dir: str | Path = "runs") -> Path:
 def run_or_load(
     config: RunConfig, runs_dir: str | Path = "runs", progress: bool | None = False
 ) -> RunResult:
-    """Train ``config`` into ``runs_dir/<preset>-<hash>``; a finished folder of the same config
-    is loaded instead, an unfinished one resumed."""
-    from workbench.runs import resume
-
-    folder = run_folder(config, runs_dir)
-    if (folder / "config.json").exists():
-        result = load_run(folder)
-        return result if result.summary.get("status") == "complete" else resume(folder)
-    return run(config, out=folder, progress=progress)
+    """:func:`workbench.runs.run_or_load` in the folder :func:`run_folder` names."""
+    return runs.run_or_load(config, run_folder(config, runs_dir), progress=progress)
 
 
 def paper_numbers(problem_id: str, noise_profile: str | None) -> list[dict]:
@@ -294,23 +286,3 @@ def make_report(
     to_html(executed, out / "report.html")
     pending.replace(results)
     return out / "report.html"
-
-
-def make_sweep(
-    parameters: Mapping[str, Any], grid: Mapping[str, Sequence[Any]], out: str | Path
-) -> Path:
-    """One report per point of ``grid`` (e.g. noise scales × seeds) in ``out/<point>/``, then
-    an index report comparing them in ``out/index.html``."""
-    out = Path(out)
-    names = list(grid)
-    folders = []
-    for values in itertools.product(*(grid[n] for n in names)):
-        point = dict(zip(names, values, strict=True))
-        label = ",".join(f"{n}={v}" for n, v in point.items())
-        folder = out / re.sub(r"[^\w.,=+-]", "_", label)
-        make_report({**parameters, **point}, folder)
-        folders.append(str(folder))
-    make_report({"report_dirs": folders}, out, notebook=INDEX_NOTEBOOK)
-    (out / "report.html").replace(out / "index.html")
-    (out / "report.ipynb").replace(out / "index.ipynb")
-    return out / "index.html"

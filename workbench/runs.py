@@ -24,7 +24,6 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,11 +31,12 @@ import numpy as np
 import torch
 
 from workbench import __version__
-from workbench.callbacks import BestCircuits, Checkpointer, MetricsLog, ProgressBar, cnot_order
+from workbench.callbacks import BestCircuits, Checkpointer, MetricsLog, ProgressBar
 from workbench.config import CHEMICAL_ACCURACY, RunConfig
-from workbench.errors import ConfigError, WorkbenchError
+from workbench.errors import ConfigError
 from workbench.experiment import Experiment, build
 from workbench.paths import atomic_write_text
+from workbench.results import RunResult, load_run, read_config
 from workbench.train import BestCircuit, Callback, TrainingSummary, train
 
 RUNS_DIR = Path("runs")
@@ -269,13 +269,6 @@ def resume(
     return load_run(folder)
 
 
-def read_config(folder: Path) -> RunConfig:
-    path = Path(folder) / "config.json"
-    if not path.is_file():
-        raise WorkbenchError(f"{folder} is not a run folder: config.json is missing")
-    return RunConfig.from_dict(json.loads(path.read_text(encoding="utf-8"))["config"])
-
-
 def _update_config(folder: Path, config: RunConfig) -> None:
     path = folder / "config.json"
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -283,119 +276,46 @@ def _update_config(folder: Path, config: RunConfig) -> None:
     _write_json(path, data)
 
 
-@dataclass
-class RunResult:
-    """A run folder read back: config, resolved facts, per-episode metrics, circuits, summary."""
-
-    folder: Path
-    config: RunConfig
-    resolved: dict
-    metrics: list[dict]
-    best_circuits: list[dict]
-    smallest_within_chemical_accuracy: dict | None
-    summary: dict
-    fewest_cnots_within_chemical_accuracy: dict | None = None
-
-    @property
-    def best(self) -> dict | None:
-        return self.best_circuits[0] if self.best_circuits else None
-
-    def training_metrics(self) -> list[dict]:
-        return [m for m in self.metrics if not m["test"]]
-
-    def time_to_chemical_accuracy(self, greedy: bool = False) -> float | None:
-        """Search seconds (environment + agent, every episode counted, training and test) until
-        the first episode that ended within chemical accuracy of the exact E0 — with
-        ``greedy``, the first greedy test episode; ``None`` if none did."""
-        seconds = 0.0
-        for m in self.metrics:
-            seconds += m["env_seconds"] + m["agent_seconds"]
-            if m["error_to_ground"] < CHEMICAL_ACCURACY and (m["test"] or not greedy):
-                return seconds
-        return None
-
-    def pruned(self, tolerance: float = 5e-4, candidates: int = 3) -> dict | None:
-        """The fewest-CNOT circuit within chemical accuracy after pruning (see
-        :mod:`workbench.optim.pruning`) the ``candidates`` lowest-energy circuits and the
-        fewest-CNOT one; each keeps its energy within ``tolerance`` (Ha) of its own re-optimised
-        energy (the run's noise channels, no shots). A circuit record as in ``best.json``, or
-        None when no pruned circuit is within chemical accuracy of the exact E0."""
-        from workbench.experiment import check
-        from workbench.optim.pruning import prune_circuit
-        from workbench.sim import Circuit
-
-        problem, noise = check(self.config)
-        records = [*self.best_circuits[:candidates], self.fewest_cnots_within_chemical_accuracy]
-        found = []
-        for record in (r for r in records if r is not None):
-            gates = record["gates"]
-            keep = next((i for i, g in enumerate(gates) if g[0] != "X"), len(gates))
-            circuit = Circuit.from_gates(problem.n_qubits, record["gates"])
-            result = prune_circuit(circuit, record["params"], problem, noise, tolerance, keep)
-            found.append(result.record(problem, noise, record["episode"]))
-        within = [r for r in found if r["error"] < CHEMICAL_ACCURACY]
-        return min(within, key=cnot_order, default=None)
-
-    def overview(self) -> dict:
-        """The headline facts (what ``workbench show --json`` prints)."""
-        result = self
-        s, best, small = result.summary, result.best, result.smallest_within_chemical_accuracy
-        keys = ("energy", "error", "noiseless_energy", "noiseless_error", "n_gates", "n_cnots")
-        keys += ("depth", "n_params", "gates", "episode")
-        return {
-            "folder": str(result.folder),
-            "label": result.config.label,
-            "preset": result.config.preset,
-            "status": s.get("status"),
-            "episodes_done": s.get("episodes_done"),
-            "episodes": result.config.episodes,
-            "ground_energy": result.resolved["problem"]["ground_energy"],
-            "best_error": s.get("best_error"),
-            "best_noiseless_error": s.get("best_noiseless_error"),
-            "chemical_accuracy": s.get("chemical_accuracy"),
-            "first_chemical_accuracy_episode": s.get("first_chemical_accuracy_episode"),
-            "successes": s.get("successes"),
-            "best": None if best is None else {k: best[k] for k in keys},
-            "smallest_within_chemical_accuracy": None
-            if small is None
-            else {k: small[k] for k in keys},
-            "fewest_cnots_within_chemical_accuracy": None
-            if result.fewest_cnots_within_chemical_accuracy is None
-            else {k: result.fewest_cnots_within_chemical_accuracy[k] for k in keys},
-            "wall_time_s": s.get("wall_time_s"),
-            "seconds_per_episode": s.get("seconds_per_episode"),
-            "env_seconds": s.get("env_seconds"),
-            "agent_seconds": s.get("agent_seconds"),
-        }
+def _flat(data: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
-def load_run(path: str | Path) -> RunResult:
-    """Read a run folder (complete, stopped, or still running)."""
-    folder = Path(path)
-    config = read_config(folder)
-    data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    metrics = []
-    metrics_path = folder / "metrics.jsonl"
-    if metrics_path.exists():
-        for line in metrics_path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                try:
-                    metrics.append(json.loads(line))
-                except json.JSONDecodeError:  # a line cut by a kill: the rest is unusable
-                    break
-    best = _read_json(folder / "best.json") or {}
-    summary = _read_json(folder / "summary.json") or {"status": "unknown"}
-    return RunResult(
-        folder,
-        config,
-        data["resolved"],
-        metrics,
-        best.get("circuits", []),
-        best.get("smallest_within_chemical_accuracy"),
-        summary,
-        best.get("fewest_cnots_within_chemical_accuracy"),
-    )
+def changed_fields(old: RunConfig, new: RunConfig) -> list[str]:
+    """The dotted config fields in which ``new`` differs from ``old``, ``episodes`` excepted
+    (a budget that may grow on resume, not a different experiment)."""
+    a, b = _flat(old.to_dict()), _flat(new.to_dict())
+    return sorted(k for k in a.keys() | b.keys() if k != "episodes" and a.get(k) != b.get(k))
 
 
-def _read_json(path: Path):
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+def run_or_load(
+    config: RunConfig,
+    folder: str | Path,
+    callbacks: Sequence[Callback] = (),
+    progress: bool | None = False,
+) -> RunResult:
+    """The one rule for reusing a run folder: a missing or empty folder is trained; a complete
+    run of the same experiment is loaded; an unfinished one (stopped, killed) is resumed; a
+    complete one with fewer episodes than ``config`` is extended. A folder that holds a
+    different experiment is refused with the differing fields named."""
+    folder = Path(folder)
+    if not (folder / "config.json").exists():
+        return run(config, callbacks, out=folder, progress=progress)
+    stored = read_config(folder)
+    changed = changed_fields(stored, config)
+    if changed:
+        raise ConfigError(
+            f"{folder} holds a different run (it differs in {', '.join(changed)}): "
+            "choose another folder"
+        )
+    result = load_run(folder)
+    episodes = max(config.episodes, stored.episodes)
+    done = result.summary.get("episodes_done") or 0
+    if result.summary.get("status") == "complete" and done >= episodes:
+        return result
+    return resume(folder, callbacks, progress, episodes=episodes)

@@ -127,7 +127,9 @@ class DoubleDQN:
         self.target.load_state_dict(self.policy.state_dict())
         if self.device.type == "cpu":
             weights = sum(p.numel() for p in self.policy.parameters())
-            threads = settings.threads or (1 if weights < SMALL_NETWORK else os.cpu_count() or 1)
+            # OMP_NUM_THREADS: a sweep's CPUs per run (Ray sets it for its workers too)
+            cores = int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
+            threads = settings.threads or (1 if weights < SMALL_NETWORK else cores)
             torch.set_num_threads(threads)
         self.optimizer = torch.optim.Adam(
             self.policy.parameters(), lr=settings.learning_rate, fused=True

@@ -11,7 +11,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from workbench.cli import problems, reports, runs
+from workbench.cli import problems, reports, runs, sweeps
 from workbench.errors import WorkbenchError
 
 
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     problems.add_commands(sub)
     runs.add_commands(sub)
     reports.add_commands(sub)
+    sweeps.add_commands(sub)
     return parser
 
 

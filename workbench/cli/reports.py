@@ -22,23 +22,33 @@ def _value(text: str):
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from workbench.report import make_report, make_sweep
+    from workbench.report import make_report
 
     parameters = {name: _value(value) for name, value in args.parameter or ()}
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = Path(args.out or f"reports/{parameters.get('preset', 'h2-2q-demo')}-{stamp}")
     if args.sweep:
-        grid = {}
-        for text in args.sweep:
-            name, sep, values = text.partition("=")
-            if not sep or not values:
-                raise ConfigError(f"--sweep {text!r}: expected NAME=V1,V2,...")
-            grid[name] = [_value(v) for v in values.split(",")]
-        html = make_sweep(parameters, grid, out)
-    else:
-        html = make_report(parameters, out)
+        return _report_sweep(parameters, args.sweep, out)
+    html = make_report(parameters, out)
     print(f"report: {html.resolve()}")
     return 0
+
+
+def _report_sweep(parameters: dict, texts: list[str], out: Path) -> int:
+    """``report --sweep``: :func:`workbench.sweep.run_sweep` with a report per run."""
+    from workbench.cli.sweeps import parse_grid, print_sweep
+    from workbench.report import parse_seeds
+    from workbench.sweep import grid_points, run_sweep
+
+    grid = parse_grid(texts)
+    seeds = parse_seeds(grid.pop("seeds", None) or parameters.pop("seeds", None) or [0])
+    for name in ("run_folder", "runs_dir"):
+        if parameters.pop(name, None):
+            raise ConfigError(f"-p {name}: a sweep writes its runs into --out; leave it out")
+    result = run_sweep(grid_points(parameters, grid, seeds), out, reports=True)
+    print_sweep(result)
+    print(f"report: {(out / 'index.html').resolve()}")
+    return 130 if result.interrupted else 1 if result.count("failed") else 0
 
 
 def _jupyter(args: list[str]) -> int:
@@ -83,7 +93,8 @@ def add_commands(sub) -> None:
         "--sweep",
         action="append",
         metavar="NAME=V1,V2",
-        help="one report per value (repeat for a grid), plus index.html comparing them",
+        help="one run and report per value and seed (repeat for a grid; seeds=0,1 for seeds), "
+        "plus index.html comparing them (see `workbench sweep`)",
     )
     report.set_defaults(handler=_cmd_report)
 

@@ -163,7 +163,7 @@ def _print_show(result, as_json: bool = False) -> None:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from workbench.runs import load_run
+    from workbench.results import load_run
 
     result = load_run(args.folder)
     _print_show(result, as_json=args.json)

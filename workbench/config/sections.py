@@ -288,8 +288,9 @@ class AgentConfig:
     ``device``: ``None`` picks CUDA when present, else CPU. ``threads``: torch CPU threads
     (process-wide); ``None`` picks one for networks under a million weights (the simulator's
     parallel kernels and a small agent take turns, and two OpenMP pools spinning against each
-    other made a 2-core demo 4× slower) and every core for larger ones (the paper's 5×1000
-    network: 0.51 s per gradient step on one core, 0.31 s on two).
+    other made a 2-core demo 4× slower) and torch's default for larger ones (every core, or
+    ``OMP_NUM_THREADS``, which a sweep sets to its CPUs per run; the paper's 5×1000 network:
+    0.51 s per gradient step on one core, 0.31 s on two).
     """
 
     hidden: tuple[int, ...] = (1000,) * 5

@@ -21,7 +21,8 @@ from workbench.callbacks import StopSignal
 from workbench.config import RunConfig
 from workbench.errors import WorkbenchError
 from workbench.plots import draw_circuit, learning_curves, step_errors, to_png
-from workbench.runs import RunResult, default_run_dir, load_run, resume, run
+from workbench.results import RunResult, load_run
+from workbench.runs import default_run_dir, resume, run
 from workbench.sim import Circuit
 from workbench.train import Callback
 from workbench.widgets.pickers import NoisePicker, ProblemPicker, SearchPicker

@@ -1,0 +1,140 @@
+"""Run folders read back: :class:`RunResult` and :func:`load_run`.
+
+What a run folder holds is described in :mod:`workbench.runs`; this module only reads, so the
+panel, reports, sweeps and benchmarks read results without importing the training machinery.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.callbacks import cnot_order
+from workbench.config import CHEMICAL_ACCURACY, RunConfig
+from workbench.errors import WorkbenchError
+
+
+def read_config(folder: Path) -> RunConfig:
+    path = Path(folder) / "config.json"
+    if not path.is_file():
+        raise WorkbenchError(f"{folder} is not a run folder: config.json is missing")
+    return RunConfig.from_dict(json.loads(path.read_text(encoding="utf-8"))["config"])
+
+
+@dataclass
+class RunResult:
+    """A run folder read back: config, resolved facts, per-episode metrics, circuits, summary."""
+
+    folder: Path
+    config: RunConfig
+    resolved: dict
+    metrics: list[dict]
+    best_circuits: list[dict]
+    smallest_within_chemical_accuracy: dict | None
+    summary: dict
+    fewest_cnots_within_chemical_accuracy: dict | None = None
+
+    @property
+    def best(self) -> dict | None:
+        return self.best_circuits[0] if self.best_circuits else None
+
+    def training_metrics(self) -> list[dict]:
+        return [m for m in self.metrics if not m["test"]]
+
+    def time_to_chemical_accuracy(self, greedy: bool = False) -> float | None:
+        """Search seconds (environment + agent, every episode counted, training and test) until
+        the first episode that ended within chemical accuracy of the exact E0 — with
+        ``greedy``, the first greedy test episode; ``None`` if none did."""
+        seconds = 0.0
+        for m in self.metrics:
+            seconds += m["env_seconds"] + m["agent_seconds"]
+            if m["error_to_ground"] < CHEMICAL_ACCURACY and (m["test"] or not greedy):
+                return seconds
+        return None
+
+    def pruned(self, tolerance: float = 5e-4, candidates: int = 3) -> dict | None:
+        """The fewest-CNOT circuit within chemical accuracy after pruning (see
+        :mod:`workbench.optim.pruning`) the ``candidates`` lowest-energy circuits and the
+        fewest-CNOT one; each keeps its energy within ``tolerance`` (Ha) of its own re-optimised
+        energy (the run's noise channels, no shots). A circuit record as in ``best.json``, or
+        None when no pruned circuit is within chemical accuracy of the exact E0."""
+        from workbench.experiment import check
+        from workbench.optim.pruning import prune_circuit
+        from workbench.sim import Circuit
+
+        problem, noise = check(self.config)
+        records = [*self.best_circuits[:candidates], self.fewest_cnots_within_chemical_accuracy]
+        found = []
+        for record in (r for r in records if r is not None):
+            gates = record["gates"]
+            keep = next((i for i, g in enumerate(gates) if g[0] != "X"), len(gates))
+            circuit = Circuit.from_gates(problem.n_qubits, record["gates"])
+            result = prune_circuit(circuit, record["params"], problem, noise, tolerance, keep)
+            found.append(result.record(problem, noise, record["episode"]))
+        within = [r for r in found if r["error"] < CHEMICAL_ACCURACY]
+        return min(within, key=cnot_order, default=None)
+
+    def overview(self) -> dict:
+        """The headline facts (what ``workbench show --json`` prints)."""
+        result = self
+        s, best, small = result.summary, result.best, result.smallest_within_chemical_accuracy
+        keys = ("energy", "error", "noiseless_energy", "noiseless_error", "n_gates", "n_cnots")
+        keys += ("depth", "n_params", "gates", "episode")
+        return {
+            "folder": str(result.folder),
+            "label": result.config.label,
+            "preset": result.config.preset,
+            "status": s.get("status"),
+            "episodes_done": s.get("episodes_done"),
+            "episodes": result.config.episodes,
+            "ground_energy": result.resolved["problem"]["ground_energy"],
+            "best_error": s.get("best_error"),
+            "best_noiseless_error": s.get("best_noiseless_error"),
+            "chemical_accuracy": s.get("chemical_accuracy"),
+            "first_chemical_accuracy_episode": s.get("first_chemical_accuracy_episode"),
+            "successes": s.get("successes"),
+            "best": None if best is None else {k: best[k] for k in keys},
+            "smallest_within_chemical_accuracy": None
+            if small is None
+            else {k: small[k] for k in keys},
+            "fewest_cnots_within_chemical_accuracy": None
+            if result.fewest_cnots_within_chemical_accuracy is None
+            else {k: result.fewest_cnots_within_chemical_accuracy[k] for k in keys},
+            "wall_time_s": s.get("wall_time_s"),
+            "seconds_per_episode": s.get("seconds_per_episode"),
+            "env_seconds": s.get("env_seconds"),
+            "agent_seconds": s.get("agent_seconds"),
+        }
+
+
+def load_run(path: str | Path) -> RunResult:
+    """Read a run folder (complete, stopped, or still running)."""
+    folder = Path(path)
+    config = read_config(folder)
+    data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    metrics = []
+    metrics_path = folder / "metrics.jsonl"
+    if metrics_path.exists():
+        for line in metrics_path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                try:
+                    metrics.append(json.loads(line))
+                except json.JSONDecodeError:  # a line cut by a kill: the rest is unusable
+                    break
+    best = _read_json(folder / "best.json") or {}
+    summary = _read_json(folder / "summary.json") or {"status": "unknown"}
+    return RunResult(
+        folder,
+        config,
+        data["resolved"],
+        metrics,
+        best.get("circuits", []),
+        best.get("smallest_within_chemical_accuracy"),
+        summary,
+        best.get("fewest_cnots_within_chemical_accuracy"),
+    )
+
+
+def _read_json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
