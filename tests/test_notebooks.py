@@ -22,7 +22,7 @@ SMALL = {
     "03_optimisers_under_shot_noise": {"problem": "h2-2q", "budget": 40, "seeds": [0]},
     "04_watch_the_agent": {"episodes": 3, "autostart": True},
     "05_curriculum_halting_masks_ablations": {"preset": "h2-2q-demo", "episodes": 3, "seeds": [0]},
-    "06_noise_levels_and_circuit_size": {"scales": [0.0, 2.0], "episodes": 2},
+    "06_noise_levels_and_circuit_size": {"scales": [0.0, 2.0], "episodes": 2, "progress": False},
     "panel": {},
     "report": {"episodes": 3},
 }
