@@ -16,6 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -68,6 +69,22 @@ def _image_sources(page) -> list[str]:
     )
 
 
+def _every_tab_keeps_its_controls(page) -> None:
+    """Regression (classroom issue, bug 1): picking `custom` or `h2o-8q` hid every control of
+    all three tabs (one shared Layout whose display was set to none)."""
+    problem = page.locator(".widget-dropdown", has_text="problem").locator("select").first
+    for choice in ("custom", "h2o-8q", "h2-2q"):
+        problem.select_option(choice)
+        page.wait_for_timeout(1500)  # the kernel answers, the view updates
+        for tab, control in (("Noise", "noise"), ("Search", "episodes"), ("Problem", "problem")):
+            page.locator(".lm-TabBar-tab, .p-TabBar-tab", has_text=tab).first.click()
+            label = page.locator(".widget-label", has_text=control).first
+            assert label.is_visible(), f"{tab} tab lost its controls after choosing {choice}"
+        if choice == "custom":
+            assert page.locator(".widget-label", has_text="symbols").first.is_visible()
+            page.screenshot(path=str(SHOTS / "1b-custom-molecule.png"), full_page=True)
+
+
 def test_live_notebook_in_jupyterlab(lab):
     from playwright.sync_api import sync_playwright
 
@@ -96,6 +113,7 @@ def test_live_notebook_in_jupyterlab(lab):
             page.screenshot(path=str(SHOTS / "0-no-panel.png"), full_page=True)
             raise
         page.screenshot(path=str(SHOTS / "1-panel.png"), full_page=True)
+        _every_tab_keeps_its_controls(page)
         before = _image_sources(page)
         start.click()
         page.wait_for_function(
@@ -112,6 +130,15 @@ def test_live_notebook_in_jupyterlab(lab):
         page.locator("button.jupyter-button", has_text="Stop").first.click()
         page.wait_for_selector("text=Run stopped", timeout=120_000)
         page.screenshot(path=str(SHOTS / "4-stopped.png"), full_page=True)
+        # "Open report" links through the server: the link answers 200 (was a file path: 404)
+        page.locator("button.jupyter-button", has_text="Open report").first.click()
+        link = page.locator("a", has_text="report").filter(has_text="s0").first
+        link.wait_for(timeout=180_000)
+        href = link.evaluate("a => a.href")
+        with page.context.expect_event("response", lambda r: r.url == href) as opened:
+            link.click()  # a new tab, with the page as referer (the server refuses others)
+        assert opened.value.status == 200, href
+        page.screenshot(path=str(SHOTS / "5-report-link.png"), full_page=True)
         browser.close()
     assert first != before, "Start drew nothing"
     assert later != first, "the circuit drawing and plots did not change while training"
@@ -128,6 +155,7 @@ def test_classroom_page_serves_the_panel_without_code(tmp_path):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    children = []
     try:
         deadline, page = time.time() + 120, ""
         while time.time() < deadline:
@@ -142,6 +170,19 @@ def test_classroom_page_serves_the_panel_without_code(tmp_path):
             tmp_path / "voila.log"
         ).read_text()[-2000:]
         assert "from workbench.widgets import Panel" not in page  # no code cells
+        # the panel's reports and exports are served (Voilà serves only images by default)
+        folder = REPOSITORY / "notebooks" / "runs" / f"browser-test-{port}"
+        folder.mkdir(parents=True)
+        (folder / "report.html").write_text("<html>ok</html>")
+        url = f"http://127.0.0.1:{port}/voila/files/runs/{folder.name}/report.html"
+        assert urllib.request.urlopen(url, timeout=30).status == 200
+        children = psutil.Process(server.pid).children(recursive=True)
+        assert any("ipykernel" in " ".join(c.cmdline()) for c in children), children
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        shutil.rmtree(REPOSITORY / "notebooks" / "runs" / f"browser-test-{port}", True)
+        server.terminate()  # SIGTERM, as a closed terminal or `kill` sends
+        server.wait(timeout=60)
+    # Regression (classroom issue, bug 6): stopping `workbench classroom` left Voilà and its
+    # kernel running
+    _, alive = psutil.wait_procs(children, timeout=30)
+    assert not alive, [c.cmdline() for c in alive]

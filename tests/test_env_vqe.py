@@ -131,3 +131,20 @@ def test_halting_distributions_match_the_spec():
     assert np.mean(modes) == pytest.approx(26, abs=1.0)
     with pytest.raises(ConfigError, match="0 < p <= 1"):
         RandomHalting(10, 1.5, 0, 10)
+
+
+def test_noiseless_error_is_evaluated_without_noise():
+    """Regression (classroom issue, bug 2): the live panel's "noiseless error" was the noisy
+    one. It must be the same circuit and angles with no channel, no readout error, no shots."""
+    from workbench.sim import energies
+
+    noise = load_profile("ibm-mumbai-max")
+    env = CircuitGrowthEnv(H2, noise, optimizer=COBYLA(max_iterations=30), seed=0)
+    env.reset()
+    env.step(env.table.index("RY", 0))
+    _, _, _, _, info = env.step(env.table.index("CNOT", 0, 1))
+    exact = energies(env.circuit, env.params[None, :], H2)[0]
+    assert info["noiseless_error"] == pytest.approx(abs(H2.ground_energy - exact), abs=1e-12)
+    noisy = energies(env.circuit, env.params[None, :], H2, noise)[0]
+    assert info["error_to_ground"] == pytest.approx(abs(H2.ground_energy - noisy), abs=1e-12)
+    assert info["error_to_ground"] - info["noiseless_error"] > 1e-3  # Mumbai max is felt

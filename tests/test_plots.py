@@ -46,9 +46,10 @@ def test_accuracy_curves_average_seeds_up_to_the_shortest_run_and_roll():
     fig = accuracy_curves({"masks": [seed_a, seed_b]}, window=2)
     share, length = fig.axes[0].lines[0], fig.axes[1].lines[0]
     # seed_b has 3 training episodes: per-episode shares [1, .5, .5], lengths [3, 3, 5]
-    np.testing.assert_allclose(share.get_ydata(), [0.75, 0.5])
-    np.testing.assert_allclose(length.get_ydata(), [3.0, 4.0])
-    np.testing.assert_allclose(share.get_xdata(), [1, 2])
+    # trailing means over the last 2 (the first point over 1)
+    np.testing.assert_allclose(share.get_ydata(), [1.0, 0.75, 0.5])
+    np.testing.assert_allclose(length.get_ydata(), [3.0, 3.0, 4.0])
+    np.testing.assert_allclose(share.get_xdata(), [0, 1, 2])
     assert fig.axes[0].get_legend().get_texts()[0].get_text() == "masks"
 
 
@@ -60,3 +61,20 @@ def test_fixed_gates_take_no_angle_label():
     x_position = next(t.get_position() for t in figure.axes[0].texts if t.get_text() == "RY")
     angle_position = next(t.get_position() for t in figure.axes[0].texts if t.get_text() == "0.30")
     assert angle_position[0] == x_position[0] and angle_position[1] > x_position[1]
+
+
+def test_short_runs_draw_a_success_rate_point_per_episode():
+    """Regression (classroom issue, bug 4): a run of ≤ 20 episodes drew one point or none."""
+    from workbench.plots import learning_curves, trailing_mean
+
+    assert trailing_mean([1, 0, 1, 1], 2).tolist() == [1.0, 0.5, 0.5, 1.0]
+    assert trailing_mean([], 20).size == 0
+    metrics = [
+        {"episode": i, "test": False, "error_to_ground": 0.1, "threshold": 0.2,
+         "episode_return": -1.0, "success": i % 2 == 0, "epsilon": 1.0}
+        for i in range(5)
+    ]  # fmt: skip
+    fig = learning_curves(metrics)
+    success = fig.axes[2].lines[0]
+    assert success.get_xdata().tolist() == [0, 1, 2, 3, 4]
+    assert success.get_ydata().tolist() == [1.0, 0.5, 2 / 3, 0.5, 0.6]

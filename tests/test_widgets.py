@@ -4,6 +4,7 @@ Resume, exports; pickers react to each other."""
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -36,6 +37,20 @@ def test_a_run_preset_brings_its_problem_and_noise():
     assert panel.problem.preset.value == "h2-4q-qcas"
     assert panel.noise.kind.value == "device profile" and panel.noise.profile.value == "ibm-ourense"
     assert panel.config().noise.profile == "ibm-ourense"
+
+
+def test_choosing_custom_or_a_polyatomic_problem_keeps_every_tab_usable():
+    """Regression (classroom issue, bug 1): hiding the bond-length slider hid every field that
+    shared its Layout object, in all three tabs."""
+    panel = Panel()
+    fields = [panel.problem.preset, panel.noise.kind, panel.search.episodes, panel.search.seed]
+    for choice in ("custom", "h2o-8q", "h2-2q"):
+        panel.problem.preset.value = choice
+        assert [f.layout.display for f in fields] == [None] * len(fields), choice
+    slider = panel.problem.bond_length
+    assert slider.layout.display is None  # h2-2q is diatomic
+    panel.problem.preset.value = "h2o-8q"
+    assert slider.layout.display == "none" and panel.search.optimizer.layout.display is None
 
 
 def test_bond_length_slider_and_noise_preview():
@@ -78,6 +93,13 @@ def test_start_stop_resume_keeps_the_run_folder(tmp_path):
     panel.resume(episodes=done + 2)
     result = panel.wait(timeout=60)
     assert result.summary["status"] == "complete" and result.summary["episodes_done"] == done + 2
+    # Regression (classroom issue, bug 5): Resume follows the episodes field, and extends a
+    # finished run
+    panel.search.episodes.value = done + 4
+    panel.resume_button.click()
+    result = panel.wait(timeout=60)
+    assert result.summary["status"] == "complete" and result.summary["episodes_done"] == done + 4
+    assert result.config.episodes == done + 4
     qasm = panel.export("qasm")
     assert qasm.read_text().startswith("OPENQASM 2.0;")
     record = json.loads(panel.export("json").read_text())
@@ -92,3 +114,24 @@ def test_start_stop_resume_keeps_the_run_folder(tmp_path):
         return qml.expval(panel.noise.problem.to_pennylane())
 
     assert float(energy()) == pytest.approx(record["noiseless_energy"], abs=1e-9)
+
+
+def test_links_point_at_the_pages_server(tmp_path, monkeypatch):
+    """Regression (classroom issue, bug 3): "Open report" linked a file-system path (404 in
+    JupyterLab, 403 in Voilà). Under Voilà the link is relative to the page and served from the
+    notebook's folder; without a server it is a file URI."""
+    from workbench.widgets import links
+
+    report = tmp_path / "runs" / "a b" / "report" / "report.html"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SERVER_SOFTWARE", "voila/0.5.13")
+    assert links.served_url(report) == "voila/files/runs/a%20b/report/report.html"
+    assert any(re.fullmatch(p, "runs/a b/report/report.html") for p in links.CLASSROOM_FILES)
+    assert 'download="best.qasm"' in links.file_link(tmp_path / "runs" / "best.qasm", download=True)
+    monkeypatch.delenv("SERVER_SOFTWARE")
+    monkeypatch.setattr(
+        links, "_jupyter_server", lambda: {"root_dir": str(tmp_path), "base_url": "/u/"}
+    )
+    assert links.served_url(report) == "/u/files/runs/a%20b/report/report.html"
+    monkeypatch.setattr(links, "_jupyter_server", lambda: None)
+    assert links.served_url(report) == report.resolve().as_uri()

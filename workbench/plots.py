@@ -71,11 +71,14 @@ def draw_circuit(
     return fig
 
 
-def _rolling(values: np.ndarray, window: int) -> np.ndarray:
-    if values.size == 0:
-        return values
-    kernel = np.ones(min(window, values.size)) / min(window, values.size)
-    return np.convolve(values, kernel, mode="valid")
+def trailing_mean(values: Sequence[float], window: int) -> np.ndarray:
+    """Mean of the last ``window`` values at each position (fewer at the start), so a curve
+    has a point for every episode — a run shorter than the window still draws one."""
+    values = np.asarray(values, dtype=float)
+    sums = np.cumsum(np.concatenate([[0.0], values]))
+    counts = np.minimum(np.arange(1, values.size + 1), window)
+    ends = np.arange(1, values.size + 1)
+    return (sums[ends] - sums[ends - counts]) / counts
 
 
 def learning_curves(metrics: Sequence[dict], window: int = 20) -> Figure:
@@ -103,13 +106,12 @@ def learning_curves(metrics: Sequence[dict], window: int = 20) -> Figure:
     ax.legend(fontsize=7)
     returns = np.array([m["episode_return"] for m in train])
     axes[0, 1].plot(episodes, returns, ".", ms=3, alpha=0.5)
-    smooth = _rolling(returns, window)
-    axes[0, 1].plot(episodes[len(episodes) - len(smooth) :], smooth, "-")
+    axes[0, 1].plot(episodes, trailing_mean(returns, window), "-")
     axes[0, 1].set(xlabel="episode", ylabel="return", title="episode return")
-    success = _rolling(np.array([float(m["success"]) for m in train]), window)
-    axes[1, 0].plot(episodes[len(episodes) - len(success) :], success)
+    success = trailing_mean([float(m["success"]) for m in train], window)
+    axes[1, 0].plot(episodes, success, ".-" if len(success) <= window else "-", ms=3)
     axes[1, 0].set(
-        xlabel="episode", ylabel=f"rate over {window}", title="success rate", ylim=(0, 1.05)
+        xlabel="episode", ylabel=f"rate over last {window}", title="success rate", ylim=(0, 1.05)
     )
     axes[1, 1].plot(episodes, [m["epsilon"] for m in train])
     axes[1, 1].set(xlabel="episode", ylabel="ε", title="exploration", ylim=(0, 1.05))
@@ -119,9 +121,9 @@ def learning_curves(metrics: Sequence[dict], window: int = 20) -> Figure:
 def accuracy_curves(
     runs: dict[str, Sequence[Sequence[dict]]], window: int = 50, title: str = ""
 ) -> Figure:
-    """Compare configurations over training: per label, the rolling share of training episodes
-    that end within chemical accuracy (of the final energy against E0) and the rolling episode
-    length, each averaged over the label's runs (seeds) up to the shortest run."""
+    """Compare configurations over training: per label, the trailing-mean share of training
+    episodes that end within chemical accuracy (of the final energy against E0) and the trailing
+    mean episode length, each averaged over the label's runs (seeds) up to the shortest run."""
     fig = Figure(figsize=(10, 3.5), layout="constrained")
     share_ax, length_ax = fig.subplots(1, 2)
     for label, seeds in runs.items():
@@ -133,10 +135,9 @@ def accuracy_curves(
             [[m["error_to_ground"] < CHEMICAL_ACCURACY for m in t[:n]] for t in trains], 0
         )
         lengths = np.mean([[m["length"] for m in t[:n]] for t in trains], 0)
-        share, length = _rolling(hits, window), _rolling(lengths.astype(float), window)
-        share_ax.plot(np.arange(n - len(share), n), share, label=label)
-        length_ax.plot(np.arange(n - len(length), n), length, label=label)
-    share_ax.set(xlabel="episode", ylabel=f"share over {window}", ylim=(0, 1.05))
+        share_ax.plot(np.arange(n), trailing_mean(hits, window), label=label)
+        length_ax.plot(np.arange(n), trailing_mean(lengths, window), label=label)
+    share_ax.set(xlabel="episode", ylabel=f"share over last {window}", ylim=(0, 1.05))
     share_ax.set_title("episodes within chemical accuracy")
     length_ax.set(xlabel="episode", ylabel="gates", title="episode length")
     share_ax.legend(fontsize=7)

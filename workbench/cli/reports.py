@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -51,11 +52,36 @@ def _report_sweep(parameters: dict, texts: list[str], out: Path) -> int:
     return 130 if result.interrupted else 1 if result.count("failed") else 0
 
 
+def _serve(command: list[str]) -> int:
+    """Run a server (JupyterLab, Voilà) in the foreground until it exits. Ctrl-C, SIGTERM or a
+    closed terminal stop it with SIGTERM, on which both shut their kernels down; it is killed
+    only if it has not exited 30 s later (a kill would orphan the kernels)."""
+    process = subprocess.Popen(command, cwd=REPOSITORY_ROOT, env=dict(os.environ))
+
+    def forward(signum, frame):
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {s: signal.signal(s, forward) for s in stops}
+    try:
+        return process.wait()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
 def _jupyter(args: list[str]) -> int:
     executable = Path(sys.executable).with_name("jupyter")
     if not executable.exists():
         raise ConfigError("JupyterLab is not installed: pip install -e '.[notebooks]'")
-    return subprocess.call([str(executable), *args], cwd=REPOSITORY_ROOT, env=dict(os.environ))
+    return _serve([str(executable), *args])
 
 
 def _cmd_lab(args: argparse.Namespace) -> int:
@@ -67,12 +93,16 @@ def _cmd_classroom(args: argparse.Namespace) -> int:
     voila = Path(sys.executable).with_name("voila")
     if not voila.exists():
         raise ConfigError("Voilà is not installed: pip install -e '.[notebooks]'")
+    from workbench.widgets.links import CLASSROOM_FILES
+
     command = [str(voila), CLASSROOM_NOTEBOOK, f"--port={args.port}", "--theme=light"]
+    # reports and exports the panel links to (the default serves images only: 403)
+    command.append(f"--VoilaConfiguration.file_allowlist={list(CLASSROOM_FILES)!r}")
     if args.no_browser:
         command.append("--no-browser")
     if args.ip:
         command.append(f"--Voila.ip={args.ip}")
-    return subprocess.call(command, cwd=REPOSITORY_ROOT)
+    return _serve(command)
 
 
 def add_commands(sub) -> None:

@@ -168,9 +168,10 @@ class CircuitGrowthEnv(gymnasium.Env):
 
     def _info(self, success: bool, threshold: float | None = None) -> dict[str, Any]:
         gates = [(op.gate, op.wires) for op in self.preparation.operations] + self.layout.gates()
+        # the same circuit and angles without any noise (nor readout error, nor shots)
         noiseless = (
-            float(self._energies(self.circuit, self.params[None, :])[0])
-            if (self.noise is not None)
+            float(energies(self.circuit, self.params[None, :], self.problem)[0])
+            if self.noise is not None
             else None
         )
         return {

@@ -25,6 +25,7 @@ from workbench.results import RunResult, load_run
 from workbench.runs import default_run_dir, resume, run
 from workbench.sim import Circuit
 from workbench.train import Callback
+from workbench.widgets.links import file_link
 from workbench.widgets.pickers import NoisePicker, ProblemPicker, SearchPicker
 
 IMAGE = {"format": "png"}
@@ -204,13 +205,17 @@ class Panel:
         self._launch(lambda callbacks: run(config, callbacks, out=folder, progress=False), folder)
 
     def resume(self, folder: str | Path | None = None, episodes: int | None = None) -> None:
-        """Continue the last (or the given) run folder from its checkpoint."""
+        """Continue the last (or the given) run folder from its checkpoint up to ``episodes``
+        (default: the Search tab's episodes field; a finished run is extended)."""
         folder = Path(folder) if folder else self.folder
         if folder is None:
             self.status.value = "Nothing to resume yet: Start a run first."
             return
-        self._n_qubits = load_run(folder).resolved["problem"]["n_qubits"]
-        self.status.value = f"Resuming <code>{folder}</code> …"
+        found = load_run(folder)
+        self._n_qubits = found.resolved["problem"]["n_qubits"]
+        done = found.summary.get("episodes_done") or 0
+        episodes = max(episodes or self.search.episodes.value, done)
+        self.status.value = f"Resuming <code>{folder}</code> up to {episodes} episodes …"
         self._launch(lambda callbacks: resume(folder, callbacks, False, episodes), folder)
 
     def stop(self) -> None:
@@ -283,7 +288,7 @@ class Panel:
         name, text = texts[kind]
         path = self.folder / name
         path.write_text(text, encoding="utf-8")
-        self.links.value = f"wrote <code>{path}</code>"
+        self.links.value = "download: " + file_link(path, download=True)
         return path
 
     def open_report(self) -> Path | None:
@@ -294,7 +299,7 @@ class Panel:
 
         self.links.value = "rendering the report …"
         html_path = make_report({"run_folder": str(self.folder)}, self.folder / "report")
-        self.links.value = f"report: <a href='{html_path}' target='_blank'>{html_path}</a>"
+        self.links.value = "report: " + file_link(html_path, f"{self.folder.name} report")
         return html_path
 
 

@@ -19,12 +19,12 @@ from workbench.errors import WorkbenchError
 from workbench.experiment import resolve_noise
 from workbench.sim import Circuit, energies
 
-WIDE = w.Layout(width="420px")
 STYLE = {"description_width": "150px"}
 
 
 def _field(cls, description: str, **kw):
-    return cls(description=description, style=STYLE, layout=WIDE, **kw)
+    # a Layout of its own: hiding one field (layout.display) must not hide every field
+    return cls(description=description, style=STYLE, layout=w.Layout(width="420px"), **kw)
 
 
 class ProblemPicker:
