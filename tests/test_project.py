@@ -21,6 +21,7 @@ LAYERS = {
     "errors": 0,
     "config": 0,
     "paths": 0,
+    "lock": 0,
     "paulis": 1,
     "chem": 1,
     "noise": 1,

@@ -12,8 +12,9 @@ import time
 
 import pytest
 
+from workbench.cli import main
 from workbench.config import get_run_preset
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, WorkbenchError
 from workbench.results import load_run
 from workbench.runs import resume, run
 from workbench.train import Callback
@@ -130,3 +131,60 @@ def test_a_folder_passed_where_callbacks_go_is_refused_clearly(tmp_path):
     with pytest.raises(TypeError, match=r"pass the run folder as out=\.\.\."):
         run(TINY, str(tmp_path / "run"))
     assert not (tmp_path / "run").exists()
+
+
+class Boom(Callback):
+    def on_episode(self, event):
+        if event.episode == 4:
+            raise RuntimeError("a bug in a callback")
+
+
+def test_a_run_that_dies_is_recorded_failed_and_unlocked(tmp_path):
+    with pytest.raises(RuntimeError, match="a bug"):
+        run(TINY, [Boom()], out=tmp_path / "run")
+    result = load_run(tmp_path / "run")
+    assert (
+        result.status == "failed" and "RuntimeError: a bug in a callback" in result.summary["error"]
+    )
+    assert not (tmp_path / "run" / ".lock").exists()
+    assert not list((tmp_path / "run").glob(".*.tmp"))
+    assert resume(tmp_path / "run").status == "complete"  # the folder still resumes
+
+
+def test_a_failed_resume_leaves_config_json_as_it_was(tmp_path):
+    run(TINY, out=tmp_path / "run")
+    path = tmp_path / "run" / "config.json"
+    data = json.loads(path.read_text())
+    data["config"]["problem"]["preset"] = "h2-9q"  # edited by hand into something unbuildable
+    path.write_text(json.dumps(data))
+    before = path.read_bytes()
+    with pytest.raises(WorkbenchError, match="h2-9q"):
+        resume(tmp_path / "run", episodes=20)
+    assert path.read_bytes() == before and not (tmp_path / "run" / ".lock").exists()
+
+
+def test_a_run_folder_is_owned_by_one_process(tmp_path, capsys):
+    """`train --out D &` then `resume D` used to interleave both (808 metric lines for 800
+    episodes). Now the second is refused while the first lives, a dead owner's lock is taken
+    over, and `show` tells a killed "running" folder from a live one."""
+    folder = tmp_path / "run"
+    args = ["train", "--preset", "h2-2q-mumbai-demo", "--episodes", "300", "--quiet"]
+    args += ["--set", "checkpoint_every=5", "--out", str(folder)]
+    owner = subprocess.Popen([sys.executable, "-m", "workbench.cli", *args])
+    deadline = time.monotonic() + 60
+    while not (folder / "checkpoint.pt").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert main(["resume", str(folder)]) == 2
+    assert f"in use by process {owner.pid}" in capsys.readouterr().err
+    assert main(["show", str(folder), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "running"
+    owner.send_signal(signal.SIGKILL)
+    owner.wait()
+    assert main(["show", str(folder)]) == 0
+    shown = capsys.readouterr().out
+    assert "(interrupted," in shown and "workbench resume" in shown
+    target = load_run(folder).summary["episodes_done"] + 5  # the last checkpoint, then 5 more
+    assert main(["resume", str(folder), "--episodes", str(target), "--quiet"]) == 0
+    assert f"taking over {folder / '.lock'} from process {owner.pid}" in capsys.readouterr().err
+    episodes = [m["episode"] for m in load_run(folder).training_metrics()]
+    assert episodes == list(range(target)) and not (folder / ".lock").exists()

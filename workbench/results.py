@@ -13,6 +13,7 @@ from pathlib import Path
 from workbench.callbacks import cnot_order
 from workbench.config import CHEMICAL_ACCURACY, RunConfig
 from workbench.errors import WorkbenchError
+from workbench.lock import folder_in_use
 
 
 def read_config(folder: Path) -> RunConfig:
@@ -34,6 +35,14 @@ class RunResult:
     smallest_within_chemical_accuracy: dict | None
     summary: dict
     fewest_cnots_within_chemical_accuracy: dict | None = None
+
+    @property
+    def status(self) -> str:
+        """``complete``, ``stopped``, ``failed``, ``running`` (a live process holds the folder) or
+        ``interrupted`` (the files say running but no live process holds the folder: the run
+        was killed; resume it)."""
+        status = self.summary.get("status", "unknown")
+        return "interrupted" if status == "running" and not folder_in_use(self.folder) else status
 
     @property
     def best(self) -> dict | None:
@@ -85,7 +94,7 @@ class RunResult:
             "folder": str(result.folder),
             "label": result.config.label,
             "preset": result.config.preset,
-            "status": s.get("status"),
+            "status": result.status,
             "episodes_done": s.get("episodes_done"),
             "episodes": result.config.episodes,
             "ground_energy": result.resolved["problem"]["ground_energy"],

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ from workbench.callbacks import BestCircuits, Checkpointer, MetricsLog, Progress
 from workbench.config import CHEMICAL_ACCURACY, RunConfig
 from workbench.errors import ConfigError
 from workbench.experiment import Experiment, build
+from workbench.lock import FolderLock
 from workbench.paths import atomic_write_text
 from workbench.results import RunResult, load_run, read_config
 from workbench.train import BestCircuit, Callback, TrainingSummary, train
@@ -111,12 +113,16 @@ class _Session:
             "wall_time": self.wall_time(),
         }
         path = self.folder / "checkpoint.pt"
-        tmp = path.with_name(".checkpoint.pt.tmp")
-        with tmp.open("wb") as handle:
-            torch.save(state, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".checkpoint.pt.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                torch.save(state, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         self.episode = episode
         self.write_results("running")
 
@@ -129,11 +135,14 @@ class _Session:
         self.best.load_state_dict(state["best"])
         self.episode = state["episode"]
 
-    def write_results(self, status: str) -> None:
+    def write_results(self, status: str, error: str | None = None) -> None:
         _write_json(self.folder / "best.json", self.best.state_dict())
         if self.best.best is not None:
             atomic_write_text(self.folder / "best.qasm", self.best.best["qasm"])
-        _write_json(self.folder / "summary.json", self.headline(status))
+        headline = self.headline(status)
+        _write_json(
+            self.folder / "summary.json", {**headline, "error": error} if error else headline
+        )
 
     def headline(self, status: str) -> dict:
         s, best = self.summary, self.best.best
@@ -177,6 +186,9 @@ class _Session:
             if self.summary.episodes != self.episode:
                 self.save_checkpoint(self.summary.episodes)
             self.write_results("complete" if done else "stopped")
+        except Exception as error:  # recorded, so the folder does not read "running" forever
+            self.write_results("failed", f"{type(error).__name__}: {error}")
+            raise
         finally:
             self.metrics.close()
             bar.close()
@@ -224,18 +236,23 @@ def run(
     if folder.exists() and any(folder.iterdir()):
         raise ConfigError(f"run folder {folder} is not empty: resume it or choose another --out")
     folder.mkdir(parents=True, exist_ok=True)
-    _write_json(
-        folder / "config.json",
-        {
-            "config": config.to_dict(),
-            "resolved": _resolved(experiment),
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        },
-    )
-    session = _Session(folder, experiment)
-    session.metrics.open(0)
-    session.write_results("running")
-    session.execute(callbacks, progress)
+    with FolderLock(folder):
+        if (folder / "config.json").exists():  # another process got here first
+            raise ConfigError(
+                f"run folder {folder} is not empty: resume it or choose another --out"
+            )
+        _write_json(
+            folder / "config.json",
+            {
+                "config": config.to_dict(),
+                "resolved": _resolved(experiment),
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+        )
+        session = _Session(folder, experiment)
+        session.metrics.open(0)
+        session.write_results("running")
+        session.execute(callbacks, progress)
     return load_run(folder)
 
 
@@ -245,27 +262,32 @@ def resume(
     progress: bool | None = None,
     episodes: int | None = None,
 ) -> RunResult:
-    """Continue the run in ``path`` from its last checkpoint (``episodes`` extends the budget)."""
+    """Continue the run in ``path`` from its last checkpoint (``episodes`` extends the budget).
+
+    The folder is locked for the whole session; ``config.json`` changes (a new episode budget)
+    only once the experiment has been rebuilt from it without error."""
     _check_callbacks(callbacks)
     folder = Path(path)
-    config = read_config(folder)
-    if episodes is not None:
-        config = config.with_overrides({"episodes": episodes})
-        _update_config(folder, config)
-    experiment = build(config)
-    checkpoint = folder / "checkpoint.pt"
-    session = _Session(folder, experiment)
-    if checkpoint.exists():
-        state = torch.load(checkpoint, weights_only=False)
-        session.restore(state)
-        session.wall_offset = state["wall_time"]
-        session.metrics.open(state["metrics_lines"])
-    else:  # killed before the first checkpoint: start over in the same folder
-        session.metrics.open(0)
-    if session.episode >= config.episodes:
-        session.write_results("complete")
-        return load_run(folder)
-    session.execute(callbacks, progress)
+    with FolderLock(folder):
+        config = read_config(folder)
+        if episodes is not None:
+            config = config.with_overrides({"episodes": episodes})
+        experiment = build(config)
+        if episodes is not None:
+            _update_config(folder, config)
+        session = _Session(folder, experiment)
+        checkpoint = folder / "checkpoint.pt"
+        if checkpoint.exists():
+            state = torch.load(checkpoint, weights_only=False)
+            session.restore(state)
+            session.wall_offset = state["wall_time"]
+            session.metrics.open(state["metrics_lines"])
+        else:  # killed before the first checkpoint: start over in the same folder
+            session.metrics.open(0)
+        if session.episode >= config.episodes:
+            session.write_results("complete")
+        else:
+            session.execute(callbacks, progress)
     return load_run(folder)
 
 

@@ -147,6 +147,10 @@ def _print_show(result, as_json: bool = False) -> None:
         f"chemical accuracy (1.6 mHa vs exact E0): {yes}"
         + (f", first reached in episode {first}" if first is not None else ""),
     ]
+    if info["status"] == "interrupted":
+        lines.append(f"           killed while running: `workbench resume {info['folder']}`")
+    if result.summary.get("error"):
+        lines.append(f"error      {result.summary['error']}")
     if result.best is not None:
         lines.append("best       " + _circuit_line(result.best))
     if result.smallest_within_chemical_accuracy is not None:

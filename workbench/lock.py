@@ -1,0 +1,97 @@
+"""Run-folder ownership: one process at a time trains in a run folder.
+
+Two processes writing the same folder (``train --out D`` and ``resume D``, two sweeps on one
+folder) interleave their metrics and break each other's checkpoints; the lock turns that into a
+clear error. The lock is the file ``.lock`` (the owner's pid and host as JSON), created with
+``O_EXCL`` so exactly one process wins, and removed when the owner finishes, stops or fails. A
+process killed with ``kill -9`` leaves its lock behind: the next process on the same host sees that
+the pid is gone and takes the folder over, saying so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+from pathlib import Path
+
+from workbench.errors import WorkbenchError
+
+
+class FolderLock:
+    """One process at a time trains in a run folder: ``.lock`` holds the owner's pid and host,
+    created exclusively (``O_EXCL``) and removed on exit. A lock whose process is gone (killed,
+    crashed) is taken over with a message; a live owner, or one on another host, is refused."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = Path(folder) / ".lock"
+        self.owned = False
+
+    def __enter__(self) -> FolderLock:
+        mine = json.dumps({"pid": os.getpid(), "host": socket.gethostname()})
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                self._take_over_if_stale()
+                continue
+            with os.fdopen(fd, "w") as handle:
+                handle.write(mine)
+            self.owned = True
+            return self
+        raise WorkbenchError(f"could not lock {self.path.parent}: another process keeps taking it")
+
+    def _take_over_if_stale(self) -> None:
+        owner = lock_owner(self.path.parent)
+        if owner is None:  # unreadable: half-written by a process that died while writing
+            self.path.unlink(missing_ok=True)
+            return
+        pid, host = owner
+        if host != socket.gethostname():
+            raise WorkbenchError(
+                f"run folder {self.path.parent} is in use by process {pid} on {host}; "
+                f"if that run is gone, delete {self.path}"
+            )
+        if _alive(pid):
+            raise WorkbenchError(
+                f"run folder {self.path.parent} is in use by process {pid}: wait for it, or stop "
+                "it (Ctrl-C, or kill) and resume"
+            )
+        print(
+            f"workbench: taking over {self.path} from process {pid}, which is gone", file=sys.stderr
+        )
+        self.path.unlink(missing_ok=True)
+
+    def __exit__(self, *exc) -> None:
+        if self.owned:
+            self.path.unlink(missing_ok=True)
+            self.owned = False
+
+
+def lock_owner(folder: Path) -> tuple[int, str] | None:
+    """``(pid, host)`` of the process that holds ``folder``'s lock, None when unlocked."""
+    try:
+        data = json.loads((Path(folder) / ".lock").read_text(encoding="utf-8"))
+        return int(data["pid"]), str(data["host"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def folder_in_use(folder: Path) -> bool:
+    """Whether a live process holds ``folder``'s lock (one on another host counts as live)."""
+    owner = lock_owner(folder)
+    if owner is None:
+        return False
+    pid, host = owner
+    return host != socket.gethostname() or _alive(pid)
