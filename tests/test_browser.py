@@ -186,3 +186,29 @@ def test_classroom_page_serves_the_panel_without_code(tmp_path):
     # kernel running
     _, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, [c.cmdline() for c in alive]
+
+
+def test_reports_and_sweep_index_render_plotly_offline(tmp_path):
+    """An HTML report and a sweep index opened from disk draw their plotly figures (plotly.js is
+    inline: the page makes no network request outside the file)."""
+    from playwright.sync_api import sync_playwright
+
+    from workbench.report import make_report
+    from workbench.sweep import grid_points, run_sweep
+
+    report = make_report({"episodes": 4, "seeds": [0, 1]}, tmp_path / "report")
+    points = grid_points({"episodes": 3}, {"env.max_steps": [4, 6]}, [0, 1])
+    index = run_sweep(points, tmp_path / "sweep", workers=2).out / "index.html"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        remote = []
+        page.on("request", lambda r: remote.append(r.url) if r.url.startswith("http") else None)
+        for path, shot in ((report, "6-report.png"), (index, "7-sweep-index.png")):
+            page.goto(path.resolve().as_uri())
+            page.wait_for_selector(".plotly .main-svg", timeout=60_000)
+            assert page.locator(".plotly .scatterlayer .trace").count() >= 2, path
+            page.screenshot(path=str(SHOTS / shot), full_page=True)
+        browser.close()
+    assert remote == [], remote

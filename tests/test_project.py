@@ -36,6 +36,7 @@ LAYERS = {
     "callbacks": 4,
     "results": 4,
     "plots": 5,
+    "figures": 5,
     "widgets": 6,
     "report": 6,
     "sweep": 7,
@@ -45,7 +46,7 @@ LAYERS = {
 RESTRICTED = {
     "ipywidgets": {"widgets"},
     "matplotlib": {"plots", "widgets", "report"},
-    "plotly": {"plots", "widgets", "report", "sweep"},
+    "plotly": {"figures", "widgets", "report"},
     "torch": {
         "agent",
         "train",

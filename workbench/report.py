@@ -175,6 +175,52 @@ def provenance(parameters: Mapping[str, Any], results: Sequence[RunResult]) -> d
     }
 
 
+# Report labels: key → (what a reader calls it, unit).
+LABELS = {
+    "id": ("problem", ""),
+    "formula": ("formula", ""),
+    "qubits": ("qubits", ""),
+    "terms": ("Pauli terms", ""),
+    "mapping": ("fermion-to-qubit mapping", ""),
+    "tapering": ("qubit tapering", ""),
+    "electrons": ("electrons", ""),
+    "ground_energy": ("exact ground energy E0", "Ha"),
+    "ground_energy_sector": ("E0 in the molecule's electron-number sector", "Ha"),
+    "hartree_fock_energy": ("Hartree–Fock energy", "Ha"),
+    "lower_bound": ("curriculum lower bound", "Ha"),
+    "zero_state_energy": ("energy of the all-zero state", "Ha"),
+    "spectral_gap": ("spectral gap", "Ha"),
+    "name": ("device profile", ""),
+    "n_qubits": ("qubits", ""),
+    "depolarizing_1q": ("1-qubit depolarizing p", ""),
+    "depolarizing_2q": ("2-qubit depolarizing p", ""),
+    "two_qubit_depolarizing": ("2-qubit depolarizing form", ""),
+    "t1": ("T1", "µs"),
+    "t2": ("T2", "µs"),
+    "gate_time_1q": ("1-qubit gate time", "ns"),
+    "gate_time_2q": ("2-qubit gate time", "ns"),
+    "amplitude_damping": ("amplitude damping γ", ""),
+    "phase_damping": ("phase damping λ", ""),
+    "readout_p01": ("readout error P(1|0)", ""),
+    "readout_p10": ("readout error P(0|1)", ""),
+    "coupling_map": ("coupling map", ""),
+    "depolarizing_2q_pairs": ("2-qubit depolarizing p per pair", ""),
+    "shots": ("shots per measurement group", ""),
+}
+
+
+def quantity_rows(values: Mapping[str, Any]) -> list[dict]:
+    """``{"ground_energy": -1.137...}`` → rows ``{"quantity": "exact ground energy E0 (Ha)",
+    "value": "-1.13727017"}``: human labels with units, energies to 8 decimals (0.01 µHa)."""
+    rows = []
+    for key, value in values.items():
+        label, unit = LABELS.get(key, (key.replace("_", " "), ""))
+        if isinstance(value, float):
+            value = f"{value:.8f}" if unit == "Ha" else f"{value:.4g}"
+        rows.append({"quantity": f"{label} ({unit})" if unit else label, "value": value})
+    return rows
+
+
 def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
     """A Markdown table of dicts (numbers in short scientific or fixed form)."""
     if not rows:
@@ -183,8 +229,8 @@ def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | N
 
     def cell(value):
         if isinstance(value, float):
-            return f"{value:.3e}" if value and abs(value) < 1e-2 else f"{value:.10g}"
-        return "–" if value is None else str(value)
+            return f"{value:.3e}" if value and abs(value) < 1e-2 else f"{value:.8g}"
+        return "–" if value is None else str(value).replace("|", "\\|")  # a pipe ends a cell
 
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(cell(r.get(c)) for c in columns) + " |" for r in rows]
@@ -217,6 +263,9 @@ def to_html(notebook_path: Path, html_path: Path) -> None:
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(str(notebook_path), as_version=4))
     body = re.sub(r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", "", body)
+    # one left margin: no empty prompt column in front of outputs and text
+    margin = "<style>.jp-InputPrompt,.jp-OutputPrompt{display:none!important}</style>"
+    body = body.replace("</head>", margin + "</head>", 1)
     body = re.sub(r"<link[^>]*\bhref=[\"']https?://[^>]*>", "", body)
     atomic_write_text(html_path, body)
 
@@ -241,6 +290,18 @@ def markdown_to_html(markdown: str, html_path: Path, title: str) -> None:
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
         f"<style>{style}</style></head><body>{body}</body></html>",
     )
+
+
+def _local_kernel_manager():
+    """The report's kernel talks over local IPC sockets: nothing listens on TCP, and ipykernel
+    no longer warns about unencrypted TCP on every ``workbench report``."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum
+
+    class LocalKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    return LocalKernelManager
 
 
 def make_report(
@@ -274,6 +335,7 @@ def make_report(
             kernel_name="python3",
             cwd=str(notebook.parent),
             progress_bar=False,
+            kernel_manager_class=_local_kernel_manager(),
         )
     except papermill.PapermillExecutionError as error:
         pending.unlink(missing_ok=True)

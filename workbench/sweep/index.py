@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.config import CHEMICAL_ACCURACY
 from workbench.paths import atomic_write_text
 from workbench.results import load_run
 
@@ -142,32 +141,18 @@ def write_results(out: Path, outcomes, index: bool = True) -> None:
         atomic_write_text(out / "index.html", index_html(out, outcomes))
 
 
-def _figures(outcomes) -> list:
-    """Per varying field: best error (log) and CNOTs against its values, a trace per seed."""
+def _figures(outcomes) -> list[str]:
+    """One interactive overview per varying field (:func:`workbench.figures.sweep_overview`),
+    as HTML ``<div>``s with plotly.js inline in the first."""
     try:
-        from plotly.subplots import make_subplots
+        from workbench import figures
     except ImportError:  # plotly comes with the notebooks extra
         return []
     varying = [k for k, _ in outcomes[0].values] if outcomes and outcomes[0].values else ["seed"]
-    figures = []
-    for field in varying:
-        fig = make_subplots(rows=1, cols=2, subplot_titles=("best error (Ha)", "CNOTs of best"))
-        for seed in sorted({o.seed for o in outcomes}):
-            mine = [o for o in outcomes if o.seed == seed and o.best_error is not None]
-            x = [str(o.seed if field == "seed" else dict(o.values)[field]) for o in mine]
-            text = [f"{o.name}<br>{o.n_gates} gates: {o.circuit[:120]}" for o in mine]
-            for col, attr in ((1, "best_error"), (2, "n_cnots")):
-                fig.add_scatter(
-                    x=x, y=[getattr(o, attr) for o in mine], mode="markers+lines",
-                    name=f"seed {seed}", legendgroup=str(seed), showlegend=col == 1,
-                    hovertext=text, row=1, col=col,
-                )  # fmt: skip
-        fig.add_hline(CHEMICAL_ACCURACY, line_dash="dot", annotation_text="1.6 mHa", row=1, col=1)
-        fig.update_yaxes(type="log", row=1, col=1)
-        fig.update_xaxes(title_text=field, type="category")
-        fig.update_layout(height=380, margin=dict(l=60, r=20, t=50, b=50), title=field)
-        figures.append(fig)
-    return figures
+    return [
+        figures.to_html(figures.sweep_overview(outcomes, field), include_plotlyjs=i == 0)
+        for i, field in enumerate(varying)
+    ]
 
 
 def _table(outcomes) -> str:
@@ -193,13 +178,7 @@ def index_html(out: Path, outcomes) -> str:
     counts = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
-    figures = _figures(outcomes)
-    parts = [
-        fig.to_html(full_html=False, include_plotlyjs=i == 0, config={"displaylogo": False})
-        for i, fig in enumerate(figures)
-    ]
-    if not figures:
-        parts = ["<p>(install plotly — the notebooks extra — for figures)</p>"]
+    parts = _figures(outcomes) or ["<p>(install plotly, the notebooks extra, for figures)</p>"]
     style = (
         "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:85%}"
         "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"

@@ -1,0 +1,207 @@
+"""Interactive plotly figures — hover, zoom, legend toggles — for notebooks, reports and sweeps.
+
+Where a reader gains from hovering or zooming (learning curves with the circuit of each episode,
+mHa gaps near E0 in an energy scan, optimisers toggled on and off, dissociation curves, a sweep's
+overview) the figure is plotly; circuit drawings stay static PNGs (:mod:`workbench.plots`).
+Energies in Ha, errors against the exact E0 (log axes where they span decades).
+
+HTML carries plotly.js **inline, once per file**, never from a CDN: :func:`to_html` takes
+``include_plotlyjs``; :func:`show` displays a figure in a notebook and inlines plotly.js with the
+first figure the kernel shows, so an executed notebook (papermill, nbconvert) renders offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from workbench.config import CHEMICAL_ACCURACY
+from workbench.plots import trailing_mean
+
+CONFIG = {"displaylogo": False, "responsive": True}
+_shown = {"plotlyjs": False}
+
+
+def to_html(fig: go.Figure, include_plotlyjs: bool) -> str:
+    """A ``<div>`` with the figure; plotly.js inline when ``include_plotlyjs``."""
+    return fig.to_html(full_html=False, include_plotlyjs=include_plotlyjs, config=CONFIG)
+
+
+def show(fig: go.Figure) -> None:
+    """Display in a notebook as self-contained HTML (plotly.js with the kernel's first figure)."""
+    from IPython.display import HTML, display
+
+    display(HTML(to_html(fig, include_plotlyjs=not _shown["plotlyjs"])))
+    _shown["plotlyjs"] = True
+
+
+def _layout(fig: go.Figure, height: int, title: str = "") -> go.Figure:
+    fig.update_layout(
+        height=height,
+        title=title or None,
+        margin=dict(l=60, r=20, t=60 if title else 30, b=50),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),  # above, not on the data
+        hovermode="closest",
+        template="plotly_white",
+    )
+    return fig
+
+
+def learning_curves(
+    runs: Mapping[str, Sequence[dict]], window: int = 20, title: str = ""
+) -> go.Figure:
+    """Training episodes of one or more runs (``label → metrics``, e.g. one per seed): final
+    error against E0 (log; hover: episode, error, gates, the circuit), success rate over the
+    last ``window`` episodes, episode length, ε. Greedy test episodes are diamonds."""
+    fig = make_subplots(
+        rows=2,
+        cols=2,
+        subplot_titles=("final error vs E0 (Ha)", f"success rate (last {window})",
+                        "episode length (gates)", "exploration ε"),
+        vertical_spacing=0.14,
+    )  # fmt: skip
+    for index, (label, metrics) in enumerate(runs.items()):
+        colour = f"hsl({(index * 67) % 360},60%,45%)"
+        train = [m for m in metrics if not m["test"]]
+        tests = [m for m in metrics if m["test"]]
+        x = [m["episode"] for m in train]
+        hover = [
+            f"episode {m['episode']}<br>error {m['error_to_ground']:.2e} Ha<br>"
+            f"{m['n_gates']} gates, {m['n_cnots']} CNOTs<br>{m.get('circuit', '')[:160]}"
+            for m in train
+        ]
+        common = dict(legendgroup=label, line=dict(color=colour), marker=dict(color=colour))
+        fig.add_scatter(
+            x=x, y=[max(m["error_to_ground"], 1e-12) for m in train], mode="markers",
+            marker_size=4, name=label, hovertext=hover, hoverinfo="text", row=1, col=1, **common,
+        )  # fmt: skip
+        if tests:
+            fig.add_scatter(
+                x=[m["episode"] for m in tests],
+                y=[max(m["error_to_ground"], 1e-12) for m in tests],
+                mode="markers", marker_symbol="diamond", marker_size=7, name=f"{label} greedy",
+                hovertext=[f"greedy test, episode {m['episode']}<br>{m.get('circuit', '')}"
+                           for m in tests],
+                row=1, col=1, **common,
+            )  # fmt: skip
+        success = trailing_mean([float(m["success"]) for m in train], window)
+        for row, col, y in (
+            (1, 2, success),
+            (2, 1, [m["length"] for m in train]),
+            (2, 2, [m["epsilon"] for m in train]),
+        ):
+            fig.add_scatter(x=x, y=y, mode="lines", showlegend=False, row=row, col=col, **common)
+    fig.add_hline(CHEMICAL_ACCURACY, line_dash="dash", annotation_text="1.6 mHa", row=1, col=1)
+    fig.update_yaxes(type="log", exponentformat="e", row=1, col=1)
+    fig.update_yaxes(range=[0, 1.05], row=1, col=2)
+    fig.update_yaxes(range=[0, 1.05], row=2, col=2)
+    last = max((m["episode"] for metrics in runs.values() for m in metrics), default=1)
+    fig.update_xaxes(dtick=integer_step(last), tick0=0)
+    fig.update_xaxes(title_text="episode", row=2)
+    return _layout(fig, 620, title)
+
+
+def integer_step(largest: float, ticks: int = 8) -> int:
+    """The smallest 1-2-5 step (1, 2, 5, 10, 20, …) giving at most ``ticks`` integer ticks up
+    to ``largest`` — episode and step axes never show 0.5."""
+    for exponent in range(12):
+        for digit in (1, 2, 5):
+            if largest / (digit * 10**exponent) <= ticks:
+                return digit * 10**exponent
+    return 10**12
+
+
+def energy_scan(
+    angles: Sequence[float], curves: Mapping[str, Sequence[float]], e0: float, title: str = ""
+) -> go.Figure:
+    """Energy against one angle θ (rad) per setting; hover gives the gap to E0 in mHa, so zooming
+    near the minimum shows the mHa differences a whole-range plot hides."""
+    fig = go.Figure()
+    hover = "θ=%{x:.3f}<br>E=%{y:.6f} Ha<br>E−E0=%{customdata:.2f} mHa"
+    for label, values in curves.items():
+        gaps = (np.asarray(values) - e0) * 1e3
+        fig.add_scatter(
+            x=list(angles), y=list(values), mode="lines", name=label,
+            customdata=gaps, hovertemplate=hover,
+        )  # fmt: skip
+    fig.add_hline(e0, line_dash="dash", annotation_text="exact E0")
+    fig.update_xaxes(title_text="θ (rad)")
+    fig.update_yaxes(title_text="energy (Ha)")
+    return _layout(fig, 420, title)
+
+
+def convergence(
+    traces: Mapping[str, Sequence[Sequence[float]]], e0: float, title: str = ""
+) -> go.Figure:
+    """Optimisers compared over energy evaluations: per method, the median over seeds of the
+    best exact error so far (line) and the spread between seeds (band); click the legend to
+    toggle a method. ``traces``: method → one list of exact energies per seed, in call order."""
+    fig = go.Figure()
+    for index, (method, seeds) in enumerate(traces.items()):
+        colour = f"hsl({(index * 67) % 360},60%,45%)"
+        n = min(len(s) for s in seeds)
+        best = np.array([np.minimum.accumulate(np.asarray(s[:n]) - e0) for s in seeds])
+        best = np.maximum(best, 1e-9)
+        x = np.arange(1, n + 1)
+        low, mid, high = best.min(0), np.median(best, 0), best.max(0)
+        fig.add_scatter(
+            x=np.concatenate([x, x[::-1]]), y=np.concatenate([high, low[::-1]]), fill="toself",
+            fillcolor=colour.replace("hsl", "hsla").replace(")", ",0.15)"), line_width=0,
+            legendgroup=method, showlegend=False, hoverinfo="skip",
+        )  # fmt: skip
+        fig.add_scatter(
+            x=x, y=mid, mode="lines", name=method, legendgroup=method,
+            line=dict(color=colour), hovertemplate=f"{method}<br>%{{x}} evaluations<br>"
+            "median best error %{y:.2e} Ha<extra></extra>",
+        )  # fmt: skip
+    fig.add_hline(CHEMICAL_ACCURACY, line_dash="dash", annotation_text="1.6 mHa")
+    fig.update_yaxes(type="log", exponentformat="e", title_text="best exact error so far (Ha)")
+    fig.update_xaxes(title_text="energy evaluations", tickformat="d")
+    return _layout(fig, 440, title)
+
+
+def dissociation(
+    bond_lengths: Sequence[float],
+    curves: Mapping[str, Sequence[float]],
+    marker: tuple[float, float, str] | None = None,
+    title: str = "",
+) -> go.Figure:
+    """Energies (Ha) against bond length (Å), e.g. exact E0 and Hartree–Fock; ``marker`` =
+    ``(length, energy, label)`` marks one point (the found energy, the slider's length)."""
+    fig = go.Figure()
+    for label, values in curves.items():
+        fig.add_scatter(x=list(bond_lengths), y=list(values), mode="lines+markers", name=label)
+    if marker is not None:
+        fig.add_scatter(
+            x=[marker[0]], y=[marker[1]], mode="markers", name=marker[2],
+            marker=dict(size=12, symbol="star", color="black"),
+        )  # fmt: skip
+    fig.update_xaxes(title_text="bond length (Å)")
+    fig.update_yaxes(title_text="energy (Ha)")
+    return _layout(fig, 400, title)
+
+
+def sweep_overview(outcomes: Sequence, field: str) -> go.Figure:
+    """A sweep's runs against one varying ``field`` (or ``seed``): best error (log) and CNOTs
+    of the best circuit, one trace per seed, the run and its circuit on hover."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("best error (Ha)", "CNOTs of best"))
+    for index, seed in enumerate(sorted({o.seed for o in outcomes})):
+        colour = f"hsl({(index * 67) % 360},60%,45%)"
+        mine = [o for o in outcomes if o.seed == seed and o.best_error is not None]
+        x = [str(o.seed if field == "seed" else dict(o.values)[field]) for o in mine]
+        text = [f"{o.name}<br>{o.n_gates} gates: {o.circuit[:120]}" for o in mine]
+        for col, attr in ((1, "best_error"), (2, "n_cnots")):
+            fig.add_scatter(
+                x=x, y=[getattr(o, attr) for o in mine], mode="markers+lines",
+                name=f"seed {seed}", legendgroup=str(seed), showlegend=col == 1,
+                line=dict(color=colour), hovertext=text, row=1, col=col,
+            )  # fmt: skip
+    fig.add_hline(CHEMICAL_ACCURACY, line_dash="dot", annotation_text="1.6 mHa", row=1, col=1)
+    fig.update_yaxes(type="log", exponentformat="e", row=1, col=1)
+    most = max((o.n_cnots or 0 for o in outcomes), default=1)
+    fig.update_yaxes(dtick=integer_step(max(most, 1)), tick0=0, rangemode="tozero", row=1, col=2)
+    fig.update_xaxes(title_text=field, type="category")
+    return _layout(fig, 400)
