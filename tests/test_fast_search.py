@@ -169,3 +169,19 @@ def test_pruning_removes_redundant_gates_and_keeps_the_energy():
     assert set(pruned.removed) == {("CNOT", 1, 0), ("RX", 1), ("RZ", 1)}
     kept = prune_circuit(padded, np.zeros(padded.n_params), problem, keep=padded.n_gates)
     assert kept.circuit == padded and kept.removed == ()
+
+
+@pytest.mark.slow
+def test_the_classroom_preset_shows_learning(tmp_path):
+    """h2-3q-classroom (the panel's and notebook 4's default): ε falls, the success rate rises
+    and the greedy policy's circuit shrinks to a near-minimal one within chemical accuracy."""
+    result = run(get_run_preset("h2-3q-classroom"), out=tmp_path / "run", progress=False)
+    train = result.training_metrics()
+    quarter = len(train) // 4
+    first = np.mean([m["success"] for m in train[:quarter]])
+    last = np.mean([m["success"] for m in train[-quarter:]])
+    assert last > first + 0.3, (first, last)
+    assert train[0]["epsilon"] == 1.0 and train[len(train) // 2]["epsilon"] <= 0.06
+    tests = [m for m in result.metrics if m["test"]]
+    assert tests[0]["n_gates"] == 15 and tests[0]["error_to_ground"] > 1.6e-3  # random net
+    assert all(m["error_to_ground"] < 1.6e-3 and m["n_gates"] <= 4 for m in tests[-5:])

@@ -50,7 +50,7 @@ def test_accuracy_curves_average_seeds_up_to_the_shortest_run_and_roll():
     np.testing.assert_allclose(share.get_ydata(), [1.0, 0.75, 0.5])
     np.testing.assert_allclose(length.get_ydata(), [3.0, 3.0, 4.0])
     np.testing.assert_allclose(share.get_xdata(), [0, 1, 2])
-    assert fig.axes[0].get_legend().get_texts()[0].get_text() == "masks"
+    assert fig.axes[1].get_legend().get_texts()[0].get_text() == "masks"  # beside the data
 
 
 def test_fixed_gates_take_no_angle_label():

@@ -135,3 +135,39 @@ def test_links_point_at_the_pages_server(tmp_path, monkeypatch):
     assert links.served_url(report) == "/u/files/runs/a%20b/report/report.html"
     monkeypatch.setattr(links, "_jupyter_server", lambda: None)
     assert links.served_url(report) == report.resolve().as_uri()
+
+
+def test_a_run_preset_keeps_the_problem_and_noise_the_user_picked():
+    """Choosing a run preset used to overwrite the problem and noise already picked; run
+    folders were named after the preset even when another problem ran."""
+    from workbench.runs import default_run_dir
+
+    panel = Panel()
+    panel.problem.preset.value = "h2-3q"
+    panel.noise.kind.value = "depolarizing"
+    panel.search.preset.value = "h2-4q-ourense-demo"
+    assert panel.problem.preset.value == "h2-3q" and panel.noise.kind.value == "depolarizing"
+    assert "Kept your problem and noise" in panel.status.value
+    assert panel.use_preset_button.layout.display is None
+    config = panel.config()
+    assert config.problem.preset == "h2-3q" and config.noise.profile is None
+    assert default_run_dir(config).name.startswith("h2-3q-depolarizing_1q-0.001-")  # not the preset
+    panel.use_preset_button.click()
+    assert panel.problem.preset.value == "h2-4q-qcas" and panel.noise.profile.value == "ibm-ourense"
+    assert panel.use_preset_button.layout.display == "none"
+    assert default_run_dir(panel.config()).name.startswith("h2-4q-qcas-ibm-ourense-s0-")
+
+
+def test_noise_tab_shows_the_profile_numbers_and_search_has_a_gate_cap():
+    panel = Panel()
+    panel.noise.kind.value = "device profile"
+    panel.noise.profile.value = "ibm-ourense"
+    numbers = panel.noise.numbers.value
+    assert "T1 / T2" in numbers and "77.0–103.1" in numbers and "readout" in numbers
+    assert "[[0, 1]" in numbers  # the coupling map
+    panel.noise.scale.value = 2.0  # scaled: T1 and T2 halve
+    assert "(mean; 38.5–51.5)" in panel.noise.numbers.value
+    panel.search.max_gates.value = 7
+    assert panel.config().env.max_steps == 7
+    panel.search.preset.value = "h2-3q-classroom"
+    assert panel.search.max_gates.value == 15 and panel.search.episodes.value == 600

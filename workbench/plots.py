@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from workbench.config import CHEMICAL_ACCURACY
 from workbench.sim import GATES
@@ -71,6 +72,17 @@ def draw_circuit(
     return fig
 
 
+def _legend(ax, fontsize: int = 7) -> None:
+    """The legend beside the axes, never on the data."""
+    ax.legend(fontsize=fontsize, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+
+
+def _integer_x(*axes) -> None:
+    """Episode and step axes show whole numbers only."""
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def trailing_mean(values: Sequence[float], window: int) -> np.ndarray:
     """Mean of the last ``window`` values at each position (fewer at the start), so a curve
     has a point for every episode — a run shorter than the window still draws one."""
@@ -103,7 +115,7 @@ def learning_curves(metrics: Sequence[dict], window: int = 20) -> Figure:
             label="greedy test",
         )
     ax.set(xlabel="episode", ylabel="error [Ha]", title="energy error")
-    ax.legend(fontsize=7)
+    _legend(ax)
     returns = np.array([m["episode_return"] for m in train])
     axes[0, 1].plot(episodes, returns, ".", ms=3, alpha=0.5)
     axes[0, 1].plot(episodes, trailing_mean(returns, window), "-")
@@ -115,6 +127,7 @@ def learning_curves(metrics: Sequence[dict], window: int = 20) -> Figure:
     )
     axes[1, 1].plot(episodes, [m["epsilon"] for m in train])
     axes[1, 1].set(xlabel="episode", ylabel="ε", title="exploration", ylim=(0, 1.05))
+    _integer_x(*axes.flat)
     return fig
 
 
@@ -140,7 +153,8 @@ def accuracy_curves(
     share_ax.set(xlabel="episode", ylabel=f"share over last {window}", ylim=(0, 1.05))
     share_ax.set_title("episodes within chemical accuracy")
     length_ax.set(xlabel="episode", ylabel="gates", title="episode length")
-    share_ax.legend(fontsize=7)
+    _legend(length_ax)
+    _integer_x(share_ax, length_ax)
     if title:
         fig.suptitle(title)
     return fig
@@ -157,7 +171,8 @@ def step_errors(errors: Sequence[float], thresholds: Sequence[float], title: str
         ax.semilogy(steps, thresholds, "-", lw=1, label="threshold")
     ax.axhline(CHEMICAL_ACCURACY, color="k", ls="--", lw=1, label="chemical accuracy")
     ax.set(xlabel="step", ylabel="error [Ha]", title=title or "this episode")
-    ax.legend(fontsize=7, loc="upper right")
+    _legend(ax)
+    _integer_x(ax)
     return fig
 
 
@@ -173,7 +188,7 @@ def circuit_size_versus(labels: Sequence[str], rows: Sequence[dict], title: str 
         ax.bar(x + (i - 1.5) * 0.2, values, 0.2, label=key.removeprefix("n_"))
     ax.set_xticks(x, labels, rotation=20, ha="right")
     ax.set(ylabel="count", title=title or "best circuit per setting")
-    ax.legend(fontsize=8)
+    _legend(ax, 8)
     return fig
 
 
@@ -193,7 +208,7 @@ def errors_versus(
     ax.axhline(CHEMICAL_ACCURACY, color="k", ls="--", lw=1, label="chemical accuracy")
     ax.set_xticks(x, labels, rotation=20, ha="right")
     ax.set(ylabel="error vs E0 [Ha]", title=title or "error per setting")
-    ax.legend(fontsize=8)
+    _legend(ax, 8)
     return fig
 
 

@@ -206,6 +206,22 @@ LABELS = {
     "coupling_map": ("coupling map", ""),
     "depolarizing_2q_pairs": ("2-qubit depolarizing p per pair", ""),
     "shots": ("shots per measurement group", ""),
+    # a run's overview (workbench show, the panel's summary)
+    "folder": ("run folder", ""),
+    "label": ("run", ""),
+    "preset": ("run preset", ""),
+    "status": ("status", ""),
+    "episodes_done": ("episodes done", ""),
+    "episodes": ("episode budget", ""),
+    "best_error": ("best error vs E0", "Ha"),
+    "best_noiseless_error": ("its noiseless error", "Ha"),
+    "chemical_accuracy": ("within chemical accuracy (1.6 mHa)", ""),
+    "first_chemical_accuracy_episode": ("first episode within 1.6 mHa", ""),
+    "successes": ("curriculum successes", ""),
+    "wall_time_s": ("wall time", "s"),
+    "seconds_per_episode": ("time per episode", "s"),
+    "env_seconds": ("environment time", "s"),
+    "agent_seconds": ("agent time", "s"),
 }
 
 
@@ -215,8 +231,11 @@ def quantity_rows(values: Mapping[str, Any]) -> list[dict]:
     rows = []
     for key, value in values.items():
         label, unit = LABELS.get(key, (key.replace("_", " "), ""))
-        if isinstance(value, float):
-            value = f"{value:.8f}" if unit == "Ha" else f"{value:.4g}"
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, float):
+            small = unit == "Ha" and key.endswith("error")
+            value = f"{value:.2e}" if small else f"{value:.8f}" if unit == "Ha" else f"{value:.4g}"
         rows.append({"quantity": f"{label} ({unit})" if unit else label, "value": value})
     return rows
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Sequence
@@ -45,8 +46,11 @@ RUNS_DIR = Path("runs")
 
 
 def default_run_dir(config: RunConfig) -> Path:
-    """``runs/<preset or problem>-s<seed>-<UTC time>``."""
-    name = (config.preset or config.problem.label).replace("@", "-").replace("/", "-")
+    """``runs/<problem>-<noise>-s<seed>-<UTC time>``, named after what runs (a preset whose
+    problem or noise was changed would otherwise name a different experiment), e.g.
+    ``runs/h2-3q-ibm-mumbai-median-1000-shots-s0-20261201-101500``."""
+    what = f"{config.problem.label}-{config.noise.label}"
+    name = re.sub(r"[^\w.]+", "-", what.replace("@", "-at-")).strip("-")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return RUNS_DIR / f"{name}-s{config.seed}-{stamp}"
 

@@ -90,11 +90,21 @@ class Panel:
         self.stop_signal: StopSignal | None = None
         self.error: str | None = None
         self._n_qubits: int | None = None
+        self._syncing, self._own_choice = False, False
         self._build_ui()
         self.search.preset.observe(lambda _: self._follow_preset(), "value")
         self.problem.preset.observe(lambda _: self._problem_changed(), "value")
         self.problem.bond_length.observe(lambda _: self._problem_changed(), "value")
-        self._follow_preset()
+        noise = self.noise
+        for item in (self.problem.preset, self.problem.bond_length, noise.kind, noise.profile):
+            item.observe(lambda _: self._chosen(), "value")
+        for item in (noise.scale, noise.shots, noise.readout, noise.p1, noise.p2):
+            item.observe(lambda _: self._chosen(), "value")
+        self._follow_preset(force=True)
+
+    def _chosen(self) -> None:
+        if not self._syncing:  # the user picked a problem or noise: a run preset keeps it
+            self._own_choice = True
 
     def _build_ui(self) -> None:
         self.start_button = w.Button(description="Start", button_style="success", icon="play")
@@ -104,6 +114,10 @@ class Panel:
         self.stop_button.on_click(lambda _: self.stop())
         self.resume_button.on_click(lambda _: self.resume())
         self.status = w.HTML("Choose a problem, a noise model and a search, then Start.")
+        self.use_preset_button = w.Button(
+            description="Use the preset's problem and noise", layout=w.Layout(display="none")
+        )
+        self.use_preset_button.on_click(lambda _: self._follow_preset(force=True))
         hidden = {"display": "none"}  # until the first drawing: no broken-image icons
         self.circuit = w.Image(**IMAGE, layout=w.Layout(**hidden))
         self.step_plot = w.Image(**IMAGE, layout=w.Layout(width="420px", **hidden))
@@ -122,7 +136,9 @@ class Panel:
         tabs = w.Tab([self.problem.widget, self.noise.widget, self.search.widget])
         for i, title in enumerate(("Problem", "Noise", "Search")):
             tabs.set_title(i, title)
-        buttons = w.HBox([self.start_button, self.stop_button, self.resume_button])
+        buttons = w.HBox(
+            [self.start_button, self.stop_button, self.resume_button, self.use_preset_button]
+        )
         live = w.VBox(
             [w.HBox([self.circuit]), w.HBox([self.step_plot, self.best_html]), self.curves]
         )
@@ -143,8 +159,21 @@ class Panel:
         """Qubits of the running (or last) run; of the chosen problem before any run."""
         return self._n_qubits or self.problem.problem().n_qubits
 
-    def _follow_preset(self) -> None:
-        """A run preset brings its problem and noise with it."""
+    def _follow_preset(self, force: bool = False) -> None:
+        """A run preset brings its problem and noise with it — unless the user has picked a
+        problem or noise since: those are kept, and a button offers the preset's instead."""
+        if self._own_choice and not force:
+            self.use_preset_button.layout.display = None
+            self.status.value = "Kept your problem and noise; the run preset set the search only."
+            return
+        self.use_preset_button.layout.display = "none"
+        self._syncing = True
+        try:
+            self._apply_preset_problem_and_noise()
+        finally:
+            self._syncing, self._own_choice = False, False
+
+    def _apply_preset_problem_and_noise(self) -> None:
         base = self.search.presets[self.search.preset.value]
         if base.problem.preset is not None:
             self.problem.preset.value = base.problem.preset
@@ -254,10 +283,10 @@ class Panel:
     def show_summary(self) -> None:
         if self.result is None:
             return
-        from workbench.report import markdown_table
+        from workbench.report import markdown_table, quantity_rows
 
         o = self.result.overview()
-        rows = [{"quantity": k, "value": v} for k, v in o.items() if not isinstance(v, dict)]
+        rows = quantity_rows({k: v for k, v in o.items() if not isinstance(v, dict)})
         self.summary.value = _markdown_to_html(markdown_table(rows))
         record = self.result.smallest_within_chemical_accuracy or self.result.best
         if record is not None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from workbench.chem import PRESETS, get_preset, get_problem
 from workbench.config import ITERATION_BUDGET, OPTIMIZERS, MoleculeSpec, run_presets
-from workbench.devices import available_profiles
+from workbench.devices import available_profiles, load_profile
 from workbench.errors import WorkbenchError
 from workbench.experiment import resolve_noise
 from workbench.sim import Circuit, energies
@@ -126,6 +126,7 @@ class ProblemPicker:
         return get_problem(self.preset.value, self._bond_length())
 
     def refresh(self) -> None:
+        self.facts.value = "<i>computing the Hamiltonian …</i>"  # a custom molecule takes seconds
         try:
             p = self.problem()
         except WorkbenchError as error:
@@ -174,11 +175,12 @@ class NoisePicker:
             readout_format=".3f",
         )
         self.shots = _field(w.IntText, "shots (0: exact)", value=0)
+        self.numbers = w.HTML()
         self.effect = w.HTML()
         self.groups = {
             "depolarizing": w.VBox([self.p1, self.p2]),
             "thermal relaxation": w.VBox([self.t1, self.t2, self.gate_1q, self.gate_2q]),
-            "device profile": w.VBox([self.profile, self.scale]),
+            "device profile": w.VBox([self.profile, self.scale, self.numbers]),
         }
         self.widget = w.VBox(
             [self.kind, *self.groups.values(), self.readout, self.shots, self.effect]
@@ -227,11 +229,14 @@ class NoisePicker:
 
     def refresh(self) -> None:
         self._show_group()
+        if self.kind.value == "device profile":  # the profile's own numbers, whatever problem
+            self.numbers.value = profile_numbers(load_profile(self.profile.value, self.scale.value))
         if self.problem is None:
             return
         from workbench.config import NoiseConfig
 
         c = self.changes()
+        self.effect.value = "<i>computing the probe's energies …</i>"
         try:
             config = NoiseConfig(c["noise.profile"], c["noise.scale"], c["noise.overrides"])
             model = resolve_noise(config, self.problem.n_qubits)
@@ -247,6 +252,38 @@ class NoisePicker:
         )
 
 
+def profile_numbers(model) -> str:
+    """A device profile's own numbers (after scaling) as a small HTML table; per-qubit values
+    are shown as their mean and range."""
+    d = model.to_dict()
+    pairs = d.get("depolarizing_2q_pairs") or []
+    rows = [
+        ("T1 / T2 (µs)", f"{_num(d['t1'], '.1f')} / {_num(d['t2'], '.1f')}"),
+        ("gate times 1q / 2q (ns)", f"{_num(d['gate_time_1q'], '.1f')} / "
+                                    f"{_num(d['gate_time_2q'], '.1f')}"),
+        ("depolarizing p 1q / 2q", f"{_num(d['depolarizing_1q'], '.2e')} / "
+         + (f"per pair: {_num([x[-1] for x in pairs], '.2e')}" if pairs
+            else _num(d["depolarizing_2q"], ".2e"))),
+        ("readout P(1|0) / P(0|1)", f"{_num(d['readout_p01'], '.3f')} / "
+                                    f"{_num(d['readout_p10'], '.3f')}"),
+        ("coupling map", "all pairs" if not d.get("coupling_map") else str(d["coupling_map"])),
+    ]  # fmt: skip
+    cells = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows)
+    return f"<table style='font-size:90%'>{cells}</table>"
+
+
+def _num(value, fmt: str) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "–"
+        values = [float(v) for v in value]
+        mean, low, high = np.mean(values), min(values), max(values)
+        return f"{mean:{fmt}} (mean; {low:{fmt}}–{high:{fmt}})" if low != high else f"{low:{fmt}}"
+    return format(float(value), fmt)
+
+
 class SearchPicker:
     """Run preset, episodes, optimiser and budget, curriculum, random halting, masks, seed."""
 
@@ -254,6 +291,7 @@ class SearchPicker:
         self.presets = run_presets()
         self.preset = _field(w.Dropdown, "run preset", options=list(self.presets), value=preset)
         self.episodes = _field(w.BoundedIntText, "episodes", min=1, max=10**6)
+        self.max_gates = _field(w.BoundedIntText, "maximum gates (L)", min=1, max=1000)
         self.optimizer = _field(
             w.Dropdown,
             "optimiser",
@@ -268,6 +306,7 @@ class SearchPicker:
             [
                 self.preset,
                 self.episodes,
+                self.max_gates,
                 self.optimizer,
                 self.budget,
                 self.curriculum,
@@ -283,6 +322,7 @@ class SearchPicker:
         config = self.presets[self.preset.value]
         o = config.optimizer
         self.episodes.value = config.episodes
+        self.max_gates.value = config.env.max_steps
         self.optimizer.value = o.method
         self.budget.value = o.max_iterations if o.method in ITERATION_BUDGET else sum(o.maxfev)
         self.curriculum.value = config.curriculum.kind
@@ -306,6 +346,7 @@ class SearchPicker:
             halting = json.loads(json.dumps(vars(halting)))
         return {
             "episodes": self.episodes.value,
+            "env.max_steps": self.max_gates.value,
             "optimizer.method": method,
             **optimizer,
             "curriculum.kind": self.curriculum.value,
