@@ -171,3 +171,16 @@ def test_noise_tab_shows_the_profile_numbers_and_search_has_a_gate_cap():
     assert panel.config().env.max_steps == 7
     panel.search.preset.value = "h2-3q-classroom"
     assert panel.search.max_gates.value == 15 and panel.search.episodes.value == 600
+
+
+def test_dissociation_curve_beside_the_slider_marks_the_best_found_energy():
+    problem = ProblemPicker("h2-2q")
+    assert problem.scan_image.layout.display == "none"
+    problem.scan(points=5)
+    first = bytes(problem.scan_image.value)
+    assert first.startswith(b"\x89PNG") and problem.scan_image.layout.display is None
+    problem.mark_best(0.7414, -1.13)
+    assert bytes(problem.scan_image.value) != first and problem.best_found == (0.7414, -1.13)
+    problem.preset.value = "h2o-8q"  # not a diatomic: no scan, no button
+    assert problem.scan_button.layout.display == "none"
+    assert problem.scan_image.layout.display == "none"

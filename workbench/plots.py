@@ -212,6 +212,25 @@ def errors_versus(
     return fig
 
 
+def dissociation_curve(
+    lengths: Sequence[float],
+    curves: dict[str, Sequence[float]],
+    markers: dict[str, tuple[float, float]] | None = None,
+    title: str = "",
+) -> Figure:
+    """Energies (Ha) against bond length (Å), e.g. exact E0 and Hartree–Fock, with marked
+    points (``label → (length, energy)``: the slider's geometry, the best energy found)."""
+    fig = Figure(figsize=(5.2, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    for label, values in curves.items():
+        ax.plot(lengths, values, ".-", label=label)
+    for (label, (x, y)), style in zip((markers or {}).items(), ("ko", "r*"), strict=False):
+        ax.plot([x], [y], style, ms=9, label=label)
+    ax.set(xlabel="bond length [Å]", ylabel="energy [Ha]", title=title or "dissociation")
+    _legend(ax)
+    return fig
+
+
 def to_png(fig: Figure, dpi: int = 100) -> bytes:
     """PNG bytes of a figure (for ``ipywidgets.Image`` and static reports)."""
     buffer = io.BytesIO()

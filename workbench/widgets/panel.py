@@ -295,6 +295,13 @@ class Panel:
                 self.circuit, draw_circuit(record["gates"], self.n_qubits, record["params"], title)
             )
         show_image(self.curves, learning_curves(self.result.metrics))
+        from workbench.chem import get_preset
+
+        best, problem = self.result.best, self.result.config.problem
+        if best is not None and problem.preset == self.problem.preset.value:
+            length = problem.bond_length or get_preset(problem.preset).bond_length
+            if length is not None and get_preset(problem.preset).is_diatomic:
+                self.problem.mark_best(float(length), best["energy"])
         self.status.value = f"Run {o['status']}: folder <code>{self.result.folder}</code>"
 
     def export(self, kind: str) -> Path | None:

@@ -69,20 +69,65 @@ class ProblemPicker:
                 self.tapering,
             ]
         )
-        self.widget = w.VBox([self.preset, self.bond_length, self.custom, self.facts])
+        self.scan_button = w.Button(description="Dissociation curve", icon="line-chart")
+        self.scan_button.on_click(lambda _: self.scan())
+        self.scan_image = w.Image(format="png", layout=w.Layout(display="none", width="460px"))
+        self.best_found: tuple[float, float] | None = None  # (bond length, energy) of a run
+        controls = [self.preset, self.bond_length, self.scan_button, self.custom, self.facts]
+        self.widget = w.HBox([w.VBox(controls), self.scan_image])
         self.preset.observe(self._on_preset, "value")
-        self.bond_length.observe(lambda _: self.refresh(), "value")
+        self.bond_length.observe(lambda _: self._on_bond_length(), "value")
         self._on_preset()
+
+    def _on_bond_length(self) -> None:
+        self.best_found = None  # found at another geometry
+        if self.scan_image.layout.display is None:
+            self.scan()
+        else:
+            self.refresh()
 
     def _on_preset(self, _=None) -> None:
         custom = self.preset.value == "custom"
         self.custom.layout.display = None if custom else "none"
         diatomic = not custom and get_preset(self.preset.value).is_diatomic
         self.bond_length.layout.display = None if diatomic else "none"
+        self.scan_button.layout.display = None if diatomic else "none"
+        self.scan_image.layout.display = "none"
+        self.best_found = None
         if diatomic:
             with self.bond_length.hold_trait_notifications():
                 self.bond_length.value = get_preset(self.preset.value).bond_length
         self.refresh()
+
+    def scan(self, points: int = 9) -> None:
+        """E0 and Hartree–Fock of the preset over bond lengths around its own, beside the
+        slider, with the slider's geometry and the best energy a run found marked."""
+        from workbench.plots import dissociation_curve, to_png
+
+        preset = get_preset(self.preset.value)
+        if not preset.is_diatomic:
+            return
+        self.facts.value = "<i>scanning the bond length …</i>"
+        lengths = np.linspace(max(0.3, 0.5 * preset.bond_length), 2.5 * preset.bond_length, points)
+        scan = [get_problem(self.preset.value, float(r)) for r in lengths]
+        here = self.problem()
+        markers = {"slider": (float(self.bond_length.value), here.ground_energy)}
+        if self.best_found is not None:
+            markers["best found"] = self.best_found
+        curves = {
+            "exact E0": [p.ground_energy for p in scan],
+            "Hartree–Fock": [p.hartree_fock_energy for p in scan],
+        }
+        figure = dissociation_curve(lengths, curves, markers, f"{self.preset.value}")
+        self.scan_image.value = to_png(figure)
+        self.scan_image.layout.display = None
+        self.refresh()
+
+    def mark_best(self, bond_length: float, energy: float) -> None:
+        """Mark the best energy a run found (redrawn if the curve is shown)."""
+        self.best_found = (bond_length, energy)
+        if self.scan_image.layout.display is None:
+            self.scan()
 
     def molecule(self) -> MoleculeSpec:
         try:
