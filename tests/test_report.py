@@ -20,6 +20,25 @@ from workbench.report import (
 from workbench.results import load_run
 
 
+def external_resources(html: str) -> list[str]:
+    """URLs the page would load: src/href of script, link, img and iframe tags (a parser, so
+    strings inside inline scripts do not count)."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                loads = tag in ("script", "img", "iframe") and name == "src"
+                loads |= tag == "link" and name == "href"
+                if loads and value and value.startswith(("http:", "https:", "//")):
+                    found.append(value)
+
+    Parser().feed(html)
+    return found
+
+
 def test_parameters_override_the_preset():
     config = config_from_parameters(
         preset="h2-2q-demo",
@@ -49,14 +68,18 @@ def test_paper_numbers_for_a_problem():
     assert paper_numbers("h2-2q", None) == []
 
 
-def test_report_command_end_to_end(tmp_path, capsys):
+def test_report_command_end_to_end(tmp_path, capfd):
     out = tmp_path / "report"
     args = ["report", "-p", "episodes", "6", "-p", "seeds", "[0,1]", "--out", str(out)]
     assert main(args) == 0
-    assert str((out / "report.html").resolve()) in capsys.readouterr().out
+    printed = capfd.readouterr()  # the kernel's own stderr too (file-descriptor level)
+    assert str((out / "report.html").resolve()) in printed.out
+    assert "without encryption" not in printed.err  # the report kernel talks over IPC
     html = (out / "report.html").read_text()
     assert "data:image/png;base64" in html and "Provenance" in html
-    assert '<script src="http' not in html and "cdn.jsdelivr" not in html and "unpkg" not in html
+    assert "Plotly.newPlot" in html and "exact ground energy E0 (Ha)" in html  # human labels
+    assert "ground_energy" not in html.split("Provenance")[0]
+    assert external_resources(html) == []  # plotly.js inline; its code merely names CDNs
     results = json.loads((out / "results.json").read_text())
     assert [r["episodes_done"] for r in results["runs"]] == [6, 6]
     for recorded in results["runs"]:

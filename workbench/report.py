@@ -16,7 +16,9 @@ import hashlib
 import json
 import platform
 import re
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -311,14 +313,20 @@ def markdown_to_html(markdown: str, html_path: Path, title: str) -> None:
     )
 
 
-def _local_kernel_manager():
-    """The report's kernel talks over local IPC sockets: nothing listens on TCP, and ipykernel
-    no longer warns about unencrypted TCP on every ``workbench report``."""
+def _local_kernel_manager(socket_dir: str):
+    """The report's kernel talks over local IPC sockets in ``socket_dir`` (a fresh, short
+    temporary folder: socket paths are limited to ~100 characters and must not collide between
+    reports made at the same time): nothing listens on TCP, and ipykernel no longer warns about
+    unencrypted TCP on every ``workbench report``."""
     from jupyter_client.manager import AsyncKernelManager
-    from traitlets import CaselessStrEnum
+    from traitlets import CaselessStrEnum, default
 
     class LocalKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        @default("ip")
+        def _socket_prefix(self):
+            return str(Path(socket_dir) / "kernel")
 
     return LocalKernelManager
 
@@ -346,6 +354,7 @@ def make_report(
     if "runs_dir" in known:
         values.setdefault("runs_dir", str(out / "runs"))
     pending = out / ".results.pending.json"
+    sockets = tempfile.mkdtemp(prefix="wb-")
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -354,7 +363,7 @@ def make_report(
             kernel_name="python3",
             cwd=str(notebook.parent),
             progress_bar=False,
-            kernel_manager_class=_local_kernel_manager(),
+            kernel_manager_class=_local_kernel_manager(sockets),
         )
     except papermill.PapermillExecutionError as error:
         pending.unlink(missing_ok=True)
@@ -364,6 +373,8 @@ def make_report(
             f"the report failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
             f"(partial notebook: {executed})"
         ) from None
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     to_html(executed, out / "report.html")
     pending.replace(results)
     return out / "report.html"
