@@ -43,8 +43,15 @@ def load_profile(name: str, scale: float = 1.0, **overrides: Any) -> NoiseModel:
         raise ConfigError(
             f"unknown device profile {name!r}: expected one of {', '.join(available_profiles())}"
         )
-    data = json.loads(path.read_text(encoding="utf-8"))
-    model = NoiseModel.from_dict({**data["noise"], "name": name})
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        fields = {**data["noise"], "name": name}
+    except (ValueError, KeyError, TypeError) as error:  # truncated, empty, or not a profile
+        raise ConfigError(
+            f"device profile {path} is damaged ({type(error).__name__}: {error}); restore it "
+            "or delete it (`workbench device-import` writes profiles)"
+        ) from None
+    model = NoiseModel.from_dict(fields)
     if overrides:
         model = NoiseModel.from_dict({**model.to_dict(), **overrides})
     return model.scaled(scale) if scale != 1.0 else model

@@ -13,3 +13,7 @@ class ConfigError(WorkbenchError, ValueError):
 
 class ProblemError(WorkbenchError, ValueError):
     """A molecular problem cannot be built as specified (chemistry-level inconsistency)."""
+
+
+class WorkbenchWarning(UserWarning):
+    """Accepted, but probably not what was meant (the CLI prints it as one line)."""

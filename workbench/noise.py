@@ -21,6 +21,7 @@ import functools
 import itertools
 import json
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from workbench.config import check_fields
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, WorkbenchWarning
 from workbench.paulis import PAULI_MATRICES, ptm_from_kraus
 
 NS_PER_US = 1000.0
@@ -106,10 +107,19 @@ class Channel:
         return ptm_from_kraus(self.kraus)
 
 
+def _real(name: str, value: Any) -> float:
+    """A real number given as a number (not a string, not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ConfigError(f"{name}={value!r} is not a number: give a number, e.g. 0.001")
+    return float(value)
+
+
 def _per_qubit(name: str, value: Any, n_qubits: int | None) -> tuple[float, ...] | float | None:
-    if value is None or isinstance(value, int | float):
+    if value is None:
         return value
-    values = tuple(float(v) for v in value)
+    if not isinstance(value, list | tuple | np.ndarray):
+        return _real(name, value)
+    values = tuple(_real(f"{name}[{q}]", v) for q, v in enumerate(value))
     if n_qubits is not None and len(values) != n_qubits:
         raise ConfigError(f"{name} has {len(values)} values; the device has {n_qubits} qubits")
     return values
@@ -161,7 +171,15 @@ class NoiseModel:
             for value in np.atleast_1d(getattr(self, name)):
                 _probability(name, value)
         for name in ("depolarizing_2q", "amplitude_damping", "phase_damping"):
-            _probability(name, getattr(self, name))
+            _probability(name, _real(name, getattr(self, name)))
+        for name in ("readout_p01", "readout_p10"):
+            if np.any(np.asarray(getattr(self, name)) > 0.5):
+                warnings.warn(
+                    f"{name}={getattr(self, name)!r}: a readout flip above 0.5 makes the wrong "
+                    "outcome more likely than the right one (did you mean 1 - p?)",
+                    WorkbenchWarning,
+                    stacklevel=3,
+                )
         for a, b, p in self.depolarizing_2q_pairs:
             _probability(f"depolarizing_2q of pair ({a}, {b})", p)
         if self.two_qubit_depolarizing not in ("joint", "independent"):
@@ -176,10 +194,15 @@ class NoiseModel:
             for q, (t1, t2) in enumerate(zip(*pairs, strict=True)):
                 check_relaxation_times(float(t1), float(t2), f" (qubit {q})")
         for name in ("gate_time_1q", "gate_time_2q"):
-            value = getattr(self, name)
+            value = _real(name, getattr(self, name))
             if not (math.isfinite(value) and value >= 0):
                 raise ConfigError(f"{name}={value!r} must be a non-negative time in ns")
         if self.coupling_map is not None:
+            if len(self.coupling_map) == 0:
+                raise ConfigError(
+                    "coupling_map=[]: no CNOT would be possible; give qubit pairs such as "
+                    "[[0, 1], [1, 2]], or null for all pairs"
+                )
             object.__setattr__(
                 self, "coupling_map", tuple((int(a), int(b)) for a, b in self.coupling_map)
             )
@@ -312,12 +335,22 @@ class NoiseModel:
     def from_dict(cls, data: dict[str, Any]) -> NoiseModel:
         check_fields(cls, data, "noise")
         data = dict(data)
-        if data.get("coupling_map") is not None:
-            data["coupling_map"] = tuple(tuple(pair) for pair in data["coupling_map"])
-        data["depolarizing_2q_pairs"] = tuple(
-            tuple(x) for x in data.get("depolarizing_2q_pairs", ())
-        )
-        return cls(**data)
+        try:
+            if data.get("coupling_map") is not None:
+                data["coupling_map"] = tuple((int(a), int(b)) for a, b in data["coupling_map"])
+            data["depolarizing_2q_pairs"] = tuple(
+                (int(a), int(b), _real("depolarizing_2q pair p", p))
+                for a, b, p in data.get("depolarizing_2q_pairs", ())
+            )
+            return cls(**data)
+        except ConfigError:
+            raise
+        except (TypeError, ValueError) as error:  # a value of the wrong shape
+            raise ConfigError(
+                f"noise model: a field has the wrong type or shape ({error}); e.g. coupling_map "
+                "is a list of [control, target] pairs, depolarizing_2q_pairs of [a, b, p], "
+                "per-qubit values a number or one number per qubit"
+            ) from None
 
 
 @functools.lru_cache(maxsize=1024)

@@ -275,6 +275,24 @@ def _check_names(parameters: Mapping[str, Any], path: Path) -> dict[str, Any]:
     return known
 
 
+def _check_run_folder_alone(parameters: Mapping[str, Any], known: Mapping[str, Any]) -> None:
+    """A report on an existing run folder shows that run as it was: parameters that would
+    describe another run are refused rather than silently ignored (and recorded as if used)."""
+    if not parameters.get("run_folder"):
+        return
+    presentation = {"run_folder", "runs_dir", "interactive", "results_path"}
+    conflicting = sorted(
+        name
+        for name, value in parameters.items()
+        if name not in presentation and value != known.get(name)
+    )
+    if conflicting:
+        raise ConfigError(
+            f"run_folder={parameters['run_folder']!r} reports an existing run; {conflicting} "
+            "would describe another run: leave them out, or train a new run without run_folder"
+        )
+
+
 def to_html(notebook_path: Path, html_path: Path) -> None:
     """Self-contained HTML: figures are embedded PNGs; external scripts (MathJax, require.js,
     widget managers) are removed so the page reads offline."""
@@ -343,6 +361,7 @@ def make_report(
 
     out = Path(out).resolve()  # the notebook runs in notebooks/: hand it absolute paths
     known = _check_names(parameters, notebook)
+    _check_run_folder_alone(parameters, known)
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("results.json", "error.txt"):
         (out / stale).unlink(missing_ok=True)

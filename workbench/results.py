@@ -17,10 +17,26 @@ from workbench.lock import folder_in_use
 
 
 def read_config(folder: Path) -> RunConfig:
-    path = Path(folder) / "config.json"
+    """The run config of a run folder (``config.json``), with a named error when it is missing
+    or damaged."""
+    return RunConfig.from_dict(_config_json(Path(folder))["config"])
+
+
+def _config_json(folder: Path) -> dict:
+    path = folder / "config.json"
     if not path.is_file():
         raise WorkbenchError(f"{folder} is not a run folder: config.json is missing")
-    return RunConfig.from_dict(json.loads(path.read_text(encoding="utf-8"))["config"])
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        missing = {"config", "resolved"} - set(data)
+        if missing:
+            raise KeyError(", ".join(sorted(missing)))
+    except (ValueError, KeyError, TypeError) as error:
+        raise WorkbenchError(
+            f"{path} is damaged ({type(error).__name__}: {error}): it is written once, when the "
+            "run starts; restore it from a copy, or start the run again"
+        ) from None
+    return data
 
 
 @dataclass
@@ -120,8 +136,8 @@ class RunResult:
 def load_run(path: str | Path) -> RunResult:
     """Read a run folder (complete, stopped, or still running)."""
     folder = Path(path)
-    config = read_config(folder)
-    data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    data = _config_json(folder)
+    config = RunConfig.from_dict(data["config"])
     metrics = []
     metrics_path = folder / "metrics.jsonl"
     if metrics_path.exists():

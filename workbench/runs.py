@@ -35,7 +35,7 @@ import torch
 from workbench import __version__
 from workbench.callbacks import BestCircuits, Checkpointer, MetricsLog, ProgressBar
 from workbench.config import CHEMICAL_ACCURACY, RunConfig
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, WorkbenchError
 from workbench.experiment import Experiment, build
 from workbench.lock import FolderLock
 from workbench.paths import atomic_write_text
@@ -115,6 +115,7 @@ class _Session:
             "best": self.best.state_dict(),
             "metrics_lines": self.metrics.lines,
             "wall_time": self.wall_time(),
+            "config": self.experiment.config.to_dict(),  # what this checkpoint is a state of
         }
         path = self.folder / "checkpoint.pt"
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".checkpoint.pt.", suffix=".tmp")
@@ -237,6 +238,8 @@ def run(
     _check_callbacks(callbacks)
     experiment = build(config)
     folder = Path(out) if out is not None else default_run_dir(config)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"run folder {folder} is a file: choose a folder (--out)")
     if folder.exists() and any(folder.iterdir()):
         raise ConfigError(f"run folder {folder} is not empty: resume it or choose another --out")
     folder.mkdir(parents=True, exist_ok=True)
@@ -269,20 +272,21 @@ def resume(
     """Continue the run in ``path`` from its last checkpoint (``episodes`` extends the budget).
 
     The folder is locked for the whole session; ``config.json`` changes (a new episode budget)
-    only once the experiment has been rebuilt from it without error."""
+    only once the experiment has been rebuilt from it and the checkpoint checked against it."""
     _check_callbacks(callbacks)
     folder = Path(path)
+    read_config(folder)  # a named error for a missing or damaged run folder, before locking it
     with FolderLock(folder):
         config = read_config(folder)
         if episodes is not None:
             config = config.with_overrides({"episodes": episodes})
         experiment = build(config)
+        checkpoint = folder / "checkpoint.pt"
+        state = _load_checkpoint(checkpoint, config) if checkpoint.exists() else None
         if episodes is not None:
             _update_config(folder, config)
         session = _Session(folder, experiment)
-        checkpoint = folder / "checkpoint.pt"
-        if checkpoint.exists():
-            state = torch.load(checkpoint, weights_only=False)
+        if state is not None:
             session.restore(state)
             session.wall_offset = state["wall_time"]
             session.metrics.open(state["metrics_lines"])
@@ -293,6 +297,28 @@ def resume(
         else:
             session.execute(callbacks, progress)
     return load_run(folder)
+
+
+def _load_checkpoint(path: Path, config: RunConfig) -> dict:
+    """The checkpoint's state, refused with a named error when the file is damaged or when
+    ``config.json`` now describes another experiment than the one checkpointed."""
+    try:
+        state = torch.load(path, weights_only=False)
+    except Exception as error:  # truncated or garbled: torch raises several kinds
+        raise WorkbenchError(
+            f"{path} is damaged ({type(error).__name__}: {error}); delete it to restart this run "
+            "from episode 0 in the same folder, or restore it"
+        ) from None
+    if "config" in state:  # checkpoints written before configs were recorded lack it
+        changed = changed_fields(RunConfig.from_dict(state["config"]), config)
+        if changed:
+            raise ConfigError(
+                f"{path.parent / 'config.json'} was changed since the last checkpoint (in "
+                f"{', '.join(changed)}): resuming would mislabel the run. Undo the edit, or start "
+                "a new run with the new settings (only the episode budget may grow: "
+                "`resume --episodes N`)"
+            )
+    return state
 
 
 def _update_config(folder: Path, config: RunConfig) -> None:

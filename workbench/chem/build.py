@@ -22,16 +22,19 @@ import dataclasses
 import datetime
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pennylane as qml
-from pennylane import qchem
 
 import workbench
-from workbench.chem.encoding import QubitEncoding, occupation_index
 from workbench.config import BOHR_PER_ANGSTROM, MoleculeSpec
 from workbench.errors import ProblemError
 from workbench.paulis import MAX_QUBITS_EXACT, PauliHamiltonian, lowest_eigenvalues
+
+if TYPE_CHECKING:
+    import pennylane as qml
+# PennyLane (≈ 2 s to import) is imported where a problem is built or exported, so reading
+# shipped or cached problems — and every CLI command that only reads — never pays for it.
 
 RECIPE_VERSION = 1
 """Bumped whenever the construction below changes results: cached problems then rebuild."""
@@ -109,6 +112,8 @@ class Problem:
 
     def to_pennylane(self) -> qml.Hamiltonian:
         """The Hamiltonian as a PennyLane operator on wires ``0..n-1`` (shift included)."""
+        import pennylane as qml
+
         n = self.n_qubits
         coeffs = [self.hamiltonian.shift, *self.hamiltonian.coefficients.tolist()]
         ops = [qml.Identity(0)] + [
@@ -128,6 +133,8 @@ class _ActiveSpace:
 
 
 def _active_space(spec: MoleculeSpec) -> _ActiveSpace:
+    from pennylane import qchem
+
     for symbol in spec.symbols:
         if symbol not in qchem.basis_data.basis_sets.get(spec.basis, {}):
             available = ", ".join(qchem.basis_data.basis_sets.get(spec.basis, {})) or "none"
@@ -202,6 +209,10 @@ def build_problem(spec: MoleculeSpec, problem_id: str | None = None) -> Problem:
     Raises:
         ProblemError: when the molecule cannot be built (basis, open shell, active space).
     """
+    from pennylane import qchem
+
+    from workbench.chem.encoding import QubitEncoding, occupation_index
+
     space = _active_space(spec)
     fermionic = qchem.fermionic_observable(
         np.array([space.core_constant]), space.one_body, space.two_body
@@ -233,6 +244,8 @@ def build_problem(spec: MoleculeSpec, problem_id: str | None = None) -> Problem:
 
 def provenance() -> dict:
     """Versions and time recorded with every built problem."""
+    import pennylane as qml
+
     return {
         "pennylane": qml.__version__,
         "numpy": np.__version__,

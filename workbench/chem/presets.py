@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from workbench.config import MoleculeSpec
+from workbench.config import MAX_BOND_LENGTH, MoleculeSpec
 from workbench.errors import ConfigError
 
 H2O_PAPER_GEOMETRY_BOHR = ((-0.021, -0.002, 0.0), (0.835, 0.452, 0.0), (1.477, -0.273, 0.0))
@@ -48,8 +48,11 @@ class Preset:
             )
         if isinstance(bond_length, bool) or not isinstance(bond_length, int | float):
             raise ConfigError(f"bond_length={bond_length!r} must be a number of Å")
-        if not math.isfinite(bond_length) or bond_length <= 0:
-            raise ConfigError(f"bond_length={bond_length!r} must be a positive distance in Å")
+        if not math.isfinite(bond_length) or not 0 < bond_length <= MAX_BOND_LENGTH:
+            raise ConfigError(
+                f"bond_length={bond_length!r} is not allowed: expected a distance in "
+                f"(0, {MAX_BOND_LENGTH:g}] Å"
+            )
         return self.make(float(bond_length))
 
 

@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Sequence
 
 from workbench.cli import problems, reports, runs, sweeps
-from workbench.errors import WorkbenchError
+from workbench.errors import WorkbenchError, WorkbenchWarning
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +28,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(message, category, filename, lineno, file=None, line=None) -> None:
+    """Workbench warnings as ``workbench: warning: ...``; others as Python prints them."""
+    if issubclass(category, WorkbenchWarning):
+        print(f"workbench: warning: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` console script."""
     parser = build_parser()
@@ -35,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", module="pennylane")
+            warnings.showwarning = _one_line
             return args.handler(args)
     except WorkbenchError as error:
         print(f"workbench: error: {error}", file=sys.stderr)

@@ -119,7 +119,11 @@ def _cmd_devices(args: argparse.Namespace) -> int:
 
     rows = []
     for name in available_profiles():
-        model = load_profile(name)
+        try:
+            model = load_profile(name)
+        except WorkbenchError as error:  # one damaged file must not hide the others
+            print(f"workbench: skipping {name}: {error}", file=sys.stderr)
+            continue
         p2 = max([model.depolarizing_2q] + [p for _, _, p in model.depolarizing_2q_pairs])
         rows.append(
             {

@@ -16,6 +16,7 @@ from workbench.config.presets import get_run_preset, run_presets
 from workbench.config.run import RunConfig, parse_override
 from workbench.config.sections import (
     ITERATION_BUDGET,
+    MAX_BOND_LENGTH,
     NOISY_HALTING,
     OPTIMIZERS,
     AgentConfig,
@@ -33,6 +34,7 @@ __all__ = [
     "BOHR_PER_ANGSTROM",
     "CHEMICAL_ACCURACY",
     "ITERATION_BUDGET",
+    "MAX_BOND_LENGTH",
     "NOISY_HALTING",
     "OPTIMIZERS",
     "AgentConfig",

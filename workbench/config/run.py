@@ -66,7 +66,7 @@ class RunConfig:
             value = getattr(self, name)
             if isinstance(value, Mapping):
                 check_fields(cls, value, name)
-                object.__setattr__(self, name, cls(**value))
+                object.__setattr__(self, name, _section(cls, name, value))
             elif not isinstance(value, cls):
                 raise ConfigError(f"{name} must be a {cls.__name__} or a mapping, got {value!r}")
         positive_int("episodes", self.episodes)
@@ -127,10 +127,38 @@ class RunConfig:
         return f"{self.problem.label} · {self.noise.label} · seed {self.seed}"
 
 
+def _section(cls, name: str, values: Mapping[str, Any]):
+    """Build a section; a value of the wrong shape that a field's own check did not name
+    (``null`` where a list belongs, a list where a number belongs) still fails with the
+    section and the values in the message, never a bare TypeError."""
+    try:
+        return cls(**values)
+    except ConfigError:
+        raise
+    except (TypeError, ValueError, OverflowError) as error:
+        given = ", ".join(f"{k}={v!r}" for k, v in values.items() if v != _default(cls, k))
+        raise ConfigError(
+            f"{name}: a value has the wrong type or shape ({error}); given {given or 'defaults'}"
+            f" — `workbench presets --json` shows the expected form of every field"
+        ) from None
+
+
+def _default(cls, name: str) -> Any:
+    field_ = cls.__dataclass_fields__.get(name)
+    if field_ is None:
+        return None
+    if field_.default is not dataclasses.MISSING:
+        return field_.default
+    return field_.default_factory() if field_.default_factory is not dataclasses.MISSING else None
+
+
 def _tuples(data: Any) -> Any:
     """Lists inside sections become tuples (frozen dataclasses hold tuples), mappings kept."""
     if isinstance(data, Mapping):
-        return {k: _tuples(v) if k != "overrides" else dict(v) for k, v in data.items()}
+        return {
+            k: dict(v) if k == "overrides" and isinstance(v, Mapping) else _tuples(v)
+            for k, v in data.items()
+        }
     if isinstance(data, list):
         return tuple(_tuples(v) for v in data)
     return data

@@ -12,6 +12,10 @@ from typing import Any
 from workbench.config.molecule import MoleculeSpec
 from workbench.errors import ConfigError
 
+# Å: beyond this a diatomic is two free atoms (and PennyLane's SCF no longer converges reliably)
+MAX_BOND_LENGTH = 20.0
+MAX_SHOTS = 10**15  # numpy samples counts as C longs; shot noise ~1/√N is below 1e-7 here
+
 
 def positive_int(name: str, value: Any, minimum: int = 1) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
@@ -49,7 +53,7 @@ class ProblemConfig:
         if (self.preset is None) == (self.molecule is None):
             raise ConfigError("give exactly one of problem.preset and problem.molecule")
         if self.bond_length is not None:
-            _number_in("problem.bond_length", self.bond_length, 0.0, 20.0, open_low=True)
+            _number_in("problem.bond_length", self.bond_length, 0.0, MAX_BOND_LENGTH, open_low=True)
 
     @property
     def label(self) -> str:
@@ -80,6 +84,11 @@ class NoiseConfig:
         object.__setattr__(self, "overrides", dict(self.overrides))
         if self.shots is not None:
             positive_int("noise.shots", self.shots)
+            if self.shots > MAX_SHOTS:  # numpy's multinomial sampler takes a C long
+                raise ConfigError(
+                    f"noise.shots={self.shots} is not allowed: at most {MAX_SHOTS:.0e} shots "
+                    "per measurement group (use null for exact expectations)"
+                )
 
     @property
     def has_channels(self) -> bool:
