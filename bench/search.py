@@ -36,10 +36,9 @@ import numpy as np
 from readme import replace_block
 from scipy.optimize import minimize
 
-from workbench.callbacks import cnot_order
 from workbench.chem import get_problem
 from workbench.config import CHEMICAL_ACCURACY, get_run_preset
-from workbench.results import load_run
+from workbench.results import cnot_order, load_run
 from workbench.runs import resume, run
 from workbench.sim import Circuit, energy_and_gradient
 

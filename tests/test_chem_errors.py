@@ -61,7 +61,7 @@ def test_open_shell_is_refused_clearly():
 
 @pytest.mark.parametrize("bond_length", [-1.0, 0.0, float("nan")])
 def test_bond_length_must_be_positive(bond_length):
-    with pytest.raises(ConfigError, match="must be a positive distance"):
+    with pytest.raises(ConfigError, match=r"expected a distance in \(0, 20\] Å"):
         get_preset("h2-4q").spec(bond_length)
 
 

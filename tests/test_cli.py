@@ -63,7 +63,7 @@ def test_custom_molecule_with_terms(capsys, isolated_data):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["problem", "h2-4q", "--bond-length", "-1"], "bond_length=-1.0 must be a positive"),
+        (["problem", "h2-4q", "--bond-length", "-1"], "bond_length=-1.0 is not allowed: expected"),
         (["problem", "nope"], "unknown problem preset 'nope'"),
         (["problem", "--symbols", "H", "Qq", "--geometry", "0 0 0; 0 0 1"], "unknown element"),
         (["problem", "--symbols", "H", "H", "--geometry", "0 0 0; 0 0 x"], "--geometry"),

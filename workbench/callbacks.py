@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from workbench.config import CHEMICAL_ACCURACY
+from workbench.results import cnot_order
 from workbench.sim import Circuit, energies
 from workbench.train import Callback, EpisodeEvent, StepEvent, TrainingSummary
 
@@ -88,11 +89,6 @@ class BestCircuits(Callback):
 
 def _size(record: dict) -> tuple:
     return (record["n_gates"], record["error"])
-
-
-def cnot_order(record: dict) -> tuple:
-    """Sort key of circuit records: fewest CNOTs, then fewest gates, then lowest error."""
-    return (record["n_cnots"], record["n_gates"], record["error"])
 
 
 def episode_record(event: EpisodeEvent, wall_time: float) -> dict:

@@ -10,10 +10,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.callbacks import cnot_order
 from workbench.config import CHEMICAL_ACCURACY, RunConfig
 from workbench.errors import WorkbenchError
 from workbench.lock import folder_in_use
+
+
+def cnot_order(record: dict) -> tuple:
+    """Sort key of circuit records: fewest CNOTs, then fewest gates, then lowest error."""
+    return (record["n_cnots"], record["n_gates"], record["error"])
 
 
 def read_config(folder: Path) -> RunConfig:
