@@ -201,3 +201,10 @@ def test_generated_command_lines_exit_cleanly(command, words, tmp_path_factory):
     except SystemExit as stop:  # argparse's usage errors exit with status 2
         status = stop.code
     assert status in (0, 2), status
+
+
+def test_a_closed_pipe_is_not_a_traceback():
+    """`workbench presets | head -1` used to end in BrokenPipeError."""
+    command = f"{sys.executable} -m workbench.cli presets | head -1"
+    out = subprocess.run(command, shell=True, capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("preset") and out.stderr == ""

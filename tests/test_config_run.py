@@ -99,3 +99,20 @@ def test_custom_molecule_problem():
     config = RunConfig.from_dict({"problem": {"preset": None, "molecule": molecule}, "episodes": 3})
     assert config.problem.label == "h2-08"
     assert RunConfig.from_dict(config.to_dict()) == config
+
+
+def test_the_optimiser_budget_rule_has_one_home():
+    """Iterations for COBYLA/L-BFGS-B/Rotosolve, evaluations for (Adam-)SPSA, split 10:3:1 over
+    the three stages: the report, the pickers and the preset table all use these two."""
+    from workbench.config import budget_overrides
+
+    assert budget_overrides("cobyla", 300) == {
+        "optimizer.method": "cobyla",
+        "optimizer.max_iterations": 300,
+    }
+    assert budget_overrides("adam_spsa3", 1400)["optimizer.maxfev"] == [1000, 300, 100]
+    assert budget_overrides("spsa", 1)["optimizer.maxfev"] == [2]
+    depolarizing = get_run_preset("paper-lih-4q-depolarizing").optimizer
+    assert (depolarizing.budget, depolarizing.budget_text) == (1667, "1191/357/119")
+    cobyla = get_run_preset("paper-h2-4q").optimizer
+    assert (cobyla.budget, cobyla.budget_text) == (1000, "1000")

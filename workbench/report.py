@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench import runs
-from workbench.config import ITERATION_BUDGET, RunConfig, get_run_preset
+from workbench.config import RunConfig, budget_overrides, get_run_preset
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.paths import REPOSITORY_ROOT, atomic_write_text, data_dir
 from workbench.results import RunResult
@@ -74,16 +74,8 @@ def config_from_parameters(
         changes["noise.shots"] = shots or None
     if optimizer is not None:
         changes["optimizer.method"] = optimizer
-    method = optimizer or base.optimizer.method
     if optimizer_budget is not None:
-        if method in ITERATION_BUDGET:
-            changes["optimizer.max_iterations"] = optimizer_budget
-        elif method == "adam_spsa3":  # keep the paper's 10 : 3 : 1 split
-            changes["optimizer.maxfev"] = [
-                max(2, round(optimizer_budget * w / 14)) for w in (10, 3, 1)
-            ]
-        else:
-            changes["optimizer.maxfev"] = [optimizer_budget]
+        changes |= budget_overrides(optimizer or base.optimizer.method, optimizer_budget)
     if curriculum is not None:
         changes["curriculum.kind"] = curriculum
     if episodes is not None:

@@ -30,10 +30,8 @@ PRESET_COLUMNS = [
 
 
 def _preset_row(name, config) -> dict:
-    from workbench.config import ITERATION_BUDGET
-
     o = config.optimizer
-    budget = o.max_iterations if o.method in ITERATION_BUDGET else "/".join(map(str, o.maxfev))
+    budget = o.budget_text
     hidden = config.agent.hidden
     network = f"{len(hidden)}×{hidden[0]}" if len(set(hidden)) == 1 else "-".join(map(str, hidden))
     return {

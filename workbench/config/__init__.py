@@ -26,6 +26,7 @@ from workbench.config.sections import (
     NoiseConfig,
     OptimizerConfig,
     ProblemConfig,
+    budget_overrides,
     paper_gamma,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "OptimizerConfig",
     "ProblemConfig",
     "RunConfig",
+    "budget_overrides",
     "check_fields",
     "get_run_preset",
     "paper_gamma",

@@ -277,6 +277,33 @@ class OptimizerConfig:
         for name in ("beta1", "beta2"):
             _number_in(f"optimizer.{name}", getattr(self, name), 0.0, 1.0)
 
+    @property
+    def budget(self) -> int:
+        """The optimiser budget as one number: iterations (COBYLA, L-BFGS-B) or sweeps
+        (Rotosolve) for :data:`ITERATION_BUDGET` methods, else the total evaluations."""
+        return self.max_iterations if self.method in ITERATION_BUDGET else sum(self.maxfev)
+
+    @property
+    def budget_text(self) -> str:
+        """The budget as written in tables: ``100`` or ``1191/357/119`` for three stages."""
+        return (
+            str(self.budget)
+            if len(self.maxfev) == 1 or self.method in ITERATION_BUDGET
+            else ("/".join(map(str, self.maxfev)))
+        )
+
+
+def budget_overrides(method: str, budget: int) -> dict[str, Any]:
+    """The dotted config fields that give ``method`` the budget ``budget`` — the one home of
+    the rule: iterations for :data:`ITERATION_BUDGET` methods, evaluations for (Adam-)SPSA,
+    split 10 : 3 : 1 over the three stages of ``adam_spsa3`` as in the paper."""
+    if method in ITERATION_BUDGET:
+        return {"optimizer.method": method, "optimizer.max_iterations": budget}
+    if method == "adam_spsa3":
+        stages = [max(2, round(budget * w / 14)) for w in (10, 3, 1)]
+        return {"optimizer.method": method, "optimizer.maxfev": stages}
+    return {"optimizer.method": method, "optimizer.maxfev": [max(2, budget)]}
+
 
 @dataclass(frozen=True)
 class AgentConfig:

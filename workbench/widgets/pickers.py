@@ -13,7 +13,7 @@ import ipywidgets as w
 import numpy as np
 
 from workbench.chem import PRESETS, get_preset, get_problem
-from workbench.config import ITERATION_BUDGET, OPTIMIZERS, MoleculeSpec, run_presets
+from workbench.config import OPTIMIZERS, MoleculeSpec, budget_overrides, run_presets
 from workbench.devices import available_profiles, load_profile
 from workbench.errors import WorkbenchError
 from workbench.experiment import resolve_noise
@@ -369,7 +369,7 @@ class SearchPicker:
         self.episodes.value = config.episodes
         self.max_gates.value = config.env.max_steps
         self.optimizer.value = o.method
-        self.budget.value = o.max_iterations if o.method in ITERATION_BUDGET else sum(o.maxfev)
+        self.budget.value = o.budget
         self.curriculum.value = config.curriculum.kind
         self.halting.value = config.env.random_halting is not None
         self.masks.value = config.env.mask_illegal
@@ -377,13 +377,7 @@ class SearchPicker:
 
     def changes(self) -> dict:
         base = self.presets[self.preset.value]
-        method, budget = self.optimizer.value, self.budget.value
-        if method in ITERATION_BUDGET:
-            optimizer = {"optimizer.max_iterations": budget}
-        elif method == "adam_spsa3":
-            optimizer = {"optimizer.maxfev": [max(2, round(budget * f / 14)) for f in (10, 3, 1)]}
-        else:
-            optimizer = {"optimizer.maxfev": [max(2, budget)]}
+        optimizer = budget_overrides(self.optimizer.value, self.budget.value)
         halting = base.env.random_halting
         if self.halting.value and halting is None:
             halting = {"n": 70, "p": 0.573, "low": 25, "high": 70}
@@ -392,7 +386,6 @@ class SearchPicker:
         return {
             "episodes": self.episodes.value,
             "env.max_steps": self.max_gates.value,
-            "optimizer.method": method,
             **optimizer,
             "curriculum.kind": self.curriculum.value,
             "env.random_halting": halting if self.halting.value else None,
