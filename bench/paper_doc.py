@@ -16,7 +16,8 @@ from workbench.config import CHEMICAL_ACCURACY, get_run_preset
 from workbench.experiment import check
 from workbench.paths import atomic_write_text
 from workbench.plots import accuracy_curves, circuit_size_versus, errors_versus, to_png
-from workbench.report import markdown_table, markdown_to_html, paper_numbers
+from workbench.rendering import markdown_table, markdown_to_html
+from workbench.report import paper_numbers
 from workbench.results import RunResult
 from workbench.sim import Circuit, readout_energy_floor
 from workbench.sim.reference import pennylane_energy

@@ -39,6 +39,7 @@ LAYERS = {
     "figures": 5,
     "widgets": 6,
     "report": 6,
+    "rendering": 6,
     "sweep": 7,
     "cli": 8,
 }

@@ -11,9 +11,9 @@ import pytest
 from workbench.cli import main
 from workbench.config import get_run_preset
 from workbench.errors import ConfigError
+from workbench.rendering import markdown_to_html
 from workbench.report import (
     config_from_parameters,
-    markdown_to_html,
     paper_numbers,
     parse_seeds,
 )

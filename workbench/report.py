@@ -11,11 +11,9 @@ are :mod:`workbench.sweep` (``workbench report --sweep`` is a thin call of it).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import platform
-import re
 import shutil
 import subprocess
 import tempfile
@@ -27,7 +25,8 @@ from typing import Any
 from workbench import runs
 from workbench.config import RunConfig, budget_overrides, get_run_preset
 from workbench.errors import ConfigError, WorkbenchError
-from workbench.paths import REPOSITORY_ROOT, atomic_write_text, data_dir
+from workbench.paths import REPOSITORY_ROOT, data_dir
+from workbench.rendering import to_html
 from workbench.results import RunResult
 
 NOTEBOOKS = REPOSITORY_ROOT / "notebooks"
@@ -169,87 +168,6 @@ def provenance(parameters: Mapping[str, Any], results: Sequence[RunResult]) -> d
     }
 
 
-# Report labels: key → (what a reader calls it, unit).
-LABELS = {
-    "id": ("problem", ""),
-    "formula": ("formula", ""),
-    "qubits": ("qubits", ""),
-    "terms": ("Pauli terms", ""),
-    "mapping": ("fermion-to-qubit mapping", ""),
-    "tapering": ("qubit tapering", ""),
-    "electrons": ("electrons", ""),
-    "ground_energy": ("exact ground energy E0", "Ha"),
-    "ground_energy_sector": ("E0 in the molecule's electron-number sector", "Ha"),
-    "hartree_fock_energy": ("Hartree–Fock energy", "Ha"),
-    "lower_bound": ("curriculum lower bound", "Ha"),
-    "zero_state_energy": ("energy of the all-zero state", "Ha"),
-    "spectral_gap": ("spectral gap", "Ha"),
-    "name": ("device profile", ""),
-    "n_qubits": ("qubits", ""),
-    "depolarizing_1q": ("1-qubit depolarizing p", ""),
-    "depolarizing_2q": ("2-qubit depolarizing p", ""),
-    "two_qubit_depolarizing": ("2-qubit depolarizing form", ""),
-    "t1": ("T1", "µs"),
-    "t2": ("T2", "µs"),
-    "gate_time_1q": ("1-qubit gate time", "ns"),
-    "gate_time_2q": ("2-qubit gate time", "ns"),
-    "amplitude_damping": ("amplitude damping γ", ""),
-    "phase_damping": ("phase damping λ", ""),
-    "readout_p01": ("readout error P(1|0)", ""),
-    "readout_p10": ("readout error P(0|1)", ""),
-    "coupling_map": ("coupling map", ""),
-    "depolarizing_2q_pairs": ("2-qubit depolarizing p per pair", ""),
-    "shots": ("shots per measurement group", ""),
-    # a run's overview (workbench show, the panel's summary)
-    "folder": ("run folder", ""),
-    "label": ("run", ""),
-    "preset": ("run preset", ""),
-    "status": ("status", ""),
-    "episodes_done": ("episodes done", ""),
-    "episodes": ("episode budget", ""),
-    "best_error": ("best error vs E0", "Ha"),
-    "best_noiseless_error": ("its noiseless error", "Ha"),
-    "chemical_accuracy": ("within chemical accuracy (1.6 mHa)", ""),
-    "first_chemical_accuracy_episode": ("first episode within 1.6 mHa", ""),
-    "successes": ("curriculum successes", ""),
-    "wall_time_s": ("wall time", "s"),
-    "seconds_per_episode": ("time per episode", "s"),
-    "env_seconds": ("environment time", "s"),
-    "agent_seconds": ("agent time", "s"),
-}
-
-
-def quantity_rows(values: Mapping[str, Any]) -> list[dict]:
-    """``{"ground_energy": -1.137...}`` → rows ``{"quantity": "exact ground energy E0 (Ha)",
-    "value": "-1.13727017"}``: human labels with units, energies to 8 decimals (0.01 µHa)."""
-    rows = []
-    for key, value in values.items():
-        label, unit = LABELS.get(key, (key.replace("_", " "), ""))
-        if isinstance(value, bool):
-            value = "yes" if value else "no"
-        elif isinstance(value, float):
-            small = unit == "Ha" and key.endswith("error")
-            value = f"{value:.2e}" if small else f"{value:.8f}" if unit == "Ha" else f"{value:.4g}"
-        rows.append({"quantity": f"{label} ({unit})" if unit else label, "value": value})
-    return rows
-
-
-def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
-    """A Markdown table of dicts (numbers in short scientific or fixed form)."""
-    if not rows:
-        return "_(none)_"
-    columns = list(columns or rows[0])
-
-    def cell(value):
-        if isinstance(value, float):
-            return f"{value:.3e}" if value and abs(value) < 1e-2 else f"{value:.8g}"
-        return "–" if value is None else str(value).replace("|", "\\|")  # a pipe ends a cell
-
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(cell(r.get(c)) for c in columns) + " |" for r in rows]
-    return "\n".join(lines)
-
-
 def notebook_parameters(path: Path = REPORT_NOTEBOOK) -> dict[str, Any]:
     """The notebook's ``parameters`` cell, as names and default values."""
     import papermill
@@ -283,44 +201,6 @@ def _check_run_folder_alone(parameters: Mapping[str, Any], known: Mapping[str, A
             f"run_folder={parameters['run_folder']!r} reports an existing run; {conflicting} "
             "would describe another run: leave them out, or train a new run without run_folder"
         )
-
-
-def to_html(notebook_path: Path, html_path: Path) -> None:
-    """Self-contained HTML: figures are embedded PNGs; external scripts (MathJax, require.js,
-    widget managers) are removed so the page reads offline."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook_path), as_version=4))
-    body = re.sub(r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", "", body)
-    # one left margin: no empty prompt column in front of outputs and text
-    margin = "<style>.jp-InputPrompt,.jp-OutputPrompt{display:none!important}</style>"
-    body = body.replace("</head>", margin + "</head>", 1)
-    body = re.sub(r"<link[^>]*\bhref=[\"']https?://[^>]*>", "", body)
-    atomic_write_text(html_path, body)
-
-
-def markdown_to_html(markdown: str, html_path: Path, title: str) -> None:
-    """A Markdown document as one self-contained HTML file: ``<img src="...png">`` paths
-    (relative to ``html_path``'s folder) are embedded as base64 data, no scripts are added."""
-    import mistune  # the notebooks extra (nbconvert uses it too)
-
-    def embed(match: re.Match) -> str:
-        data = base64.b64encode((html_path.parent / match.group(1)).read_bytes()).decode()
-        return f'src="data:image/png;base64,{data}"'
-
-    body = re.sub(r'src="([^":]+\.png)"', embed, mistune.html(markdown))
-    style = (
-        "body{font-family:sans-serif;max-width:80em;margin:2em auto;padding:0 1em}"
-        "table{border-collapse:collapse;font-size:85%}td,th{border:1px solid #ccc;"
-        "padding:2px 6px}img{max-width:100%}"
-    )
-    atomic_write_text(
-        html_path,
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
-        f"<style>{style}</style></head><body>{body}</body></html>",
-    )
 
 
 def _local_kernel_manager(socket_dir: str):

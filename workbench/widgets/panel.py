@@ -283,7 +283,7 @@ class Panel:
     def show_summary(self) -> None:
         if self.result is None:
             return
-        from workbench.report import markdown_table, quantity_rows
+        from workbench.rendering import markdown_table, quantity_rows
 
         o = self.result.overview()
         rows = quantity_rows({k: v for k, v in o.items() if not isinstance(v, dict)})
