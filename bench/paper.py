@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
-from paper_doc import paper_cell, row, write_doc
+from paper_doc import PaperExperiment, paper_cell, row, write_doc
 
 from workbench.config import NOISY_HALTING, get_run_preset
 from workbench.report import run_folder
@@ -42,23 +42,10 @@ CPU_AGENT = {
 }
 
 
-@dataclass(frozen=True)
-class Experiment:
-    name: str
-    preset: str
-    episodes: int
-    overrides: dict = field(default_factory=dict)
-    group: str = "main"
-    note: str = ""
-    seeds: tuple[int, ...] = (0, 1, 2)
-    paper_method: str = "CRLQAS"  # compare with the paper's rows whose method starts so
-    cpu_agent: bool = True  # replace the preset's agent by CPU_AGENT (not for the fast presets)
-
-
 EXPERIMENTS = [
-    Experiment("h2-2q", "paper-h2-2q", 1000),
-    Experiment("h2-3q", "paper-h2-3q", 1500),
-    Experiment(
+    PaperExperiment("h2-2q", "paper-h2-2q", 1000),
+    PaperExperiment("h2-3q", "paper-h2-3q", 1500),
+    PaperExperiment(
         "h2-4q",
         "paper-h2-4q",
         2000,
@@ -66,7 +53,7 @@ EXPERIMENTS = [
         note="COBYLA 300",
         seeds=(0, 1),  # 27 min a seed
     ),
-    Experiment(
+    PaperExperiment(
         "lih-4q",
         "paper-lih-4q",
         1000,
@@ -75,13 +62,13 @@ EXPERIMENTS = [
         seeds=(0, 1),
     ),
     *[
-        Experiment(
+        PaperExperiment(
             f"h2-{q}q-mumbai-{level}", f"paper-h2-{q}q-mumbai-{level}", episodes, group="noise"
         )
         for q, episodes in ((2, 400), (3, 300))
         for level in ("median", "max", "10max")
     ],
-    Experiment(
+    PaperExperiment(
         "lih-4q-depolarizing",
         "paper-lih-4q-depolarizing",
         100,
@@ -90,14 +77,14 @@ EXPERIMENTS = [
         group="noise",
         seeds=(0,),
     ),
-    Experiment(
+    PaperExperiment(
         "h2-4q-ourense",
         "paper-h2-4q-ourense",
         600,
         group="noise",
         paper_method="CRLQAS (random halting)",
     ),
-    Experiment(
+    PaperExperiment(
         "h2-4q-ourense-no-halting",
         "paper-h2-4q-ourense-no-halting",
         400,
@@ -107,7 +94,7 @@ EXPERIMENTS = [
         seeds=(0,),
         paper_method="CRLQAS (no random halting)",
     ),
-    Experiment(
+    PaperExperiment(
         "lih-6q",
         "paper-lih-6q",
         200,
@@ -119,9 +106,13 @@ EXPERIMENTS = [
 # The fast presets carry their own CPU agent and budgets (README "Search benchmark"); the
 # paper's H2O-8q network (5×5000, 22 001 inputs) does not fit a 2-core budget and is listed only.
 EXPERIMENTS += [
-    Experiment("lih-4q-fast", "lih-4q-fast", 1000, note="fast preset", cpu_agent=False),
-    Experiment("lih-6q-fast", "lih-6q-fast", 6000, note="fast preset", seeds=(0,), cpu_agent=False),
-    Experiment("h2o-8q-fast", "h2o-8q-fast", 600, note="fast preset", seeds=(0,), cpu_agent=False),
+    PaperExperiment("lih-4q-fast", "lih-4q-fast", 1000, note="fast preset", cpu_agent=False),
+    PaperExperiment(
+        "lih-6q-fast", "lih-6q-fast", 6000, note="fast preset", seeds=(0,), cpu_agent=False
+    ),
+    PaperExperiment(
+        "h2o-8q-fast", "h2o-8q-fast", 600, note="fast preset", seeds=(0,), cpu_agent=False
+    ),
 ]
 # The paper's curriculum makes its first greedy shift at episode G=500 and, measured from the
 # lower bound, starts 1–3 Ha loose: below ~500 episodes every episode "succeeds" after 2–4 gates
@@ -129,7 +120,7 @@ EXPERIMENTS += [
 SCALED = {"curriculum.greedy_shift_interval": 50, "agent.epsilon_decay": 0.998}
 SCALED_NOTE = "curriculum G=50, ε decay 0.998"
 EXPERIMENTS += [
-    Experiment(
+    PaperExperiment(
         "h2-4q-ourense-scaled",
         "paper-h2-4q-ourense",
         1000,
@@ -138,7 +129,7 @@ EXPERIMENTS += [
         note=SCALED_NOTE,
         paper_method="CRLQAS (random halting)",
     ),
-    Experiment(  # the paper's -1.136 Ha lies below our readout floor: gate noise alone
+    PaperExperiment(  # the paper's -1.136 Ha lies below our readout floor: gate noise alone
         "h2-4q-ourense-no-readout-scaled",
         "paper-h2-4q-ourense",
         1000,
@@ -149,7 +140,7 @@ EXPERIMENTS += [
         paper_method="CRLQAS (random halting)",
     ),
     *[
-        Experiment(
+        PaperExperiment(
             f"h2-2q-mumbai-{level}-scaled",
             f"paper-h2-2q-mumbai-{level}",
             300,
@@ -186,12 +177,12 @@ ABLATIONS = {  # label: (overrides, seeds)
     ),
 }
 EXPERIMENTS += [
-    Experiment(f"ablation: {label}", *ABLATION_BASE, o, "ablation", seeds=seeds)
+    PaperExperiment(f"ablation: {label}", *ABLATION_BASE, o, "ablation", seeds=seeds)
     for label, (o, seeds) in ABLATIONS.items()
 ]
 
 
-def config_of(experiment: Experiment, seed: int, quick: bool):
+def config_of(experiment: PaperExperiment, seed: int, quick: bool):
     episodes = 3 if quick else experiment.episodes
     agent = CPU_AGENT if experiment.cpu_agent else {}
     changes = {**agent, **experiment.overrides, "episodes": episodes, "seed": seed}

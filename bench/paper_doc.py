@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from workbench.chem import get_problem
 from workbench.config import CHEMICAL_ACCURACY, get_run_preset
@@ -22,14 +22,27 @@ from workbench.results import RunResult
 from workbench.sim import Circuit, readout_energy_floor
 from workbench.sim.reference import pennylane_energy
 
-if TYPE_CHECKING:
-    from paper import Experiment
-
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "paper-comparison.md"
 HTML = DOC.with_suffix(".html")
 FIGURES = DOC.parent / "figures"
 NOTES = ROOT / "bench" / "paper-notes.md"
+
+
+@dataclass(frozen=True)
+class PaperExperiment:
+    """One row of the paper comparison: a run preset, its budget and overrides, the seeds, and
+    which of the paper's rows (method prefix) it is compared with."""
+
+    name: str
+    preset: str
+    episodes: int
+    overrides: dict = field(default_factory=dict)
+    group: str = "main"
+    note: str = ""
+    seeds: tuple[int, ...] = (0, 1, 2)
+    paper_method: str = "CRLQAS"  # compare with the paper's rows whose method starts so
+    cpu_agent: bool = True  # replace the preset's agent by CPU_AGENT (not for the fast presets)
 
 
 def pennylane_check(result: RunResult) -> float | None:
@@ -78,7 +91,7 @@ def second_half(results: list[RunResult]) -> tuple[str, str]:
     return share, f"{sum(gates) / len(gates):.1f}" if gates else "–"
 
 
-def row(experiment: Experiment, results: list[RunResult]) -> dict:
+def row(experiment: PaperExperiment, results: list[RunResult]) -> dict:
     """Our numbers over seeds: success rate, best error, circuit shape, first success, time."""
     record = best_record(results)
     small = [r.smallest_within_chemical_accuracy for r in results]
@@ -121,7 +134,7 @@ def row(experiment: Experiment, results: list[RunResult]) -> dict:
     }
 
 
-def paper_cell(experiment: Experiment) -> str:
+def paper_cell(experiment: PaperExperiment) -> str:
     """The paper's recovered numbers for this experiment's problem and setting, in one cell."""
     skip = ("problem", "setting", "method", "source", "note")
     parts = []
@@ -137,7 +150,7 @@ def paper_cell(experiment: Experiment) -> str:
     return "; ".join(parts) or "not recovered"
 
 
-def _paper_rows_of(experiment: Experiment) -> list[dict]:
+def _paper_rows_of(experiment: PaperExperiment) -> list[dict]:
     """The paper's rows for this problem and setting: the CRLQAS variant it reproduces and the
     other methods (another CRLQAS variant has its own experiment)."""
     config = get_run_preset(experiment.preset)
@@ -152,7 +165,7 @@ def _paper_rows_of(experiment: Experiment) -> list[dict]:
 SIZES = ("n_gates", "n_cnots", "depth", "n_params")
 
 
-def versus_paper(experiment: Experiment, results: list[RunResult], record: dict | None) -> str:
+def versus_paper(experiment: PaperExperiment, results: list[RunResult], record: dict | None) -> str:
     """Ours against every number the paper gives for the CRLQAS variant this experiment
     reproduces: each item says ``ok`` (as good or better) or ``SHORT`` (worse)."""
     ours_ok = noiseless_accurate(results)
@@ -186,7 +199,7 @@ def versus_paper(experiment: Experiment, results: list[RunResult], record: dict 
     return "; ".join(items) or "no numbers to compare"
 
 
-def noise_trend(found: dict[str, list[RunResult]], experiments: list[Experiment]) -> list[str]:
+def noise_trend(found: dict[str, list[RunResult]], experiments: list[PaperExperiment]) -> list[str]:
     """The paper's Mumbai claim tested on our runs: does the best circuit grow with noise?"""
     notes = {e.name: e.note for e in experiments}
     lines = []
@@ -221,7 +234,7 @@ def noise_trend(found: dict[str, list[RunResult]], experiments: list[Experiment]
     return lines
 
 
-def paper_rows(experiments: list[Experiment]) -> list[dict]:
+def paper_rows(experiments: list[PaperExperiment]) -> list[dict]:
     """Each recovered paper row once, with the experiments that compare against it."""
     named: dict[str, dict] = {}
     for experiment in experiments:
@@ -235,7 +248,7 @@ def paper_rows(experiments: list[Experiment]) -> list[dict]:
 
 
 def figures(
-    found: dict[str, list[RunResult]], experiments: list[Experiment]
+    found: dict[str, list[RunResult]], experiments: list[PaperExperiment]
 ) -> list[tuple[str, str]]:
     """PNGs in docs/figures: circuit size and error per Mumbai noise level, and the ablations'
     training curves.
@@ -278,7 +291,7 @@ def figures(
 def write_doc(
     rows: dict[str, list[dict]],
     found: dict[str, list[RunResult]],
-    experiments: list[Experiment],
+    experiments: list[PaperExperiment],
 ) -> None:
     sections = [
         "# CRLQAS: the paper's numbers next to ours",
