@@ -115,6 +115,20 @@ def energies(
         return expectation(
             program, params, indices, observable.coefficients, observable.shift, backend
         )
+    groups, distributions = measured_distributions(circuit, params, hamiltonian, noise, backend)
+    return shot_noise_energies(
+        distributions, groups, hamiltonian.shift, shots, _rng(rng), shot_noise
+    )
+
+
+def measured_distributions(
+    circuit: Circuit, params, hamiltonian, noise: NoiseModel | None, backend: str | None = None
+) -> tuple[tuple, list[np.ndarray]]:
+    """The measurement groups of ``hamiltonian`` and, per group, the outcome distributions
+    ``(batch, 2**n)`` read out in its basis — readout error included (what shots sample)."""
+    hamiltonian = _as_hamiltonian(hamiltonian)
+    params = circuit.check_parameters(params)
+    noiseless = noise is None or noise.is_noiseless
     if noiseless:
         states = propagate_statevector(circuit, params)
     else:
@@ -129,9 +143,7 @@ def energies(
         )
         for g in groups
     ]
-    return shot_noise_energies(
-        distributions, groups, hamiltonian.shift, shots, _rng(rng), shot_noise
-    )
+    return groups, distributions
 
 
 def energy(
