@@ -109,3 +109,28 @@ def test_mitigate_command_on_a_noisy_run(tmp_path, capsys):
     run(get_run_preset("h2-2q-demo").with_overrides({"episodes": 2}), out=quiet, progress=False)
     assert main(["mitigate", str(quiet)]) == 2
     assert "ran without noise" in capsys.readouterr().err
+
+
+def test_the_search_can_see_readout_mitigated_energies(tmp_path):
+    """noise.readout_mitigation: the environment's objective and the recorded energies are the
+    readout-inverted ones (exact: the gate noise alone), the noiseless re-evaluation unchanged."""
+    from workbench.experiment import build
+
+    config = get_run_preset("h2-2q-mumbai-demo").with_overrides(
+        {"noise.readout_mitigation": True, "noise.shots": None, "episodes": 3}
+    )
+    env = build(config).env
+    assert env.objective_noise.readout_p01 == 0.0 and env.noise.readout_p01 > 0
+    result = run(config, out=tmp_path / "run", progress=False)
+    best = result.best
+    circuit = Circuit.from_gates(2, best["gates"])
+    params = np.asarray(best["params"])
+    gates_only = load_profile("ibm-mumbai-median", readout_p01=0.0, readout_p10=0.0)
+    assert (
+        abs(best["energy"] - energies(circuit, params, get_problem("h2-2q"), gates_only)[0]) < 1e-12
+    )
+    assert "readout mitigated" in config.noise.label
+    with_shots = get_run_preset("h2-2q-mumbai-demo").with_overrides(
+        {"noise.readout_mitigation": True, "episodes": 2}
+    )
+    assert run(with_shots, out=tmp_path / "shots", progress=False).status == "complete"

@@ -23,11 +23,12 @@ from workbench.train import Callback, EpisodeEvent, StepEvent, TrainingSummary
 
 def circuit_record(env, event: StepEvent) -> dict:
     """A circuit seen at one step, re-evaluated exactly: ``energy`` with the run's noise channels
-    (no shots), ``noiseless_energy`` without any noise; errors are against the exact E0."""
+    (no shots; readout error inverted when the run mitigates it), ``noiseless_energy`` without
+    any noise; errors are against the exact E0."""
     circuit = Circuit.from_gates(env.n_qubits, [(g, *w) for g, w in event.gates])
     params = np.asarray(event.params, dtype=float)
     e0 = env.problem.ground_energy
-    exact = float(energies(circuit, params[None, :], env.problem, env.noise)[0])
+    exact = float(energies(circuit, params[None, :], env.problem, env.objective_noise)[0])
     noiseless = (
         exact if env.noise is None else float(energies(circuit, params[None, :], env.problem)[0])
     )

@@ -114,6 +114,7 @@ def build(config: RunConfig) -> Experiment:
         shots=config.noise.shots,
         initial_state=e.initial_state,
         seed=config.seed,
+        mitigate_readout=config.noise.readout_mitigation,
     )
     env.curriculum = build_curriculum(config.curriculum, problem, target_energy, env.start_energy)
     settings = config.agent

@@ -207,6 +207,11 @@ class NoiseModel:
                 self, "coupling_map", tuple((int(a), int(b)) for a, b in self.coupling_map)
             )
 
+    def without_readout(self) -> NoiseModel:
+        """The same gate noise with perfect readout: what a readout-mitigated energy measures
+        with exact expectations (tensored inversion removes readout error exactly)."""
+        return dataclasses.replace(self, readout_p01=0.0, readout_p10=0.0)
+
     @staticmethod
     def _value(values, wire: int) -> float:
         return float(values if np.ndim(values) == 0 else values[wire])

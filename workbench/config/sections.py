@@ -69,16 +69,24 @@ class NoiseConfig:
     ``profile`` names a device profile (``workbench devices``) scaled by ``scale``; ``overrides``
     sets :class:`workbench.noise.NoiseModel` fields on top of it (or builds a model from scratch
     when ``profile`` is None, e.g. ``{"depolarizing_1q": 1e-3}``). ``shots`` per measurement
-    group for every energy (``None``: exact expectation values).
+    group for every energy (``None``: exact expectation values). ``readout_mitigation``: the
+    search sees readout-mitigated energies (each wire's confusion matrix inverted; with shots,
+    projected back onto a valid distribution) — a departure from the paper, whose noisy
+    objective keeps the readout floor above E0.
     """
 
     profile: str | None = None
     scale: float = 1.0
     overrides: Mapping[str, Any] = field(default_factory=dict)
     shots: int | None = None
+    readout_mitigation: bool = False
 
     def __post_init__(self) -> None:
         _number_in("noise.scale", self.scale, 0.0, 1e3)
+        if not isinstance(self.readout_mitigation, bool):
+            raise ConfigError(
+                f"noise.readout_mitigation={self.readout_mitigation!r}: expected true or false"
+            )
         if not isinstance(self.overrides, Mapping):
             raise ConfigError(f"noise.overrides={self.overrides!r}: expected a mapping")
         object.__setattr__(self, "overrides", dict(self.overrides))
@@ -102,6 +110,8 @@ class NoiseConfig:
         parts += [f"{k}={v}" for k, v in sorted(self.overrides.items())]
         if self.shots:
             parts.append(f"{self.shots} shots")
+        if self.readout_mitigation and parts:
+            parts.append("readout mitigated")
         return ", ".join(parts) or "noiseless"
 
 

@@ -30,6 +30,7 @@ from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.optim import COBYLA, rotosolve_angle
 from workbench.sim import Circuit, energies, energy_and_gradient
+from workbench.sim.mitigation import readout_mitigated_energies
 
 
 class CircuitGrowthEnv(gymnasium.Env):
@@ -47,6 +48,9 @@ class CircuitGrowthEnv(gymnasium.Env):
         mask_illegal: reject masked actions (and report the mask).
         rotosolve_new_angle: one exact Rotosolve step on a new angle before the optimiser.
         shots: shots per measurement group for the energies (``None``: exact).
+        mitigate_readout: the search sees readout-mitigated energies: with exact expectations
+            the gate noise without readout error (what inversion gives exactly), with shots
+            sampled outcomes with each wire's confusion inverted and projected to a distribution.
         initial_state: ``"zero"`` (:math:`|0\\dots0\\rangle`) or ``"hartree_fock"``.
         seed: seeds the environment's generator (halting, shots, SPSA directions).
     """
@@ -69,6 +73,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         shots: int | None = None,
         initial_state: str = "zero",
         seed: int | None = None,
+        mitigate_readout: bool = False,
     ) -> None:
         if target not in TARGETS:
             raise ConfigError(f"target={target!r}: expected one of {', '.join(TARGETS)}")
@@ -80,6 +85,9 @@ class CircuitGrowthEnv(gymnasium.Env):
             raise ConfigError(f"max_steps={max_steps}: an episode needs at least one step")
         self.problem = problem
         self.noise = noise
+        self.mitigate_readout = bool(mitigate_readout and noise is not None)
+        # the noise the objective sees with exact expectations (also the circuit records')
+        self.objective_noise = noise.without_readout() if self.mitigate_readout else noise
         self.n_qubits = problem.n_qubits
         if noise is not None:
             noise.check_size(self.n_qubits)
@@ -108,13 +116,18 @@ class CircuitGrowthEnv(gymnasium.Env):
         self.start_energy = float(self._energies(self.preparation, np.zeros((1, 0)))[0])
 
     def _energies(self, circuit: Circuit, params: np.ndarray, shots=None) -> np.ndarray:
-        return energies(circuit, params, self.problem, self.noise, shots, self.rng)
+        if shots and self.mitigate_readout:
+            return readout_mitigated_energies(
+                circuit, params, self.problem, self.noise, shots, self.rng, least_squares=True
+            )
+        noise = self.noise if shots else self.objective_noise
+        return energies(circuit, params, self.problem, noise, shots, self.rng)
 
     def _objective(self, params: np.ndarray, shots=None) -> np.ndarray:
         return self._energies(self.circuit, params, shots if shots is not None else self.shots)
 
     def _value_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
-        return energy_and_gradient(self.circuit, params, self.problem, self.noise)
+        return energy_and_gradient(self.circuit, params, self.problem, self.objective_noise)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
