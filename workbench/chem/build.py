@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,7 @@ import numpy as np
 
 import workbench
 from workbench.config import BOHR_PER_ANGSTROM, MoleculeSpec
-from workbench.errors import ProblemError
+from workbench.errors import ProblemError, WorkbenchWarning
 from workbench.paulis import MAX_QUBITS_EXACT, PauliHamiltonian, lowest_eigenvalues
 
 if TYPE_CHECKING:
@@ -92,6 +93,12 @@ class Problem:
     def spectral_gap(self) -> float:
         return self.first_excited_energy - self.ground_energy
 
+    @property
+    def hartree_fock_is_scf_minimum(self) -> bool | None:
+        """False when the SCF reference broke the aufbau rule (see ``_ActiveSpace.aufbau``);
+        None for problems built before the check existed."""
+        return self.provenance.get("scf_aufbau")
+
     def summary(self) -> dict:
         """One row of facts for tables and JSON (no Pauli terms)."""
         return {
@@ -105,6 +112,11 @@ class Problem:
             "ground_energy": self.ground_energy,
             "ground_energy_sector": self.ground_energy_sector,
             "hartree_fock_energy": self.hartree_fock_energy,
+            **(
+                {}
+                if self.hartree_fock_is_scf_minimum is None
+                else {"hartree_fock_is_scf_minimum": self.hartree_fock_is_scf_minimum}
+            ),
             "lower_bound": self.lower_bound,
             "zero_state_energy": self.zero_state_energy,
             "spectral_gap": self.spectral_gap,
@@ -130,6 +142,21 @@ class _ActiveSpace:
     two_body: np.ndarray
     n_electrons: int
     n_orbitals: int
+
+    def aufbau(self, tolerance: float = 1e-8) -> bool:
+        r"""Whether PennyLane's SCF orbitals obey the aufbau rule in the active space: every
+        occupied orbital energy :math:`\varepsilon_i = F_{ii}` at or below every virtual one,
+        with :math:`F_{pq} = h_{pq} + \sum_{j\,\mathrm{occ}} [2(pq|jj) - (pj|jq)]` and
+        PennyLane's two-body layout ``two[p, r, s, q] = (pq|rs)``. A stretched bond can end the
+        SCF on a stationary but excited determinant (H2 beyond ~6 Å): its energy is then not
+        the Hartree–Fock minimum (H2 at 10 Å: −0.2115 Ha against ≈ −0.57)."""
+        occupied = self.n_electrons // 2
+        if occupied in (0, self.n_orbitals):
+            return True
+        h, g = self.one_body, self.two_body
+        fock = h + sum(2 * g[:, j, j, :] - g[:, j, :, j] for j in range(occupied))
+        energies = np.diag(fock)
+        return bool(energies[:occupied].max() <= energies[occupied:].min() + tolerance)
 
 
 def _active_space(spec: MoleculeSpec) -> _ActiveSpace:
@@ -222,6 +249,15 @@ def build_problem(spec: MoleculeSpec, problem_id: str | None = None) -> Problem:
     n = hamiltonian.n_qubits
     matrix = hamiltonian.sparse_matrix()
     lowest = lowest_eigenvalues(matrix, k=2)
+    aufbau = space.aufbau()
+    if not aufbau:
+        warnings.warn(
+            f"{problem_id or default_label(spec)}: PennyLane's SCF ended on a non-aufbau "
+            "determinant (an occupied orbital above a virtual one); the reported Hartree–Fock "
+            "energy is that determinant's, not the HF minimum. E0 is exact.",
+            WorkbenchWarning,
+            stacklevel=2,
+        )
     occupations = encoding.occupations(n)
     sector = np.isclose(occupations.sum(axis=0), space.n_electrons)
     hf_index = occupation_index(occupations, encoding.hartree_fock_occupation)
@@ -238,7 +274,7 @@ def build_problem(spec: MoleculeSpec, problem_id: str | None = None) -> Problem:
         hartree_fock_state=hf_state,
         zero_state_energy=hamiltonian.basis_state_energy([0] * n),
         key=problem_key(spec),
-        provenance=provenance(),
+        provenance={**provenance(), "scf_aufbau": aufbau},
     )
 
 

@@ -182,6 +182,11 @@ class ProblemPicker:
             f"E0 = {p.ground_energy:.6f} Ha · HF = {p.hartree_fock_energy:.6f} Ha · "
             f"lower bound {p.lower_bound:.4f} Ha"
         )
+        if p.hartree_fock_is_scf_minimum is False:
+            self.facts.value += (
+                "<br><span style='color:#b00'>HF here is not the SCF minimum (PennyLane's SCF "
+                "broke the aufbau rule at this geometry); E0 is exact</span>"
+            )
 
 
 def reference_circuit(n_qubits: int) -> tuple[Circuit, np.ndarray]:
