@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -57,7 +58,7 @@ def test_custom_molecule_with_terms(capsys, isolated_data):
     ]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "qubits                2" in out and "H = " in out
+    assert re.search(r"^qubits +2$", out, re.M) and "H = " in out
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -188,3 +189,21 @@ def test_a_run_folder_is_owned_by_one_process(tmp_path, capsys):
     assert f"taking over {folder / '.lock'} from process {owner.pid}" in capsys.readouterr().err
     episodes = [m["episode"] for m in load_run(folder).training_metrics()]
     assert episodes == list(range(target)) and not (folder / ".lock").exists()
+
+
+def test_a_dead_but_unreaped_owner_does_not_hold_the_lock(tmp_path):
+    """A worker killed by a sweep is a zombie until reaped; its pid still answers kill(pid, 0),
+    yet its lock must read as stale."""
+    from workbench.lock import folder_in_use
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # exited, not yet waited for: a zombie
+        stat = Path(f"/proc/{child.pid}/stat").read_text()
+        state = stat.rsplit(")", 1)[1].split()[0]
+        if state == "Z":
+            break
+        time.sleep(0.02)
+    (tmp_path / ".lock").write_text(json.dumps({"pid": child.pid, "host": os.uname().nodename}))
+    assert not folder_in_use(tmp_path)
+    child.wait()

@@ -62,14 +62,34 @@ def _init_local_worker() -> None:
 
 
 class LocalEngine:
-    """A process pool (spawned workers, so no state leaks from the caller) of ``workers``."""
+    """A process pool (spawned workers, so no state leaks from the caller) of ``workers``.
+
+    A worker killed from outside breaks the whole pool: every future of that pool then fails
+    with ``BrokenProcessPool`` and may do so before or after the next submission. The broken
+    pool is discarded once (its processes killed and reaped, so their run-folder locks read as
+    stale), the next submission gets a fresh pool, and each failed future is resubmitted.
+    """
 
     retries_itself = False
 
     def __init__(self, workers: int) -> None:
-        self.capacity, self.pool = workers, None
+        self.capacity, self.pool, self.pools = workers, None, {}
 
     def submit(self, args: tuple):
+        from concurrent.futures.process import BrokenProcessPool
+
+        for _ in range(3):
+            pool = self._current()
+            try:
+                future = pool.submit(run_point, *args)
+            except BrokenProcessPool:  # broke since the last look: replace it
+                self._discard(pool)
+                continue
+            self.pools[future] = pool
+            return future
+        raise WorkerDiedError("the process pool keeps breaking")
+
+    def _current(self):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -78,7 +98,17 @@ class LocalEngine:
             self.pool = ProcessPoolExecutor(
                 self.capacity, mp_context=context, initializer=_init_local_worker
             )
-        return self.pool.submit(run_point, *args)
+        return self.pool
+
+    def _discard(self, pool) -> None:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:  # reap: a zombie's pid would still look alive to a lock
+            process.join(timeout=10)
+        if self.pool is pool:
+            self.pool = None
 
     def wait(self, handles: Sequence, timeout: float) -> list:
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -88,10 +118,12 @@ class LocalEngine:
     def result(self, handle) -> str:
         from concurrent.futures.process import BrokenProcessPool
 
+        pool = self.pools.pop(handle, None)
         try:
             return handle.result()
         except BrokenProcessPool:
-            self.close(abort=True)
+            if pool is not None and pool is self.pool:
+                self._discard(pool)
             raise WorkerDiedError("a worker process died") from None
 
     def interrupt(self, handles: Sequence) -> None:
@@ -102,10 +134,10 @@ class LocalEngine:
     def close(self, abort: bool = False) -> None:
         if self.pool is not None:
             if abort:
-                for process in list(getattr(self.pool, "_processes", {}).values()):
-                    process.kill()
-            self.pool.shutdown(wait=not abort, cancel_futures=True)
-            self.pool = None
+                self._discard(self.pool)
+            else:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+                self.pool = None
 
 
 class RayEngine:
