@@ -78,3 +78,11 @@ def test_short_runs_draw_a_success_rate_point_per_episode():
     success = fig.axes[2].lines[0]
     assert success.get_xdata().tolist() == [0, 1, 2, 3, 4]
     assert success.get_ydata().tolist() == [1.0, 0.5, 2 / 3, 0.5, 0.6]
+
+
+def test_step_axis_shows_whole_steps_from_the_first_step():
+    from workbench.plots import step_errors
+
+    ax = step_errors([0.5], [0.1]).axes[0]
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)

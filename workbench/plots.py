@@ -171,6 +171,7 @@ def step_errors(errors: Sequence[float], thresholds: Sequence[float], title: str
         ax.semilogy(steps, thresholds, "-", lw=1, label="threshold")
     ax.axhline(CHEMICAL_ACCURACY, color="k", ls="--", lw=1, label="chemical accuracy")
     ax.set(xlabel="step", ylabel="error [Ha]", title=title or "this episode")
+    ax.set_xlim(0.5, max(len(errors), 4) + 0.5)  # whole steps, even after the first one
     _legend(ax)
     _integer_x(ax)
     return fig
