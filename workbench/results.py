@@ -20,6 +20,12 @@ def cnot_order(record: dict) -> tuple:
     return (record["n_cnots"], record["n_gates"], record["error"])
 
 
+def gates_text(gates) -> str:
+    """A gate list in its JSON form, ``[["RY", 0], ["CNOT", 0, 1]]``, as ``"RY(0) CNOT(0,1)"``
+    (qubit 0 first) — how circuits are shown in tables, hovers and metrics."""
+    return " ".join(f"{g[0]}({','.join(map(str, g[1:]))})" for g in gates)
+
+
 def read_config(folder: Path) -> RunConfig:
     """The run config of a run folder (``config.json``), with a named error when it is missing
     or damaged."""

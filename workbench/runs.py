@@ -345,6 +345,22 @@ def changed_fields(old: RunConfig, new: RunConfig) -> list[str]:
     return sorted(k for k in a.keys() | b.keys() if k != "episodes" and a.get(k) != b.get(k))
 
 
+def same_experiment(
+    folder: Path, config: RunConfig, advice: str = "choose another folder"
+) -> RunConfig | None:
+    """The config of the run in ``folder`` (None when there is none yet), refused with the
+    differing fields named when it is another experiment than ``config`` (episodes may differ)."""
+    if not (Path(folder) / "config.json").exists():
+        return None
+    stored = read_config(folder)
+    changed = changed_fields(stored, config)
+    if changed:
+        raise ConfigError(
+            f"{folder} holds a different run (it differs in {', '.join(changed)}): {advice}"
+        )
+    return stored
+
+
 def run_or_load(
     config: RunConfig,
     folder: str | Path,
@@ -356,15 +372,9 @@ def run_or_load(
     complete one with fewer episodes than ``config`` is extended. A folder that holds a
     different experiment is refused with the differing fields named."""
     folder = Path(folder)
-    if not (folder / "config.json").exists():
+    stored = same_experiment(folder, config)
+    if stored is None:
         return run(config, callbacks, out=folder, progress=progress)
-    stored = read_config(folder)
-    changed = changed_fields(stored, config)
-    if changed:
-        raise ConfigError(
-            f"{folder} holds a different run (it differs in {', '.join(changed)}): "
-            "choose another folder"
-        )
     result = load_run(folder)
     episodes = max(config.episodes, stored.episodes)
     done = result.summary.get("episodes_done") or 0

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from workbench.results import gates_text
+
 
 @dataclass(frozen=True)
 class StepEvent:
@@ -55,11 +57,6 @@ class EpisodeEvent:
     agent_seconds: float
     test: bool
     circuit: str = ""  # the final circuit, e.g. "RY(0) CNOT(0,1)" (qubit 0 first)
-
-
-def circuit_text(gates) -> str:
-    """``[("RY", (0,)), ("CNOT", (0, 1))]`` → ``"RY(0) CNOT(0,1)"``."""
-    return " ".join(f"{name}({','.join(map(str, wires))})" for name, wires in gates)
 
 
 class Callback:
@@ -170,7 +167,7 @@ def run_episode(env, agent, episode: int, callbacks: Sequence[Callback], test: b
             loss = float(np.mean(losses)) if losses else None
             stats = {k: info[k] for k in ("energy", "error_to_ground", "n_gates", "n_cnots")}
             stats |= {k: info[k] for k in ("depth", "n_params", "threshold")}
-            stats["circuit"] = circuit_text(info["gates"])
+            stats["circuit"] = gates_text([(name, *wires) for name, wires in info["gates"]])
             return EpisodeEvent(
                 episode=episode,
                 success=bool(terminated),

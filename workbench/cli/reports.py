@@ -10,22 +10,17 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from workbench.config import parse_override
+from workbench.config import parse_value
 from workbench.errors import ConfigError
 from workbench.paths import REPOSITORY_ROOT
 
 CLASSROOM_NOTEBOOK = "notebooks/panel.ipynb"
 
 
-def _value(text: str):
-    """Command-line value → Python: JSON (numbers, lists, null), ``None``/``true``, else text."""
-    return parse_override(f"x={text}")[1]
-
-
 def _cmd_report(args: argparse.Namespace) -> int:
     from workbench.report import make_report
 
-    parameters = {name: _value(value) for name, value in args.parameter or ()}
+    parameters = {name: parse_value(value) for name, value in args.parameter or ()}
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = Path(args.out or f"reports/{parameters.get('preset', 'h2-2q-demo')}-{stamp}")
     if args.sweep:

@@ -123,7 +123,9 @@ def _cmd_resume(args: argparse.Namespace) -> int:
 
 
 def _circuit_line(record: dict) -> str:
-    gates = " ".join(f"{g[0]}({','.join(map(str, g[1:]))})" for g in record["gates"])
+    from workbench.results import gates_text
+
+    gates = gates_text(record["gates"])
     return (
         f"error {record['error']:.3e} Ha (noiseless {record['noiseless_error']:.3e}), "
         f"{record['n_gates']} gates, {record['n_cnots']} CNOTs, depth {record['depth']}, "

@@ -29,7 +29,7 @@ SWEEP_COLUMNS = [
 def parse_grid(texts) -> dict[str, list]:
     """``["noise.scale=0.5,1", "agent.hidden=[64],[128]"]`` → ``{"noise.scale": [0.5, 1], ...}``
     (values as ``--set`` reads them: JSON, else text)."""
-    from workbench.config import parse_override
+    from workbench.config import parse_value
     from workbench.sweep import split_values
 
     grid = {}
@@ -39,7 +39,7 @@ def parse_grid(texts) -> dict[str, list]:
             raise ConfigError(f"--grid {text!r}: expected FIELD=V1,V2,... e.g. noise.scale=0.5,1")
         if name.strip() in grid:
             raise ConfigError(f"--grid {name.strip()!r} given twice: list its values once")
-        grid[name.strip()] = [parse_override(f"x={v}")[1] for v in split_values(values)]
+        grid[name.strip()] = [parse_value(v) for v in split_values(values)]
     return grid
 
 

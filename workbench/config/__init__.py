@@ -13,7 +13,7 @@ from workbench.config.molecule import (
     check_fields,
 )
 from workbench.config.presets import get_run_preset, run_presets
-from workbench.config.run import RunConfig, parse_override
+from workbench.config.run import RunConfig, parse_override, parse_value
 from workbench.config.sections import (
     ITERATION_BUDGET,
     MAX_BOND_LENGTH,
@@ -52,5 +52,6 @@ __all__ = [
     "get_run_preset",
     "paper_gamma",
     "parse_override",
+    "parse_value",
     "run_presets",
 ]

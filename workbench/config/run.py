@@ -169,9 +169,14 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
         raise ConfigError(f"override {text!r}: expected SECTION.FIELD=VALUE, e.g. seed=3")
-    raw = raw.strip()
+    return key.strip(), parse_value(raw)
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value: JSON (numbers, lists, null), ``none``/``true``/``false``, else
+    the text itself."""
+    raw = text.strip()
     try:
-        value = json.loads(raw)
+        return json.loads(raw)
     except json.JSONDecodeError:
-        value = {"none": None, "true": True, "false": False}.get(raw.lower(), raw)
-    return key.strip(), value
+        return {"none": None, "true": True, "false": False}.get(raw.lower(), raw)

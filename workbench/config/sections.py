@@ -296,11 +296,9 @@ class OptimizerConfig:
     @property
     def budget_text(self) -> str:
         """The budget as written in tables: ``100`` or ``1191/357/119`` for three stages."""
-        return (
-            str(self.budget)
-            if len(self.maxfev) == 1 or self.method in ITERATION_BUDGET
-            else ("/".join(map(str, self.maxfev)))
-        )
+        if self.method in ITERATION_BUDGET:
+            return str(self.max_iterations)
+        return "/".join(map(str, self.maxfev))
 
 
 def budget_overrides(method: str, budget: int) -> dict[str, Any]:
@@ -334,8 +332,8 @@ class AgentConfig:
     ``device``: ``None`` picks CUDA when present, else CPU. ``threads``: torch CPU threads
     (process-wide); ``None`` picks one for networks under a million weights (the simulator's
     parallel kernels and a small agent take turns, and two OpenMP pools spinning against each
-    other made a 2-core demo 4× slower) and torch's default for larger ones (every core, or
-    ``OMP_NUM_THREADS``, which a sweep sets to its CPUs per run; the paper's 5×1000 network:
+    other made a 2-core demo 4× slower) and ``OMP_NUM_THREADS`` (a sweep sets it to its CPUs
+    per run), else every core, for larger ones (the paper's 5×1000 network:
     0.51 s per gradient step on one core, 0.31 s on two).
     """
 

@@ -183,7 +183,7 @@ def statevector_distribution(states: np.ndarray, basis: str) -> np.ndarray:
     return np.abs(tensor.reshape(states.shape[0], 2**n)) ** 2
 
 
-def _confusion_matrices(noise: NoiseModel, n: int) -> list[np.ndarray]:
+def confusion_matrices(noise: NoiseModel, n: int) -> list[np.ndarray]:
     """Each wire's ``[read, true]`` confusion matrix, wire 0 first."""
     matrices = []
     for q in range(n):
@@ -195,7 +195,7 @@ def _confusion_matrices(noise: NoiseModel, n: int) -> list[np.ndarray]:
 @functools.lru_cache(maxsize=32)
 def _confusion(noise: NoiseModel, n: int) -> np.ndarray:
     """The register's confusion matrix, ``⊗_q C_q`` with wire 0 the most significant bit."""
-    return functools.reduce(np.kron, _confusion_matrices(noise, n))
+    return functools.reduce(np.kron, confusion_matrices(noise, n))
 
 
 def apply_readout(probabilities: np.ndarray, noise: NoiseModel | None) -> np.ndarray:
@@ -205,9 +205,16 @@ def apply_readout(probabilities: np.ndarray, noise: NoiseModel | None) -> np.nda
     n = int(np.log2(probabilities.shape[1]))
     if n <= DENSE_MAX_QUBITS:
         return probabilities @ _confusion(noise, n).T
+    return apply_per_wire(probabilities, confusion_matrices(noise, n))
+
+
+def apply_per_wire(probabilities: np.ndarray, matrices: list[np.ndarray]) -> np.ndarray:
+    """Distributions ``(batch, 2**n)`` through ``⊗_q matrices[q]`` one wire at a time (wire 0
+    the most significant bit), never forming the ``2^n × 2^n`` product."""
+    n = len(matrices)
     tensor = probabilities.reshape((-1,) + (2,) * n)
-    for q, confusion in enumerate(_confusion_matrices(noise, n)):
-        tensor = np.moveaxis(np.tensordot(confusion, tensor, axes=(1, q + 1)), 0, q + 1)
+    for q, matrix in enumerate(matrices):
+        tensor = np.moveaxis(np.tensordot(matrix, tensor, axes=(1, q + 1)), 0, q + 1)
     return tensor.reshape(probabilities.shape)
 
 

@@ -26,7 +26,7 @@ from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.sim.circuit import Circuit
 from workbench.sim.engine import _as_hamiltonian, _rng, energies, measured_distributions
-from workbench.sim.measurement import _confusion_matrices
+from workbench.sim.measurement import apply_per_wire, confusion_matrices
 
 FITS = ("linear", "richardson", "exponential")
 _SELF_INVERSE = {"CNOT", "CZ", "X", "Y", "Z", "H"}
@@ -39,13 +39,12 @@ def invert_readout(
     if noise is None or not noise.has_readout_error:
         return probabilities
     n = int(np.log2(probabilities.shape[1]))
-    tensor = probabilities.reshape((-1,) + (2,) * n)
-    for q, confusion in enumerate(_confusion_matrices(noise, n)):
+    inverses = []
+    for q, confusion in enumerate(confusion_matrices(noise, n)):
         if abs(np.linalg.det(confusion)) < 1e-9:
             raise ConfigError(f"readout of qubit {q} is not invertible (p01 + p10 = 1)")
-        inverse = np.linalg.inv(confusion)
-        tensor = np.moveaxis(np.tensordot(inverse, tensor, axes=(1, q + 1)), 0, q + 1)
-    result = tensor.reshape(probabilities.shape)
+        inverses.append(np.linalg.inv(confusion))
+    result = apply_per_wire(probabilities, inverses)
     return project_to_simplex(result) if least_squares else result
 
 

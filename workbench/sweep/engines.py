@@ -246,11 +246,8 @@ def run_sweep(
     for the sweep (default: on a terminal only). Everything is validated before anything runs.
     """
     out = Path(out)
-    _check(engine, address, workers or 1, cpus_per_run, gpus_per_run, retries)
-    if workers is not None:
-        _check(engine, address, workers, cpus_per_run, gpus_per_run, retries)
-    else:
-        workers = max(1, (os.cpu_count() or 1) // int(cpus_per_run))
+    _check(engine, address, 1 if workers is None else workers, cpus_per_run, gpus_per_run, retries)
+    workers = workers or max(1, (os.cpu_count() or 1) // int(cpus_per_run))
     if out.exists() and not out.is_dir():
         raise ConfigError(f"out={str(out)!r} is a file: give a folder for the sweep")
     check_folders(points, out)

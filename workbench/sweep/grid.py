@@ -13,8 +13,7 @@ from typing import Any
 from workbench.config import RunConfig
 from workbench.errors import ConfigError
 from workbench.report import config_from_parameters
-from workbench.results import read_config
-from workbench.runs import changed_fields
+from workbench.runs import same_experiment
 
 # Report parameters a grid may vary besides dotted config fields (``report -p`` names).
 REPORT_FIELDS = tuple(
@@ -119,12 +118,6 @@ def check_folders(points: Sequence[SweepPoint], out: Path) -> None:
     (e.g. the same ``--out`` with another preset or base setting)."""
     for point in points:
         folder = out / point.name
-        if (folder / "config.json").is_file():
-            changed = changed_fields(read_config(folder), point.config)
-            if changed:
-                raise ConfigError(
-                    f"{folder} holds a different run (it differs in {', '.join(changed)}): "
-                    "use another --out for a different sweep"
-                )
-        elif folder.exists() and not folder.is_dir():
+        if folder.exists() and not folder.is_dir():
             raise ConfigError(f"{folder} is a file, not a run folder: use another --out")
+        same_experiment(folder, point.config, "use another --out for a different sweep")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.paths import atomic_write_text
-from workbench.results import load_run
+from workbench.results import gates_text, load_run
 
 COLUMNS = (  # after the grid fields: (attribute, heading)
     ("seed", "seed"),
@@ -76,7 +76,6 @@ class PointOutcome:
             return cls(status=status or "pending", **common)
         info = load_run(folder).overview()
         best = info["best"] or {}
-        gates = " ".join(f"{g[0]}({','.join(map(str, g[1:]))})" for g in best.get("gates", []))
         return cls(
             status=status or info["status"],
             episodes_done=info["episodes_done"],
@@ -84,7 +83,7 @@ class PointOutcome:
             best_noiseless_error=info["best_noiseless_error"],
             first_chemical_accuracy_episode=info["first_chemical_accuracy_episode"],
             **{k: best.get(k) for k in ("n_gates", "n_cnots", "depth", "n_params")},
-            circuit=gates,
+            circuit=gates_text(best.get("gates", [])),
             wall_time_s=info["wall_time_s"],
             **common,
         )

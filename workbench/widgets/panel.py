@@ -96,9 +96,8 @@ class Panel:
         self.problem.preset.observe(lambda _: self._problem_changed(), "value")
         self.problem.bond_length.observe(lambda _: self._problem_changed(), "value")
         noise = self.noise
-        for item in (self.problem.preset, self.problem.bond_length, noise.kind, noise.profile):
-            item.observe(lambda _: self._chosen(), "value")
-        for item in (noise.scale, noise.shots, noise.readout, noise.p1, noise.p2):
+        picked = (self.problem.preset, self.problem.bond_length, noise.kind, noise.profile)
+        for item in (*picked, noise.scale, noise.shots, noise.readout, noise.p1, noise.p2):
             item.observe(lambda _: self._chosen(), "value")
         self._follow_preset(force=True)
 
