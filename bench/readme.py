@@ -9,9 +9,9 @@ from pathlib import Path
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def replace_block(name: str, text: str) -> None:
-    """Replace what lies between the ``name`` markers in README.md by ``text``."""
-    old = README.read_text(encoding="utf-8")
+def replace_block(name: str, text: str, path: Path = README) -> None:
+    """Replace what lies between the ``name`` markers in ``path`` (README.md) by ``text``."""
+    old = path.read_text(encoding="utf-8")
     new, count = re.subn(
         rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)",
         lambda m: m.group(1) + text.rstrip("\n") + "\n" + m.group(2),
@@ -19,5 +19,5 @@ def replace_block(name: str, text: str) -> None:
         flags=re.S,
     )
     if count != 1:
-        raise SystemExit(f"README.md lacks the {name} markers")
-    README.write_text(new, encoding="utf-8")
+        raise SystemExit(f"{path.name} lacks the {name} markers")
+    path.write_text(new, encoding="utf-8")

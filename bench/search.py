@@ -12,8 +12,9 @@ seconds), the same for greedy test episodes where the preset runs them, environm
 seconds per episode, and over the seeds the circuits with the fewest CNOTs and the fewest gates
 within chemical accuracy, and the fewest-CNOT one after gate pruning (``RunResult.pruned``, no
 E0 used, 0.5 mHa tolerance; ``--read-only`` reports the folders as they stand). Next to
-each problem: a hardware-efficient ansatz (RY+RZ on every qubit, linear CNOT ladder, L layers,
-BFGS on exact adjoint gradients from random starts), the fewest layers within 1.6 mHa.
+each problem: a hardware-efficient ansatz (``workbench.baselines``: RY+RZ on every qubit, linear
+CNOT ladder, L layers, L-BFGS-B on exact adjoint gradients, best of 5 starts), the fewest layers
+within 1.6 mHa.
 
 Part 2 times the noisy configurations (``h2-4q-ourense-demo``; LiH-4q with depolarizing-1e-3
 on ``lih-4q-fast``) with COBYLA (before) and L-BFGS-B on parameter-shift gradients (after):
@@ -34,13 +35,11 @@ from pathlib import Path
 
 import numpy as np
 from readme import replace_block
-from scipy.optimize import minimize
 
-from workbench.chem import get_problem
-from workbench.config import CHEMICAL_ACCURACY, get_run_preset
+from workbench.baselines import run_baselines
+from workbench.config import CHEMICAL_ACCURACY, OptimizerConfig, get_run_preset
 from workbench.results import cnot_order, load_run
 from workbench.runs import resume, run
-from workbench.sim import Circuit, energy_and_gradient
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = ROOT / "bench" / "runs"
@@ -119,45 +118,25 @@ def preset_row(preset: str, seeds: list[int], episodes: int | None, read_only: b
     }
 
 
-def hea_circuit(n_qubits: int, layers: int) -> Circuit:
-    """RY and RZ on every qubit, then CNOT(q, q+1) down the line, ``layers`` times, then a final
-    RY+RZ layer."""
-    rotations = [(g, q) for q in range(n_qubits) for g in ("RY", "RZ")]
-    ladder = [("CNOT", q, q + 1) for q in range(n_qubits - 1)]
-    return Circuit.from_gates(n_qubits, (rotations + ladder) * layers + rotations)
-
-
 def hea_row(problem_id: str, max_layers: int = 8, starts: int = 5, seed: int = 0) -> dict:
-    """The fewest HEA layers whose best of ``starts`` BFGS runs is within chemical accuracy."""
-    problem, rng = get_problem(problem_id), np.random.default_rng(seed)
+    """The fewest HEA layers (:func:`workbench.baselines.run_baselines`, from |0…0⟩, L-BFGS-B on
+    exact adjoint gradients) whose best of ``starts`` optimisations is within chemical accuracy."""
     clock = time.perf_counter()
+    lbfgs = OptimizerConfig(method="lbfgs", max_iterations=1000)
     for layers in range(1, max_layers + 1):
-        circuit = hea_circuit(problem.n_qubits, layers)
-        runs = [
-            minimize(
-                lambda x, c=circuit: energy_and_gradient(c, x, problem),
-                rng.uniform(-np.pi, np.pi, circuit.n_params),
-                jac=True,
-                method="BFGS",
-            )
-            for _ in range(starts)
-        ]
-        error = min(r.fun for r in runs) - problem.ground_energy
-        if error < CHEMICAL_ACCURACY:
+        (found,) = run_baselines(problem_id, methods=("hea",), hea_layers=(layers,),
+                                 hea_starts=starts, initial_state="zero", optimizer=lbfgs,
+                                 seed=seed)  # fmt: skip
+        if found.error < CHEMICAL_ACCURACY:
             break
-    shape = {
-        "n_gates": circuit.n_gates,
-        "n_cnots": circuit.n_two_qubit,
-        "depth": circuit.depth,
-        "n_params": circuit.n_params,
-    }
+    shape = {k: getattr(found, k) for k in ("n_gates", "n_cnots", "depth", "n_params")}
     return {
-        "preset": f"HEA reference ({layers} layers, BFGS, {starts} starts)",
+        "preset": f"HEA reference ({layers} layers, L-BFGS-B, {starts} starts)",
         "problem": problem_id,
-        "seeds within 1.6 mHa": "yes" if error < CHEMICAL_ACCURACY else "no",
+        "seeds within 1.6 mHa": "yes" if found.error < CHEMICAL_ACCURACY else "no",
         "time to 1.6 mHa [s] median / worst": f"{time.perf_counter() - clock:.1f}",
         "greedy policy within 1.6 mHa [s]": "–",
-        "best error [Ha]": f"{error:.1e}",
+        "best error [Ha]": f"{found.error:.1e}",
         "episodes": "–",
         "env / agent s per episode": "–",
         "fewest CNOTs within 1.6 mHa: gates / CNOTs / depth / params": _circuit_shape(shape),

@@ -35,6 +35,7 @@ LAYERS = {
     "runs": 4,
     "callbacks": 4,
     "results": 4,
+    "baselines": 4,
     "plots": 5,
     "figures": 5,
     "widgets": 6,

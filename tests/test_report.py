@@ -128,8 +128,12 @@ def test_relative_output_folder(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "reports" / "default" / "results.json").exists()
     assert (tmp_path / "reports" / "default" / "runs").is_dir()
     result = json.loads((tmp_path / "reports" / "default" / "results.json").read_text())
-    assert main(["report", "-p", "run_folder", result["runs"][0]["folder"], "--out", "again"]) == 0
-    assert (tmp_path / "again" / "report.html").exists()
+    folder = result["runs"][0]["folder"]
+    args = ["report", "-p", "run_folder", folder, "-p", "baselines", "True", "--out", "again"]
+    assert main(args) == 0  # the baselines section is presentation: allowed with run_folder
+    html = (tmp_path / "again" / "report.html").read_text()
+    for method in ("hea", "uccsd", "adapt", "random", "crlqas"):
+        assert f"<td>{method}</td>" in html
 
 
 def test_markdown_to_html_embeds_figures_and_adds_no_scripts(tmp_path):

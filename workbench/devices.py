@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from workbench import paths
+from workbench.config.sections import NoiseConfig
 from workbench.errors import ConfigError
 from workbench.noise import NoiseModel, depolarizing_for_infidelity
 
@@ -135,3 +136,23 @@ def profile_from_backend(backend, name: str | None = None) -> NoiseModel:
             "depolarizing_2q_pairs": pair_errors,
         }
     )
+
+
+def resolve_noise(config: NoiseConfig, n_qubits: int) -> NoiseModel | None:
+    """The noise model, or ``None`` when no channel is configured (shots alone stay exact)."""
+    if config.profile is not None:
+        model = load_profile(config.profile, config.scale, **config.overrides)
+    elif config.overrides:
+        model = NoiseModel.from_dict({"name": "custom", **config.overrides})
+        model = model.scaled(config.scale) if config.scale != 1 else model
+    else:
+        return None
+    model.check_size(n_qubits)
+    if model.coupling_map is not None:
+        missing = sorted({w for pair in model.coupling_map for w in pair if w >= n_qubits})
+        if missing:
+            raise ConfigError(
+                f"the coupling map of {model.name!r} names qubit(s) {missing}, but the problem "
+                f"has {n_qubits} qubits (0..{n_qubits - 1})"
+            )
+    return model

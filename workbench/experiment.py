@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.agent.dqn import DoubleDQN
-from workbench.chem import Problem, get_problem
+from workbench.chem import Problem, resolve_problem
 from workbench.config import RunConfig
-from workbench.config.sections import CurriculumConfig, NoiseConfig, ProblemConfig
-from workbench.devices import load_profile
+from workbench.config.sections import CurriculumConfig
+from workbench.devices import resolve_noise
 from workbench.env.curriculum import FixedSchedule, MovingThreshold
 from workbench.env.halting import RandomHalting
 from workbench.env.vqe import CircuitGrowthEnv
-from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.optim import build_optimizer
 
@@ -32,32 +31,6 @@ class Experiment:
     noise: NoiseModel | None
     env: CircuitGrowthEnv
     agent: DoubleDQN
-
-
-def resolve_problem(config: ProblemConfig) -> Problem:
-    if config.molecule is not None:
-        return get_problem(config.molecule)
-    return get_problem(config.preset, config.bond_length)
-
-
-def resolve_noise(config: NoiseConfig, n_qubits: int) -> NoiseModel | None:
-    """The noise model, or ``None`` when no channel is configured (shots alone stay exact)."""
-    if config.profile is not None:
-        model = load_profile(config.profile, config.scale, **config.overrides)
-    elif config.overrides:
-        model = NoiseModel.from_dict({"name": "custom", **config.overrides})
-        model = model.scaled(config.scale) if config.scale != 1 else model
-    else:
-        return None
-    model.check_size(n_qubits)
-    if model.coupling_map is not None:
-        missing = sorted({w for pair in model.coupling_map for w in pair if w >= n_qubits})
-        if missing:
-            raise ConfigError(
-                f"the coupling map of {model.name!r} names qubit(s) {missing}, but the problem "
-                f"has {n_qubits} qubits (0..{n_qubits - 1})"
-            )
-    return model
 
 
 def initial_threshold(

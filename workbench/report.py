@@ -190,7 +190,7 @@ def _check_run_folder_alone(parameters: Mapping[str, Any], known: Mapping[str, A
     describe another run are refused rather than silently ignored (and recorded as if used)."""
     if not parameters.get("run_folder"):
         return
-    presentation = {"run_folder", "runs_dir", "interactive", "results_path"}
+    presentation = {"run_folder", "runs_dir", "interactive", "baselines", "results_path"}
     conflicting = sorted(
         name
         for name, value in parameters.items()

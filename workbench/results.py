@@ -77,6 +77,14 @@ class RunResult:
     def training_metrics(self) -> list[dict]:
         return [m for m in self.metrics if not m["test"]]
 
+    @property
+    def energy_evaluations(self) -> int | None:
+        """Energy evaluations the search spent over all episodes (test episodes included);
+        ``None`` for runs recorded before episodes counted them."""
+        if not self.metrics or any("evaluations" not in m for m in self.metrics):
+            return None
+        return sum(m["evaluations"] for m in self.metrics)
+
     def time_to_chemical_accuracy(self, greedy: bool = False) -> float | None:
         """Search seconds (environment + agent, every episode counted, training and test) until
         the first episode that ended within chemical accuracy of the exact E0 — with

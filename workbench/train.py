@@ -57,6 +57,7 @@ class EpisodeEvent:
     agent_seconds: float
     test: bool
     circuit: str = ""  # the final circuit, e.g. "RY(0) CNOT(0,1)" (qubit 0 first)
+    evaluations: int = 0  # energy evaluations in the episode (see CircuitGrowthEnv.evaluations)
 
 
 class Callback:
@@ -126,6 +127,7 @@ def run_episode(env, agent, episode: int, callbacks: Sequence[Callback], test: b
     if not test:
         agent.begin_episode(episode)
     clock = time.perf_counter
+    spent = env.evaluations
     t0 = clock()
     observation, info = env.reset()
     env_time, agent_time = clock() - t0, 0.0
@@ -178,6 +180,7 @@ def run_episode(env, agent, episode: int, callbacks: Sequence[Callback], test: b
                 env_seconds=env_time,
                 agent_seconds=agent_time,
                 test=test,
+                evaluations=env.evaluations - spent,
                 **stats,
             ), info
 

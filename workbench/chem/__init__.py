@@ -10,7 +10,13 @@ Example:
 from __future__ import annotations
 
 from workbench.chem.build import Problem, build_problem, problem_key
-from workbench.chem.cache import get_problem, problem_from_dict, problem_to_dict, rebuild_presets
+from workbench.chem.cache import (
+    get_problem,
+    problem_from_dict,
+    problem_to_dict,
+    rebuild_presets,
+    resolve_problem,
+)
 from workbench.chem.presets import PRESETS, Preset, get_preset
 from workbench.config import MoleculeSpec
 
@@ -26,4 +32,5 @@ __all__ = [
     "problem_key",
     "problem_to_dict",
     "rebuild_presets",
+    "resolve_problem",
 ]

@@ -230,21 +230,29 @@ def _orbital_lists(spec: MoleculeSpec, n_orbitals: int) -> tuple[list[int], list
     return list(range(n_core)), list(range(n_core, n_core + orbitals))
 
 
+def active_space_encoding(spec: MoleculeSpec):
+    """The active space of ``spec``, its fermionic Hamiltonian and the :class:`QubitEncoding`
+    that maps any fermionic operator onto the problem's register (mapping, tapering, flips)."""
+    from pennylane import qchem
+
+    from workbench.chem.encoding import QubitEncoding
+
+    space = _active_space(spec)
+    fermionic = qchem.fermionic_observable(
+        np.array([space.core_constant]), space.one_body, space.two_body
+    )
+    return space, fermionic, QubitEncoding(spec, space.n_orbitals, space.n_electrons, fermionic)
+
+
 def build_problem(spec: MoleculeSpec, problem_id: str | None = None) -> Problem:
     """Build a problem from scratch (no cache): integrals, mapping, tapering, exact energies.
 
     Raises:
         ProblemError: when the molecule cannot be built (basis, open shell, active space).
     """
-    from pennylane import qchem
+    from workbench.chem.encoding import occupation_index
 
-    from workbench.chem.encoding import QubitEncoding, occupation_index
-
-    space = _active_space(spec)
-    fermionic = qchem.fermionic_observable(
-        np.array([space.core_constant]), space.one_body, space.two_body
-    )
-    encoding = QubitEncoding(spec, space.n_orbitals, space.n_electrons, fermionic)
+    space, fermionic, encoding = active_space_encoding(spec)
     hamiltonian = encoding(fermionic)
     n = hamiltonian.n_qubits
     matrix = hamiltonian.sparse_matrix()

@@ -21,6 +21,7 @@ from workbench import paths
 from workbench.chem.build import Problem, build_problem, problem_key
 from workbench.chem.presets import PRESETS, get_preset
 from workbench.config import MoleculeSpec
+from workbench.config.sections import ProblemConfig
 from workbench.errors import ConfigError
 from workbench.paulis import PauliHamiltonian
 
@@ -191,3 +192,10 @@ def get_problem(
 def rebuild_presets() -> list[Path]:
     """Rebuild every preset at its default geometry into the shipped folder."""
     return [save_problem(build_problem(p.spec(), p.id), shipped_dir()) for p in PRESETS.values()]
+
+
+def resolve_problem(config: ProblemConfig) -> Problem:
+    """The problem a run config's ``problem`` section names (molecule, or preset and bond)."""
+    if config.molecule is not None:
+        return get_problem(config.molecule)
+    return get_problem(config.preset, config.bond_length)

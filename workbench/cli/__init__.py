@@ -12,7 +12,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from workbench.cli import circuits, problems, reports, runs, sweeps
+from workbench.cli import baselines, circuits, problems, reports, runs, sweeps
 from workbench.errors import WorkbenchError, WorkbenchWarning
 
 
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     reports.add_commands(sub)
     sweeps.add_commands(sub)
     circuits.add_commands(sub)
+    baselines.add_commands(sub)
     return parser
 
 

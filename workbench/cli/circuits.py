@@ -23,7 +23,7 @@ def evaluate_circuit(text: str, problem_id: str, bond_length=None, profile=None,
 
     from workbench.chem import get_problem
     from workbench.config import NoiseConfig
-    from workbench.experiment import resolve_noise
+    from workbench.devices import resolve_noise
     from workbench.sim import energies
     from workbench.sim.qasm import parse_qasm
 

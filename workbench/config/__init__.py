@@ -5,6 +5,7 @@
 :mod:`workbench.config.presets` names the paper's configurations and the demos.
 """
 
+from workbench.config.baselines import ADAPT_POOLS, BASELINE_METHODS, BaselineConfig
 from workbench.config.molecule import (
     ATOMIC_NUMBERS,
     BOHR_PER_ANGSTROM,
@@ -31,7 +32,9 @@ from workbench.config.sections import (
 )
 
 __all__ = [
+    "ADAPT_POOLS",
     "ATOMIC_NUMBERS",
+    "BASELINE_METHODS",
     "BOHR_PER_ANGSTROM",
     "CHEMICAL_ACCURACY",
     "ITERATION_BUDGET",
@@ -39,6 +42,7 @@ __all__ = [
     "NOISY_HALTING",
     "OPTIMIZERS",
     "AgentConfig",
+    "BaselineConfig",
     "CurriculumConfig",
     "EnvConfig",
     "HaltingConfig",

@@ -30,7 +30,7 @@ from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.optim import COBYLA, rotosolve_angle
 from workbench.sim import Circuit, energies, energy_and_gradient
-from workbench.sim.mitigation import readout_mitigated_energies
+from workbench.sim.mitigation import search_energies
 
 
 class CircuitGrowthEnv(gymnasium.Env):
@@ -113,20 +113,22 @@ class CircuitGrowthEnv(gymnasium.Env):
         self.preparation = Circuit.from_gates(
             self.n_qubits, [("X", q) for q, bit in enumerate(bits) if bit]
         )
+        self.evaluations = 0
+        """Energy evaluations spent so far (parameter sets; an energy with its gradient counts
+        1 + 2P, what the parameter-shift rule costs on a device)."""
         self.start_energy = float(self._energies(self.preparation, np.zeros((1, 0)))[0])
 
     def _energies(self, circuit: Circuit, params: np.ndarray, shots=None) -> np.ndarray:
-        if shots and self.mitigate_readout:
-            return readout_mitigated_energies(
-                circuit, params, self.problem, self.noise, shots, self.rng, least_squares=True
-            )
-        noise = self.noise if shots else self.objective_noise
-        return energies(circuit, params, self.problem, noise, shots, self.rng)
+        self.evaluations += len(params)
+        return search_energies(
+            circuit, params, self.problem, self.noise, shots, self.rng, self.mitigate_readout
+        )
 
     def _objective(self, params: np.ndarray, shots=None) -> np.ndarray:
         return self._energies(self.circuit, params, shots if shots is not None else self.shots)
 
     def _value_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        self.evaluations += 1 + 2 * params.size
         return energy_and_gradient(self.circuit, params, self.problem, self.objective_noise)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):

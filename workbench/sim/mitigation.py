@@ -58,6 +58,28 @@ def project_to_simplex(rows: np.ndarray) -> np.ndarray:
     return np.maximum(rows - theta[:, None], 0.0)
 
 
+def search_energies(
+    circuit: Circuit,
+    params,
+    hamiltonian,
+    noise: NoiseModel | None,
+    shots: int | None,
+    rng,
+    mitigate_readout: bool = False,
+) -> np.ndarray:
+    """The energies a search sees: plain :func:`~workbench.sim.energies`, or with
+    ``mitigate_readout`` the readout-mitigated ones — exact expectations under the gate noise
+    alone (what inversion gives exactly), or sampled outcomes with each wire's confusion
+    inverted and projected to a distribution (least squares)."""
+    if mitigate_readout and noise is not None:
+        if shots:
+            return readout_mitigated_energies(
+                circuit, params, hamiltonian, noise, shots, rng, least_squares=True
+            )
+        noise = noise.without_readout()
+    return energies(circuit, params, hamiltonian, noise, shots, rng)
+
+
 def readout_mitigated_energies(
     circuit: Circuit,
     params,

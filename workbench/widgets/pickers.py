@@ -14,9 +14,8 @@ import numpy as np
 
 from workbench.chem import PRESETS, get_preset, get_problem
 from workbench.config import OPTIMIZERS, MoleculeSpec, budget_overrides, run_presets
-from workbench.devices import available_profiles, load_profile
+from workbench.devices import available_profiles, load_profile, resolve_noise
 from workbench.errors import WorkbenchError
-from workbench.experiment import resolve_noise
 from workbench.sim import Circuit, energies
 
 STYLE = {"description_width": "150px"}

@@ -1,0 +1,149 @@
+"""Baselines next to the agent: writes the tables of ``docs/baselines.md``.
+
+Run by hand: ``.venv/bin/python bench/baselines.py [--cells h2-4q-qcas:noiseless ...] [--doc]``.
+
+Cells: H2-4q (the 0.70 Å problem ``h2-4q-qcas`` the agent's H2-4q presets use), LiH-4q, LiH-6q,
+H2O-8q × noiseless, ``depolarizing-1e-3``, ``ibm-mumbai-median`` (all-to-all) and
+``ibm-ourense`` (its 4-qubit T-shaped coupling map: 4-qubit problems only). Exact expectations
+throughout (no shots), so every number is reproducible and the comparison is about circuits.
+
+Per cell, :func:`workbench.baselines.run_baselines`: HEA with 1, 2, 3 layers (best of 3
+starts), UCCSD, ADAPT-VQE with the fermionic and the qubit pool, random search in the agent's
+environment. Optimiser: L-BFGS-B (1000 iterations, exact adjoint gradients) without noise,
+COBYLA (300 iterations) with noise — parameter-shift gradients of 1000-gate noisy circuits cost
+hours here. The agent (CRLQAS) where a run exists or is cheap enough to train here (folders
+under ``bench/runs/baselines``, reused when finished; ``AGENT_RUNS`` lists them): its
+lowest-energy circuit and its fewest-CNOT circuit within 1.6 mHa, re-evaluated by the same
+objective; random search then gets the run's energy-evaluation count as its budget (20 000
+where the run did not record it). Each cell is cached as JSON in ``bench/runs/baselines/cells``
+(``--fresh`` recomputes); ``--doc`` rewrites the tables between the ``baselines-table`` markers
+of ``docs/baselines.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from readme import replace_block
+
+from workbench.baselines import baselines_for_run, run_baselines
+from workbench.config import NoiseConfig, OptimizerConfig, get_run_preset
+from workbench.runs import run_or_load
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "runs" / "baselines"
+DOC = ROOT / "docs" / "baselines.md"
+PROBLEMS = ("h2-4q-qcas", "lih-4q", "lih-6q", "h2o-8q")
+NOISES = ("noiseless", "depolarizing-1e-3", "ibm-mumbai-median", "ibm-ourense")
+COBYLA = {"optimizer.method": "cobyla", "optimizer.max_iterations": 100}
+AGENT_RUNS = {
+    ("h2-4q-qcas", "noiseless"): ("h2-4q-demo", {}),
+    ("h2-4q-qcas", "depolarizing-1e-3"): ("h2-4q-demo", {"noise.profile": "depolarizing-1e-3",
+                                                         **COBYLA}),
+    ("h2-4q-qcas", "ibm-mumbai-median"): ("h2-4q-demo", {"noise.profile": "ibm-mumbai-median",
+                                                         **COBYLA}),
+    ("h2-4q-qcas", "ibm-ourense"): ("h2-4q-ourense-demo", {}),
+    ("lih-4q", "noiseless"): ("lih-4q-fast", {}),
+    ("lih-4q", "depolarizing-1e-3"): ("lih-4q-fast", {"noise.profile": "depolarizing-1e-3",
+                                                      "episodes": 200, **COBYLA}),
+    ("lih-4q", "ibm-mumbai-median"): ("lih-4q-fast", {"noise.profile": "ibm-mumbai-median",
+                                                      "episodes": 200, **COBYLA}),
+    ("lih-4q", "ibm-ourense"): ("lih-4q-fast", {"noise.profile": "ibm-ourense", "episodes": 200,
+                                                **COBYLA}),
+    ("lih-6q", "noiseless"): ("lih-6q-fast", {}),
+    ("h2o-8q", "noiseless"): ("h2o-8q-fast", {}),
+}  # fmt: skip
+"""(problem, noise) → (run preset, overrides) of the agent's run in that cell."""
+
+
+def settings(noise: str) -> dict:
+    """The :class:`~workbench.config.BaselineConfig` fields every cell sets."""
+    if noise == "noiseless":
+        optimizer = OptimizerConfig(method="lbfgs", max_iterations=1000)
+    else:
+        optimizer = OptimizerConfig(method="cobyla", max_iterations=300)
+    return {"optimizer": optimizer, "hea_starts": 3, "adapt_max_operators": 20}
+
+
+def agent_folder(problem: str, noise: str) -> Path | None:
+    """Train (or reuse) the agent's run of the cell; ``None`` where none is listed."""
+    if (problem, noise) not in AGENT_RUNS:
+        return None
+    preset, overrides = AGENT_RUNS[(problem, noise)]
+    config = get_run_preset(preset).with_overrides(overrides)
+    folder = OUT / "agent" / f"{preset}-{noise}-s0"
+    run_or_load(config, folder, progress=True)
+    return folder
+
+
+def cell(problem: str, noise: str, fresh: bool) -> dict:
+    path = OUT / "cells" / f"{problem}-{noise}.json"
+    if path.exists() and not fresh:
+        return json.loads(path.read_text())
+    started = time.perf_counter()
+    folder = agent_folder(problem, noise)
+    if folder is not None:
+        rows = baselines_for_run(folder, progress=print, **settings(noise))
+    else:
+        profile = None if noise == "noiseless" else noise
+        rows = run_baselines(problem, NoiseConfig(profile), progress=print, **settings(noise))
+    record = {
+        "problem": problem,
+        "noise": noise,
+        "agent_run": None if folder is None else str(folder.relative_to(ROOT)),
+        "seconds": time.perf_counter() - started,
+        "rows": [r.to_dict() for r in rows],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1))
+    return record
+
+
+def _fmt(value, spec: str) -> str:
+    return "–" if value is None else format(value, spec)
+
+
+def table(record: dict) -> str:
+    lines = [
+        f"#### {record['problem']} · {record['noise']}",
+        "",
+        "| method | variant | error (Ha) | noiseless error (Ha) | gates | CNOTs | depth | "
+        "parameters | evaluations | seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in record["rows"]:
+        ok = " ✓" if r["error"] < 1.6e-3 else ""
+        lines.append(
+            f"| {r['method']} | {r['variant']} | {r['error']:.2e}{ok} | "
+            f"{r['noiseless_error']:.2e} | {r['n_gates']} | {r['n_cnots']} | {r['depth']} | "
+            f"{r['n_params']} | {_fmt(r['evaluations'], 'd')} | {_fmt(r['seconds'], '.1f')} |"
+        )
+    source = record["agent_run"] or "no agent run in this cell"
+    lines += ["", f"Agent run: `{source}`; cell computed in {record['seconds']:.0f} s.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    wide = ("lih-6q", "h2o-8q")  # more qubits than Ourense has
+    cells = [f"{p}:{n}" for p in PROBLEMS for n in NOISES if n != "ibm-ourense" or p not in wide]
+    parser.add_argument("--cells", nargs="+", default=cells, help="problem:noise pairs")
+    parser.add_argument("--fresh", action="store_true", help="recompute cached cells")
+    parser.add_argument("--doc", action="store_true", help="rewrite docs/baselines.md's tables")
+    args = parser.parse_args()
+    records = []
+    for name in args.cells:
+        problem, noise = name.split(":")
+        records.append(cell(problem, noise, args.fresh))
+        print(table(records[-1]), flush=True)
+    if args.doc:
+        cached = [c for c in cells if (OUT / "cells" / f"{c.replace(':', '-')}.json").exists()]
+        done = [cell(*c.split(":"), False) for c in cached]
+        replace_block("baselines-table", "\n".join(table(r) for r in done), DOC)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+r"""The one objective every baseline optimises: the problem's energy under the noise model, with
+shot noise when ``shots`` is set, counted in energy evaluations as a device would spend them.
+
+Counting rule (the same as :attr:`workbench.env.vqe.CircuitGrowthEnv.evaluations`): one per
+parameter set evaluated; an energy with its gradient counts :math:`1 + 2P` (the parameter-shift
+rule over the :math:`P` gate angles that depend on the parameters), even where the simulator
+computes it by the adjoint method.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from workbench.baselines.ansatz import Ansatz
+from workbench.noise import NoiseModel
+from workbench.optim import build_optimizer
+from workbench.sim import adjoint, energies, energy_and_gradient
+from workbench.sim.mitigation import search_energies
+
+
+class Objective:
+    """Energies of ansätze on ``problem`` under ``noise`` (``None``: noiseless), ``shots`` per
+    measurement group (``None``: exact expectations), readout-mitigated as the agent's search
+    when ``mitigate_readout``; counts :attr:`evaluations`."""
+
+    def __init__(self, problem, noise: NoiseModel | None, shots: int | None, rng,
+                 mitigate_readout: bool = False) -> None:  # fmt: skip
+        self.problem, self.noise, self.shots, self.rng = problem, noise, shots, rng
+        self.mitigate_readout = bool(mitigate_readout and noise is not None)
+        # exact expectations the search sees (readout inversion is exact without shots)
+        self.exact_noise = noise.without_readout() if self.mitigate_readout else noise
+        self.evaluations = 0
+
+    def _energies(self, circuit, angles, shots) -> np.ndarray:
+        return search_energies(circuit, angles, self.problem, self.noise, shots, self.rng,
+                               self.mitigate_readout)  # fmt: skip
+
+    def __call__(self, ansatz: Ansatz, params, shots=None) -> np.ndarray:
+        angles = ansatz.angles(params)
+        self.evaluations += len(angles)
+        return self._energies(ansatz.circuit, angles, self.shots if shots is None else shots)
+
+    def exact(self, ansatz: Ansatz, params, noisy: bool = True) -> float:
+        """The exact expectation the search estimates (no shots; without any noise when
+        ``noisy=False``): a diagnostic, not counted."""
+        noise = self.exact_noise if noisy else None
+        return float(energies(ansatz.circuit, ansatz.angles(params), self.problem, noise)[0])
+
+    @property
+    def _noiseless(self) -> bool:
+        return self.exact_noise is None or self.exact_noise.is_noiseless
+
+    def value_and_gradient(self, ansatz: Ansatz, params) -> tuple[float, np.ndarray]:
+        """Exact energy and gradient with respect to the parameters (:math:`W^T\\nabla_\\phi`)."""
+        x = np.asarray(params, dtype=float)
+        active = np.flatnonzero(np.any(ansatz.weights != 0, axis=1))
+        self.evaluations += 1 + 2 * active.size
+        angles = ansatz.angles(x)[0]
+        if self._noiseless and adjoint.supported(ansatz.circuit):
+            value, gradient = energy_and_gradient(ansatz.circuit, angles, self.problem)
+            return value, ansatz.weights.T @ gradient
+        value, partial = self._parameter_shift(ansatz, angles, active)
+        gradient = np.zeros(angles.size)
+        gradient[active] = partial
+        return value, ansatz.weights.T @ gradient
+
+    def _parameter_shift(self, ansatz: Ansatz, angles, active, shots=None):
+        r"""The energy and its derivatives in the ``active`` gate angles under the noise (every
+        angle enters as :math:`R_0 + \cos\phi R_1 + \sin\phi R_2`), one batched call; exact,
+        or estimated from ``shots`` per group."""
+        shifts = np.zeros((active.size, angles.size))
+        shifts[np.arange(active.size), active] = np.pi / 2
+        batch = np.concatenate([angles[None, :], angles + shifts, angles - shifts])
+        if shots:
+            values = self._energies(ansatz.circuit, batch, shots)
+        else:
+            values = energies(ansatz.circuit, batch, self.problem, self.exact_noise)
+        return float(values[0]), (values[1 : 1 + active.size] - values[1 + active.size :]) / 2
+
+    def derivative(self, ansatz: Ansatz, params, index: int) -> float:
+        r""":math:`\partial E/\partial\theta_{index}` alone (ADAPT-VQE's selection), counted as
+        the :math:`2m` shifted circuits of the :math:`m` angles that depend on it; from shots
+        when the objective has them."""
+        column = ansatz.weights[:, index]
+        active = np.flatnonzero(column)
+        self.evaluations += 2 * active.size
+        angles = ansatz.angles(params)[0]
+        if not self.shots and self._noiseless and adjoint.supported(ansatz.circuit):
+            _, gradient = energy_and_gradient(ansatz.circuit, angles, self.problem)
+            return float(column @ gradient)
+        return float(column[active] @ self._parameter_shift(ansatz, angles, active, self.shots)[1])
+
+    def minimize(self, ansatz: Ansatz, x0, optimizer_config, rng) -> np.ndarray:
+        """Optimise the parameters of ``ansatz`` from ``x0`` with the configured optimiser."""
+        optimizer = build_optimizer(optimizer_config, self.shots)
+
+        def objective(params, shots=None):
+            return self(ansatz, params, shots)
+
+        if not np.size(x0):
+            return np.zeros(0)
+        extra = {}
+        if getattr(optimizer, "uses_gradient", False):
+            extra["value_and_gradient"] = lambda x: self.value_and_gradient(ansatz, x)
+        return np.asarray(optimizer.minimize(objective, np.asarray(x0, float), rng, **extra).x)
+
+
+COLUMNS = (
+    ("method", "method", ""),
+    ("variant", "variant", ""),
+    ("error (Ha)", "error", ".2e"),
+    ("noiseless error (Ha)", "noiseless_error", ".2e"),
+    ("gates", "n_gates", "d"),
+    ("CNOTs", "n_cnots", "d"),
+    ("depth", "depth", "d"),
+    ("parameters", "n_params", "d"),
+    ("evaluations", "evaluations", "d"),
+    ("seconds", "seconds", ".1f"),
+)
+"""How tables show a :class:`BaselineResult`: (heading, field, format)."""
+
+
+@dataclass(frozen=True)
+class BaselineResult:
+    """One method's outcome; energies in Ha, errors against the exact :math:`E_0`.
+
+    ``energy`` is the exact expectation under the noise model at the final angles (shots, when
+    set, only shape the search); ``noiseless_energy`` the same circuit and angles without noise.
+    ``evaluations`` counts energy evaluations (see :class:`Objective`; ``None`` for a run that
+    did not record them) and ``seconds`` the wall time; ``gates`` and
+    ``angles`` are the circuit (gate list, wire 0 first) and its gate angles (radians).
+    """
+
+    method: str
+    variant: str
+    energy: float
+    error: float
+    noiseless_energy: float
+    noiseless_error: float
+    n_gates: int
+    n_cnots: int
+    depth: int
+    n_params: int
+    evaluations: int | None
+    seconds: float | None
+    gates: tuple
+    angles: tuple
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    def table_row(self) -> dict[str, str]:
+        """The row as tables show it (:data:`COLUMNS`; ``–`` for an unknown value)."""
+        return {
+            heading: "–" if getattr(self, key) is None else format(getattr(self, key), spec)
+            for heading, key, spec in COLUMNS
+        }
+
+
+def result(method: str, variant: str, ansatz: Ansatz, params, objective: Objective,
+           started: float, evaluations: int) -> BaselineResult:  # fmt: skip
+    """The record of ``ansatz`` at ``params`` (``started``: ``time.perf_counter()`` at the start,
+    ``evaluations``: the objective's count then)."""
+    e0 = objective.problem.ground_energy
+    energy = objective.exact(ansatz, params)
+    clean = objective.exact(ansatz, params, noisy=False)
+    circuit = ansatz.circuit
+    return BaselineResult(
+        method=method,
+        variant=variant,
+        energy=energy,
+        error=abs(energy - e0),
+        noiseless_energy=clean,
+        noiseless_error=abs(clean - e0),
+        n_gates=circuit.n_gates,
+        n_cnots=circuit.n_two_qubit,
+        depth=circuit.depth,
+        n_params=ansatz.n_params,
+        evaluations=objective.evaluations - evaluations,
+        seconds=time.perf_counter() - started,
+        gates=tuple(tuple(g) for g in circuit.gate_list()),
+        angles=tuple(float(a) for a in ansatz.angles(params)[0]),
+    )
