@@ -259,3 +259,16 @@ def test_the_environment_counts_every_energy_it_evaluates(monkeypatch):
     for action in (0, 1, len(env.table) - 1):
         env.step(action)
     assert env.evaluations == sum(seen) > 3
+
+
+def test_the_comparison_figure_has_a_marker_per_row_and_the_accuracy_line():
+    from workbench import figures
+
+    rows = run_baselines("h2-2q", "ibm-mumbai-median", methods=("uccsd", "hea"), hea_layers=(1, 2))
+    fig = figures.baseline_comparison(rows, "H2")
+    solid = [t for t in fig.data if not t.name.endswith("(noiseless)")]
+    assert [t.name for t in solid] == ["uccsd", "hea"]
+    assert [len(t.x) for t in solid] == [1, 2]
+    assert list(solid[1].y) == pytest.approx([r.error for r in rows[1:]])
+    assert any(t.name == "hea (noiseless)" for t in fig.data)  # noisy rows: open markers
+    assert fig.layout.shapes[0].y0 == pytest.approx(1.6e-3)

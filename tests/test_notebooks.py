@@ -23,6 +23,7 @@ SMALL = {
     "04_watch_the_agent": {"episodes": 3, "autostart": True},
     "05_curriculum_halting_masks_ablations": {"preset": "h2-2q-demo", "episodes": 3, "seeds": [0]},
     "06_noise_levels_and_circuit_size": {"scales": [0.0, 2.0], "episodes": 2, "progress": False},
+    "07_is_the_agent_worth_it": {"episodes": 3, "zne_scales": [1, 3]},
     "panel": {},
     "report": {"episodes": 3},
 }

@@ -205,3 +205,37 @@ def sweep_overview(outcomes: Sequence, field: str) -> go.Figure:
     fig.update_yaxes(dtick=integer_step(max(most, 1)), tick0=0, rangemode="tozero", row=1, col=2)
     fig.update_xaxes(title_text=field, type="category")
     return _layout(fig, 400)
+
+
+def baseline_comparison(rows: Sequence, title: str = "") -> go.Figure:
+    """Baselines and the agent (:class:`workbench.baselines.BaselineResult` rows): error against
+    E0 (log) over CNOTs, one marker per row, one colour per method, the noiseless re-evaluation as
+    an open marker where it differs; chemical accuracy dotted. Hover: variant, gates, depth,
+    parameters, evaluations."""
+    fig = go.Figure()
+    methods = list(dict.fromkeys(r.method for r in rows))
+    for index, method in enumerate(methods):
+        colour = f"hsl({(index * 67) % 360},60%,45%)"
+        chosen = [r for r in rows if r.method == method]
+        hover = [
+            f"{method}: {r.variant}<br>error {r.error:.2e} Ha (noiseless {r.noiseless_error:.2e})"
+            f"<br>{r.n_gates} gates, {r.n_cnots} CNOTs, depth {r.depth}, {r.n_params} parameters"
+            f"<br>{'–' if r.evaluations is None else r.evaluations} evaluations"
+            for r in chosen
+        ]
+        fig.add_scatter(
+            x=[r.n_cnots for r in chosen], y=[max(r.error, 1e-12) for r in chosen],
+            mode="markers", marker=dict(color=colour, size=11), name=method,
+            hovertext=hover, hoverinfo="text", legendgroup=method,
+        )  # fmt: skip
+        noisy = [r for r in chosen if abs(r.noiseless_error - r.error) > 1e-12]
+        if noisy:
+            fig.add_scatter(
+                x=[r.n_cnots for r in noisy], y=[max(r.noiseless_error, 1e-12) for r in noisy],
+                mode="markers", marker=dict(color=colour, size=9, symbol="circle-open"),
+                name=f"{method} (noiseless)", legendgroup=method, hoverinfo="skip",
+            )  # fmt: skip
+    fig.add_hline(y=CHEMICAL_ACCURACY, line_dash="dot", annotation_text="chemical accuracy")
+    fig.update_xaxes(title_text="CNOTs")
+    fig.update_yaxes(type="log", title_text="error vs E0 (Ha)", exponentformat="e")
+    return _layout(fig, 430, title)

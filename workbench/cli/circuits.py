@@ -86,22 +86,19 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def mitigate_run(folder, scales=(1, 3, 5), fit="richardson", readout=True, shots=None,
                  seed=0) -> list[dict]:  # fmt: skip
     """Raw, readout-mitigated, ZNE and combined energies of a run's best circuits under the
-    run's own noise (errors against the exact E0; ``shots_spent`` counts every shot taken)."""
+    run's own noise (:func:`workbench.sim.mitigation.mitigation_record`, one row per circuit)."""
     import numpy as np
 
     from workbench.experiment import check
     from workbench.results import load_run
-    from workbench.sim import Circuit, energies
-    from workbench.sim.measurement import measurement_groups
-    from workbench.sim.mitigation import readout_mitigated_energies, zne_energy
+    from workbench.sim import Circuit
+    from workbench.sim.mitigation import mitigation_record
 
     result = load_run(folder)
     problem, noise = check(result.config)
     if noise is None:
         raise ConfigError(f"{folder} ran without noise: there is nothing to mitigate")
-    rng, e0 = np.random.default_rng(seed), problem.ground_energy
-    groups = len(measurement_groups(problem.hamiltonian))
-    folds = 2 if readout else 1  # ZNE runs, plus ZNE with readout inversion
+    rng = np.random.default_rng(seed)
     records = {
         "lowest energy": result.best,
         "fewest CNOTs within 1.6 mHa": result.fewest_cnots_within_chemical_accuracy,
@@ -109,24 +106,9 @@ def mitigate_run(folder, scales=(1, 3, 5), fit="richardson", readout=True, shots
     rows = []
     for which, record in ((k, v) for k, v in records.items() if v is not None):
         circuit = Circuit.from_gates(problem.n_qubits, record["gates"])
-        params = np.asarray(record["params"], dtype=float)
-        raw = float(energies(circuit, params, problem, noise, shots, rng)[0])
-        fixed = float(readout_mitigated_energies(circuit, params, problem, noise, shots, rng,
-                                                 least_squares=bool(shots))[0])  # fmt: skip
-        zne, _ = zne_energy(circuit, params, problem, noise, scales, fit, shots, rng)
-        # without readout inversion "both" is the ZNE value itself: not folded and run again
-        both = zne
-        if readout:
-            both, _ = zne_energy(circuit, params, problem, noise, scales, fit, shots, rng, True)
-        clean = float(energies(circuit, params, problem)[0])
-        energy = {"raw": raw, "readout": fixed, "zne": zne, "zne+readout": both}
-        rows.append(
-            {"circuit": which, "n_gates": circuit.n_gates, "n_cnots": circuit.n_two_qubit,
-             "noiseless_error": abs(clean - e0),
-             **{f"{k}_energy": v for k, v in energy.items()},
-             **{f"{k}_error": abs(v - e0) for k, v in energy.items()},
-             "shots_spent": None if not shots else shots * groups * (2 + folds * len(scales))}
-        )  # fmt: skip
+        rows.append({"circuit": which} | mitigation_record(
+            circuit, record["params"], problem, noise, scales, fit, readout, shots, rng
+        ))  # fmt: skip
     return rows
 
 

@@ -26,7 +26,7 @@ from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.sim.circuit import Circuit
 from workbench.sim.engine import _as_hamiltonian, _rng, energies, measured_distributions
-from workbench.sim.measurement import apply_per_wire, confusion_matrices
+from workbench.sim.measurement import apply_per_wire, confusion_matrices, measurement_groups
 
 FITS = ("linear", "richardson", "exponential")
 _SELF_INVERSE = {"CNOT", "CZ", "X", "Y", "Z", "H"}
@@ -176,3 +176,32 @@ def zne_energy(
             value = energies(folded, angles, hamiltonian, noise, shots, generator)[0]
         values.append(float(value))
     return extrapolate(scales, values, fit), values
+
+
+def mitigation_record(circuit: Circuit, params, problem, noise: NoiseModel, scales=(1, 3, 5),
+                      fit: str = "richardson", readout: bool = True, shots: int | None = None,
+                      rng=None) -> dict:  # fmt: skip
+    """Raw, readout-mitigated, ZNE and ZNE+readout energies of one circuit under ``noise`` (Ha),
+    their errors against the exact E0 of ``problem``, the noiseless error, and the shots spent
+    (``None`` with exact expectations). Without ``readout`` the ZNE+readout column is the ZNE
+    value itself (not folded and run again)."""
+    rng = _rng(rng)
+    e0, params = problem.ground_energy, np.asarray(params, dtype=float)
+    raw = float(energies(circuit, params, problem, noise, shots, rng)[0])
+    fixed = float(readout_mitigated_energies(circuit, params, problem, noise, shots, rng,
+                                             least_squares=bool(shots))[0])  # fmt: skip
+    zne, _ = zne_energy(circuit, params, problem, noise, scales, fit, shots, rng)
+    both = zne_energy(circuit, params, problem, noise, scales, fit, shots, rng, True)[0] \
+        if readout else zne  # fmt: skip
+    clean = float(energies(circuit, params, problem)[0])
+    energy = {"raw": raw, "readout": fixed, "zne": zne, "zne+readout": both}
+    groups = len(measurement_groups(_as_hamiltonian(problem)))
+    folds = 2 if readout else 1  # ZNE runs, plus ZNE with readout inversion
+    return {
+        "n_gates": circuit.n_gates,
+        "n_cnots": circuit.n_two_qubit,
+        "noiseless_error": abs(clean - e0),
+        **{f"{k}_energy": v for k, v in energy.items()},
+        **{f"{k}_error": abs(v - e0) for k, v in energy.items()},
+        "shots_spent": None if not shots else shots * groups * (2 + folds * len(scales)),
+    }
