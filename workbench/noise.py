@@ -33,6 +33,7 @@ from workbench.errors import ConfigError, WorkbenchWarning
 from workbench.paulis import PAULI_MATRICES, ptm_from_kraus
 
 NS_PER_US = 1000.0
+CHANNEL_ORDERS = ("relaxation_first", "depolarizing_first")
 
 
 def _probability(name: str, value: float) -> float:
@@ -146,6 +147,10 @@ class NoiseModel:
         readout_p01, readout_p10: probabilities to read 1 when the qubit is 0, and 0 when 1.
         depolarizing_2q_pairs: per ordered pair overrides of ``depolarizing_2q``.
         coupling_map: the directed pairs on which two-qubit gates are allowed (``None``: all).
+        channel_order: ``"relaxation_first"`` (thermal relaxation, then depolarizing, after each
+            gate) or ``"depolarizing_first"`` (Qiskit's ``basic_device_gate_errors`` order).
+        virtual_rz: RZ gates are exact (frame changes, as on IBM hardware): no channel after
+            them.
     """
 
     name: str = "custom"
@@ -163,6 +168,8 @@ class NoiseModel:
     readout_p10: float | tuple[float, ...] = 0.0
     depolarizing_2q_pairs: tuple[tuple[int, int, float], ...] = ()
     coupling_map: tuple[tuple[int, int], ...] | None = None
+    channel_order: str = "relaxation_first"
+    virtual_rz: bool = False
 
     def __post_init__(self) -> None:
         for name in ("depolarizing_1q", "t1", "t2", "readout_p01", "readout_p10"):
@@ -187,6 +194,12 @@ class NoiseModel:
                 f"two_qubit_depolarizing={self.two_qubit_depolarizing!r}: expected 'joint' or "
                 "'independent'"
             )
+        if self.channel_order not in CHANNEL_ORDERS:
+            raise ConfigError(
+                f"channel_order={self.channel_order!r}: expected one of {', '.join(CHANNEL_ORDERS)}"
+            )
+        if not isinstance(self.virtual_rz, bool):
+            raise ConfigError(f"virtual_rz={self.virtual_rz!r}: expected true or false")
         if (self.t1 is None) != (self.t2 is None):
             raise ConfigError("give both t1 and t2 (µs) for thermal relaxation, or neither")
         if self.t1 is not None:
@@ -248,13 +261,13 @@ class NoiseModel:
         """The channels that follow a gate on ``wires`` (in the order they act)."""
         wires = tuple(wires)
         one = len(wires) == 1
-        channels = []
+        relaxation, channels = [], []
         if self.t1 is not None:
             time = self.gate_time_1q if one else self.gate_time_2q
             for w in wires:
                 t1, t2 = self._value(self.t1, w), self._value(self.t2, w)
                 kraus = thermal_relaxation_kraus(t1, t2, time)
-                channels.append(Channel("thermal_relaxation", (w,), (t1, t2, time), tuple(kraus)))
+                relaxation.append(Channel("thermal_relaxation", (w,), (t1, t2, time), tuple(kraus)))
         if one:
             p = self._value(self.depolarizing_1q, wires[0])
             if p:
@@ -267,6 +280,10 @@ class NoiseModel:
             elif p:
                 kraus = tuple(depolarizing_kraus(p))
                 channels += [Channel("depolarizing", (w,), (p,), kraus) for w in wires]
+        if self.channel_order == "relaxation_first":
+            channels = relaxation + channels
+        else:
+            channels = channels + relaxation
         for name, gamma, builder in (
             ("amplitude_damping", self.amplitude_damping, amplitude_damping_kraus),
             ("phase_damping", self.phase_damping, phase_damping_kraus),
@@ -274,6 +291,10 @@ class NoiseModel:
             if gamma:
                 channels += [Channel(name, (w,), (gamma,), tuple(builder(gamma))) for w in wires]
         return channels
+
+    def acts_after(self, gate: str) -> bool:
+        """Whether channels follow ``gate`` (all gates, except RZ with ``virtual_rz``)."""
+        return not (self.virtual_rz and gate == "RZ")
 
     def channel_ptm(self, wires: Sequence[int]) -> np.ndarray:
         """Local PTM (in the order of ``wires``) of all channels after a gate on ``wires``.

@@ -60,7 +60,9 @@ class Objective:
         self.evaluations += 1 + 2 * active.size
         angles = ansatz.angles(x)[0]
         if self._noiseless and adjoint.supported(ansatz.circuit):
-            value, gradient = energy_and_gradient(ansatz.circuit, angles, self.problem)
+            value, gradient = energy_and_gradient(
+                ansatz.circuit, angles, self.problem, self.exact_noise
+            )
             return value, ansatz.weights.T @ gradient
         value, partial = self._parameter_shift(ansatz, angles, active)
         gradient = np.zeros(angles.size)
@@ -89,7 +91,9 @@ class Objective:
         self.evaluations += 2 * active.size
         angles = ansatz.angles(params)[0]
         if not self.shots and self._noiseless and adjoint.supported(ansatz.circuit):
-            _, gradient = energy_and_gradient(ansatz.circuit, angles, self.problem)
+            _, gradient = energy_and_gradient(
+                ansatz.circuit, angles, self.problem, self.exact_noise
+            )
             return float(column @ gradient)
         return float(column[active] @ self._parameter_shift(ansatz, angles, active, self.shots)[1])
 

@@ -59,7 +59,7 @@ def _gate_components(op: Operation) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 def _noise_ptm(op: Operation, noise: NoiseModel | None) -> np.ndarray:
     """Local PTM of the channels after ``op`` (identity without noise)."""
-    if noise is None:
+    if noise is None or not noise.acts_after(op.gate):
         return np.eye(4 ** len(op.wires))
     return noise.channel_ptm(op.wires)
 

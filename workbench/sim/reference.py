@@ -34,7 +34,7 @@ def density_matrix(circuit: Circuit, params, noise: NoiseModel | None = None) ->
     for op, p in zip(circuit.operations, circuit.parameter_indices(), strict=True):
         u = _embed(op.type.unitary(params[p] if p >= 0 else 0.0), op.wires, n)
         rho = u @ rho @ u.conj().T
-        for channel in noise.after_gate(op.wires) if noise is not None else ():
+        for channel in _channels(noise, op):
             ks = [_embed(k, channel.wires, n) for k in channel.kraus]
             rho = sum(k @ rho @ k.conj().T for k in ks)
     return rho
@@ -84,7 +84,7 @@ def reference_density_matrix(circuit: Circuit, params, noise) -> np.ndarray:
         for op, p in zip(circuit.operations, circuit.parameter_indices(), strict=True):
             gate = PENNYLANE_GATES[op.gate]
             gate(params[p], wires=op.wires) if p >= 0 else gate(wires=op.wires)
-            for channel in noise.after_gate(op.wires) if noise is not None else ():
+            for channel in _channels(noise, op):
                 pennylane_channel(channel)
         return qml.density_matrix(wires=range(circuit.n_qubits))
 
@@ -142,3 +142,8 @@ def pennylane_energy_and_gradient(
     x = qml.numpy.array(np.asarray(params, dtype=float), requires_grad=True)
     energy = float(run(x)) + hamiltonian.shift
     return energy, np.asarray(qml.grad(run)(x), dtype=float)
+
+
+def _channels(noise: NoiseModel | None, op) -> list:
+    """The channels after ``op`` (none without noise, or after a virtual RZ)."""
+    return noise.after_gate(op.wires) if noise is not None and noise.acts_after(op.gate) else []
