@@ -105,3 +105,17 @@ def test_ours_versus_paper_says_ok_or_short_for_each_number(paper, paper_doc):
     assert paper_doc.versus_paper(by_name["h2-2q"], _results([record]), record) == (
         "no numbers to compare"
     )
+
+
+def test_a_noisy_row_carries_the_mitigated_error_of_its_best_circuit(paper, paper_doc, tmp_path):
+    from workbench.config import get_run_preset
+    from workbench.runs import run
+
+    config = get_run_preset("h2-2q-mumbai-demo").with_overrides({"episodes": 4})
+    result = run(config, out=tmp_path / "run", progress=False)
+    experiment = paper.PaperExperiment("h2-2q-mumbai", "h2-2q-mumbai-demo", 4)
+    row = paper_doc.row(experiment, [result])
+    assert 0 <= row["mitigated error [Ha]"] < row["best error [Ha]"]  # readout inverted at least
+    noiseless = run(get_run_preset("h2-2q-demo").with_overrides({"episodes": 2}),
+                    out=tmp_path / "clean", progress=False)  # fmt: skip
+    assert paper_doc.row(experiment, [noiseless])["mitigated error [Ha]"] is None

@@ -113,7 +113,8 @@ def test_report_sweep_is_a_sweep_with_a_report_per_run(tmp_path):
     names = [f"noise_scale={s}-s{seed}" for s in ("0.5", "2") for seed in (0, 1)]
     for name in names:
         assert load_run(out / name).summary["status"] == "complete"
-        assert (out / "reports" / name / "report.html").exists()
+        html = (out / "reports" / name / "report.html").read_text()
+        assert "<th>zne+readout error (Ha)</th>" in html  # noisy runs: the mitigation section
     index = (out / "index.html").read_text()
     assert 'href="reports/noise_scale=0.5-s1/report.html"' in index and "Plotly.newPlot" in index
     runs = json.loads((out / "results.json").read_text())["runs"]

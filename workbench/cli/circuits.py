@@ -83,35 +83,6 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def mitigate_run(folder, scales=(1, 3, 5), fit="richardson", readout=True, shots=None,
-                 seed=0) -> list[dict]:  # fmt: skip
-    """Raw, readout-mitigated, ZNE and combined energies of a run's best circuits under the
-    run's own noise (:func:`workbench.sim.mitigation.mitigation_record`, one row per circuit)."""
-    import numpy as np
-
-    from workbench.experiment import check
-    from workbench.results import load_run
-    from workbench.sim import Circuit
-    from workbench.sim.mitigation import mitigation_record
-
-    result = load_run(folder)
-    problem, noise = check(result.config)
-    if noise is None:
-        raise ConfigError(f"{folder} ran without noise: there is nothing to mitigate")
-    rng = np.random.default_rng(seed)
-    records = {
-        "lowest energy": result.best,
-        "fewest CNOTs within 1.6 mHa": result.fewest_cnots_within_chemical_accuracy,
-    }
-    rows = []
-    for which, record in ((k, v) for k, v in records.items() if v is not None):
-        circuit = Circuit.from_gates(problem.n_qubits, record["gates"])
-        rows.append({"circuit": which} | mitigation_record(
-            circuit, record["params"], problem, noise, scales, fit, readout, shots, rng
-        ))  # fmt: skip
-    return rows
-
-
 def _cmd_mitigate(args: argparse.Namespace) -> int:
     from workbench.cli.table import format_table
 
@@ -121,7 +92,10 @@ def _cmd_mitigate(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"--zne-scales {args.zne_scales!r}: expected odd integers such as 1,3,5"
         ) from None
-    rows = mitigate_run(args.folder, scales, args.fit, args.readout, args.shots, args.seed)
+    from workbench.results import load_run
+
+    result = load_run(args.folder)
+    rows = result.mitigated(scales, args.fit, args.readout, args.shots, args.seed)
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
