@@ -139,6 +139,11 @@ def test_live_notebook_in_jupyterlab(lab):
             link.click()  # a new tab, with the page as referer (the server refuses others)
         assert opened.value.status == 200, href
         page.screenshot(path=str(SHOTS / "5-report-link.png"), full_page=True)
+        # Baselines of the stopped run: a table with the standard ansätze and the agent's rows
+        page.locator("button.jupyter-button", has_text="Baselines").first.click()
+        page.wait_for_selector("td:has-text('crlqas')", timeout=180_000)
+        assert page.locator("td", has_text="uccsd").count() >= 1
+        page.screenshot(path=str(SHOTS / "5b-baselines.png"), full_page=True)
         browser.close()
     assert first != before, "Start drew nothing"
     assert later != first, "the circuit drawing and plots did not change while training"

@@ -184,3 +184,18 @@ def test_dissociation_curve_beside_the_slider_marks_the_best_found_energy():
     problem.preset.value = "h2o-8q"  # not a diatomic: no scan, no button
     assert problem.scan_button.layout.display == "none"
     assert problem.scan_image.layout.display == "none"
+
+
+def test_baselines_and_mitigation_of_a_finished_noisy_run_are_tables_in_the_panel(tmp_path):
+    panel = Panel(preset="h2-2q-mumbai-demo", runs_dir=str(tmp_path))
+    panel.mitigate_button.click()
+    assert "Start one first" in panel.comparison.value
+    panel.search.episodes.value = 3
+    panel.start()
+    assert panel.wait(timeout=120).summary["status"] == "complete"
+    rows = panel.mitigate()
+    assert rows[0]["readout_error"] < rows[0]["raw_error"]  # readout inverted exactly
+    assert "<th>zne+readout error (Ha)</th>" in panel.comparison.value
+    rows = panel.compare_baselines(methods=("uccsd",), random_budget=50)
+    assert [r.method for r in rows][-1] == "crlqas" and rows[0].method == "uccsd"
+    assert "<td>uccsd</td>" in panel.comparison.value

@@ -94,7 +94,8 @@ def adapt(objective: Objective, config: BaselineConfig, rng) -> list[BaselineRes
     for kind in config.adapt_pools:
         started, spent = time.perf_counter(), objective.evaluations
         ansatz, x, selected, reason = _adapt_loop(objective, config, rng, kind)
-        variant = f"{kind} pool, {len(selected)} operators ({reason})"
+        count = len(selected)
+        variant = f"{kind} pool, {count} operator{'' if count == 1 else 's'} ({reason})"
         rows.append(result("adapt", variant, ansatz, x, objective, started, spent))
     return rows
 

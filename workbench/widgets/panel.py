@@ -21,6 +21,7 @@ from workbench.callbacks import StopSignal
 from workbench.config import RunConfig
 from workbench.errors import WorkbenchError
 from workbench.plots import draw_circuit, learning_curves, step_errors, to_png
+from workbench.rendering import markdown_table
 from workbench.results import RunResult, load_run
 from workbench.runs import default_run_dir, resume, run
 from workbench.sim import Circuit
@@ -131,6 +132,11 @@ class Panel:
             self.export_buttons.append(button)
         self.report_button = w.Button(description="Open report", icon="file")
         self.report_button.on_click(lambda _: self.open_report())
+        self.baselines_button = w.Button(description="Baselines", icon="balance-scale")
+        self.baselines_button.on_click(lambda _: self.compare_baselines())
+        self.mitigate_button = w.Button(description="Mitigate", icon="magic")
+        self.mitigate_button.on_click(lambda _: self.mitigate())
+        self.comparison = w.HTML()
         self.links = w.HTML()
         tabs = w.Tab([self.problem.widget, self.noise.widget, self.search.widget])
         for i, title in enumerate(("Problem", "Noise", "Search")):
@@ -141,7 +147,9 @@ class Panel:
         live = w.VBox(
             [w.HBox([self.circuit]), w.HBox([self.step_plot, self.best_html]), self.curves]
         )
-        end = w.VBox([self.summary, w.HBox([*self.export_buttons, self.report_button]), self.links])
+        actions = [*self.export_buttons, self.report_button, self.baselines_button]
+        end = w.VBox([self.summary, w.HBox([*actions, self.mitigate_button]), self.links,
+                      self.comparison])  # fmt: skip
         self.widget = w.VBox([tabs, buttons, self.status, live, end])
 
     def show(self):
@@ -282,7 +290,7 @@ class Panel:
     def show_summary(self) -> None:
         if self.result is None:
             return
-        from workbench.rendering import markdown_table, quantity_rows
+        from workbench.rendering import quantity_rows
 
         o = self.result.overview()
         rows = quantity_rows({k: v for k, v in o.items() if not isinstance(v, dict)})
@@ -336,6 +344,45 @@ class Panel:
         html_path = make_report({"run_folder": str(self.folder)}, self.folder / "report")
         self.links.value = "report: " + file_link(html_path, f"{self.folder.name} report")
         return html_path
+
+    def compare_baselines(self, **settings) -> list | None:
+        """HEA, UCCSD, ADAPT-VQE and random search on this run's objective, next to its best
+        circuits (:func:`workbench.baselines.baselines_for_run`; ``settings`` override
+        :class:`~workbench.config.BaselineConfig` fields); shown as a table below the run."""
+        if self.folder is None or not self._finished():
+            self.comparison.value = "Baselines compare a finished or stopped run: Start one first."
+            return None
+        from workbench.baselines import baselines_for_run
+
+        self.comparison.value = "computing the baselines on this run's objective …"
+        rows = baselines_for_run(self.folder, **settings)
+        table = markdown_table([row.table_row() for row in rows])
+        self.comparison.value = "<b>Baselines</b>" + _markdown_to_html(table)
+        return rows
+
+    def mitigate(self) -> list[dict] | None:
+        """Readout inversion and zero-noise extrapolation of the run's best circuits
+        (:meth:`~workbench.results.RunResult.mitigated`); shown as a table below the run."""
+        if self.folder is None or not self._finished():
+            self.comparison.value = "Mitigation needs a finished or stopped run: Start one first."
+            return None
+        result = load_run(self.folder)
+        if result.resolved["noise"] is None:
+            self.comparison.value = "A noiseless run: nothing to mitigate."
+            return None
+        rows = result.mitigated()
+        kinds = ("raw", "readout", "zne", "zne+readout", "noiseless")
+        table = markdown_table(
+            [{"circuit": r["circuit"], "CNOTs": r["n_cnots"]}
+             | {f"{k} error (Ha)": f"{r[k + '_error']:.2e}" for k in kinds} for r in rows]
+        )  # fmt: skip
+        self.comparison.value = "<b>Error mitigation</b> (exact expectations)" + _markdown_to_html(
+            table
+        )
+        return rows
+
+    def _finished(self) -> bool:
+        return self.thread is None or not self.thread.is_alive()
 
 
 def show_image(widget: w.Image, figure) -> None:
