@@ -1,4 +1,27 @@
-"""Baselines next to the agent: writes the tables of ``docs/baselines.md``."""
+"""Baselines next to the agent: writes the tables of ``docs/baselines.md``.
+
+Run by hand: ``.venv/bin/python bench/baselines.py [--cells h2-4q-qcas:noiseless ...] [--doc]``.
+
+Cells: H2-4q (the 0.70 Å problem ``h2-4q-qcas`` the agent's H2-4q presets use), LiH-4q, LiH-6q,
+H2O-8q × noiseless, ``depolarizing-1e-3``, ``ibm-mumbai-median`` (all-to-all) and
+``ibm-ourense`` (its 4-qubit T-shaped coupling map: 4-qubit problems only). Exact expectations
+throughout (no shots), so every number is reproducible and the comparison is about circuits.
+
+Per cell, :func:`workbench.baselines.run_baselines`: HEA with 1, 2, 3 layers (best of 3
+starts), UCCSD, ADAPT-VQE with the fermionic and the qubit pool, random search in the agent's
+environment. Optimiser: L-BFGS-B (1000 iterations, exact adjoint gradients) without noise,
+COBYLA (300 iterations) with noise — parameter-shift gradients of 1000-gate noisy circuits cost
+hours here. The agent (CRLQAS) where a run exists or is cheap enough to train here (folders
+under ``bench/runs/baselines``, or bench/search.py's for LiH-6q and H2O-8q, reused when
+finished; ``AGENT_RUNS`` lists them): its lowest-energy circuit and its fewest-CNOT circuit
+within 1.6 mHa, re-evaluated by the same objective; random search then gets the run's
+energy-evaluation count as its budget (``UNRECORDED_BUDGET`` where the run did not record it;
+20 000 in cells without an agent run). Noisy cells add each circuit's error after readout-error
+inversion, and after readout inversion plus zero-noise extrapolation (folds 1, 3, 5,
+Richardson). Each cell is cached as JSON in ``bench/runs/baselines/cells`` (``--fresh``
+recomputes); ``--doc`` rewrites the tables between the ``baselines-table`` markers of
+``docs/baselines.md``.
+"""
 
 from __future__ import annotations
 
