@@ -129,6 +129,13 @@ def test_large_register_kernels_agree_with_the_numpy_path(thermal):
     np.testing.assert_allclose(energies(circuit, params, hamiltonian, noise), expected, atol=1e-12)
     single = energies(circuit, params[0], hamiltonian, noise)
     assert single[0] == pytest.approx(expected[0], abs=1e-12)
+    from workbench.sim.kernels import propagate
+    from workbench.sim.program import compile_program
+
+    program = compile_program(circuit, noise)  # the kept vectors of a batch, in place
+    np.testing.assert_allclose(
+        propagate(program, params), propagate(program, params, "numpy"), atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("backend", ["numba", "numpy"])

@@ -1,0 +1,64 @@
+"""Host side of the numba backend: one parameter set in place in this thread; a batch in
+parallel tasks, per chunk of parameter sets (small registers) or in place per set (from
+:data:`IN_PLACE_MIN_QUBITS`), with the final Pauli vectors kept or only the energies read
+(:func:`workbench.sim.kernels.numba_ops.run_batch`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from workbench.sim.kernels.numba_ops import numba, propagate_in_place, run_batch
+from workbench.sim.program import Program, initial_pauli_vector
+
+CHUNK = 16
+"""Parameter sets processed together (innermost, contiguous) by the small-register kernel."""
+IN_PLACE_MIN_QUBITS = 7
+"""From this size one Pauli vector (4^n doubles) is too big to multiply by a chunk: registers
+this large are updated in place, one parameter set per thread, to stay in the L2 cache."""
+
+
+def available() -> bool:
+    return numba is not None
+
+
+def _kernel_args(program: Program) -> tuple:
+    """The program as one tuple, the form the numba kernels take (and unpack)."""
+    return (program.n_qubits, program.op_wires, program.op_param, program.op_rowptr,
+            program.op_swaps, program.rowptr, program.cols, program.const, program.cos,
+            program.sin)  # fmt: skip
+
+
+def _run(program: Program, params, keep: bool, indices, coefficients, shift):
+    """Vectors (``keep``) and energies of every parameter set: one evaluation runs in place in
+    this thread (no parallel region to start, no chunk to vectorise over), a batch in parallel
+    tasks of an even split over the threads (capped at ``CHUNK`` where the chunk is the
+    innermost axis)."""
+    n = program.n_qubits
+    params = np.ascontiguousarray(params, dtype=np.float64)
+    initial, arrays = initial_pauli_vector(n), _kernel_args(program)
+    if params.shape[0] == 1:
+        vector = np.empty(4**n)
+        propagate_in_place(arrays, params[0], initial, vector)
+        return vector[None, :], np.array([shift + vector[indices] @ coefficients])
+    out = np.empty((params.shape[0], 4**n) if keep else (0, 0))
+    energies = np.empty(params.shape[0])
+    in_place = n >= IN_PLACE_MIN_QUBITS
+    per_thread = -(-params.shape[0] // numba.get_num_threads())
+    chunk = max(1, per_thread if in_place else min(CHUNK, per_thread))
+    terms = (np.ascontiguousarray(indices, np.int64), np.ascontiguousarray(coefficients, float))
+    run_batch(arrays, params, initial, chunk, in_place, keep, out, *terms, float(shift), energies)
+    return out, energies
+
+
+_NO_TERMS = (np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+def propagate(program: Program, params: np.ndarray) -> np.ndarray:
+    """Pauli vectors ``(batch, 4**n)`` after the program."""
+    return _run(program, params, True, *_NO_TERMS, 0.0)[0]
+
+
+def expectation(program: Program, params: np.ndarray, indices: np.ndarray,
+                coefficients: np.ndarray, shift: float) -> np.ndarray:  # fmt: skip
+    """Energies of each parameter set without storing the Pauli vectors."""
+    return _run(program, params, False, indices, coefficients, shift)[1]
