@@ -27,8 +27,8 @@ from pathlib import Path
 from paper_doc import PaperExperiment, paper_cell, row, write_doc
 
 from workbench.config import NOISY_HALTING, get_run_preset
-from workbench.report import run_folder
 from workbench.results import RunResult, load_run
+from workbench.runs import config_run_dir
 from workbench.sweep import SweepPoint, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,7 +212,7 @@ def main() -> None:
     runs_dir = RUNS / ("quick" if args.quick else "")
     points = {
         e.name: [
-            SweepPoint(run_folder(c, runs_dir).name, c, (("experiment", e.name),))
+            SweepPoint(config_run_dir(c, runs_dir).name, c, (("experiment", e.name),))
             for c in (config_of(e, seed, args.quick) for seed in args.seeds or e.seeds)
         ]
         for e in chosen

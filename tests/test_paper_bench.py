@@ -40,7 +40,7 @@ def test_every_experiment_is_a_valid_distinct_configuration(paper):
         config = paper.config_of(experiment, experiment.seeds[0], quick=False)
         check(config)  # raises on a bad preset, override, coupling map or device size
         assert config.episodes == experiment.episodes
-        hashes.add(paper.run_folder(config, "runs").name)
+        hashes.add(paper.config_run_dir(config, "runs").name)
     assert len(hashes) == len(names)  # no two experiments share a run folder
 
 

@@ -207,3 +207,13 @@ def test_a_dead_but_unreaped_owner_does_not_hold_the_lock(tmp_path):
     (tmp_path / ".lock").write_text(json.dumps({"pid": child.pid, "host": os.uname().nodename}))
     assert not folder_in_use(tmp_path)
     child.wait()
+
+
+def test_checkpoints_from_before_the_summary_fields_were_renamed_still_load():
+    from workbench.runs import _summary_from_state
+
+    old = {"episodes": 5, "successes": 3, "first_success": 2, "env_seconds": 1.0,
+           "agent_seconds": 0.5, "best": {"energy": -1.1, "gates": (), "episode": 4}}  # fmt: skip
+    summary = _summary_from_state(old)
+    assert (summary.curriculum_successes, summary.first_chemical_accuracy) == (3, 2)
+    assert summary.episodes == 5 and not hasattr(summary, "best")

@@ -1,7 +1,9 @@
 """Callbacks that the training loop feeds: best circuits, metrics file, progress bar, stop flag.
 
-Each one is small and owns one job; :func:`workbench.train.run` wires the first three to a run
-folder. All keep their state in ``state_dict()`` so a resumed run continues where it stopped.
+Each one is small and owns one job; :func:`workbench.runs.run` and :func:`workbench.runs.resume`
+wire the first three to a run folder. :class:`BestCircuits`, the one tracker of the best
+circuits, keeps its state in ``state_dict()`` (checkpointed) and the metrics file is cut back to
+the checkpoint on resume, so a resumed run continues where it stopped.
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ class StopSignal(Callback):
 
 
 class ProgressBar(Callback):
-    """A tqdm bar over episodes with success rate, best error and ε; silent when ``quiet``
+    """A tqdm bar over episodes with the best error and ε; silent when ``quiet``
     (papermill reports, CI logs) so executed notebooks carry no frozen bars."""
 
     def __init__(self, total: int, initial: int = 0, quiet: bool | None = None) -> None:
@@ -167,13 +169,12 @@ class ProgressBar(Callback):
 
         quiet = (not sys.stderr.isatty()) if quiet is None else quiet
         self.bar = tqdm(total=total, initial=initial, unit="ep", disable=quiet, leave=True)
-        self.best, self.successes, self.done = math.inf, 0, initial
+        self.best, self.done = math.inf, initial
 
     def on_episode(self, event: EpisodeEvent) -> None:
         self.best = min(self.best, event.error_to_ground)
         if event.test:
             return
-        self.successes += event.success
         self.done += 1
         self.bar.set_postfix(best_error=f"{self.best:.2e}", eps=f"{event.epsilon:.2f}")
         self.bar.update(1)

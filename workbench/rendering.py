@@ -60,7 +60,7 @@ LABELS = {
     "best_noiseless_error": ("its noiseless error", "Ha"),
     "chemical_accuracy": ("within chemical accuracy (1.6 mHa)", ""),
     "first_chemical_accuracy_episode": ("first episode within 1.6 mHa", ""),
-    "successes": ("curriculum successes", ""),
+    "curriculum_successes": ("curriculum successes", ""),
     "wall_time_s": ("wall time", "s"),
     "seconds_per_episode": ("time per episode", "s"),
     "env_seconds": ("environment time", "s"),

@@ -94,20 +94,12 @@ def parse_seeds(seeds: int | str | Sequence[int]) -> list[int]:
     return [int(s) for s in seeds]
 
 
-def config_hash(config: RunConfig) -> str:
-    return hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True).encode()).hexdigest()
-
-
-def run_folder(config: RunConfig, runs_dir: str | Path = "runs") -> Path:
-    """Where :func:`run_or_load` keeps ``config``'s run: ``runs_dir/<preset>-s<seed>-<hash>``."""
-    return Path(runs_dir) / f"{config.preset or 'custom'}-s{config.seed}-{config_hash(config)[:10]}"
-
-
 def run_or_load(
     config: RunConfig, runs_dir: str | Path = "runs", progress: bool | None = False
 ) -> RunResult:
-    """:func:`workbench.runs.run_or_load` in the folder :func:`run_folder` names."""
-    return runs.run_or_load(config, run_folder(config, runs_dir), progress=progress)
+    """:func:`workbench.runs.run_or_load` in the folder :func:`workbench.runs.config_run_dir`
+    names (a rerun of the same report reuses finished runs)."""
+    return runs.run_or_load(config, runs.config_run_dir(config, runs_dir), progress=progress)
 
 
 def paper_numbers(problem_id: str, noise_profile: str | None) -> list[dict]:

@@ -163,7 +163,7 @@ class RunResult:
             "best_noiseless_error": s.get("best_noiseless_error"),
             "chemical_accuracy": s.get("chemical_accuracy"),
             "first_chemical_accuracy_episode": s.get("first_chemical_accuracy_episode"),
-            "successes": s.get("successes"),
+            "curriculum_successes": s.get("curriculum_successes", s.get("successes")),
             "best": None if best is None else {k: best[k] for k in keys},
             "smallest_within_chemical_accuracy": None
             if small is None

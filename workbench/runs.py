@@ -20,6 +20,7 @@ deterministic: the same config and seed give the same episodes, resumed or not.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -40,9 +41,16 @@ from workbench.experiment import Experiment, build
 from workbench.lock import FolderLock
 from workbench.paths import atomic_write_text
 from workbench.results import RunResult, load_run, read_config
-from workbench.train import BestCircuit, Callback, TrainingSummary, train
+from workbench.train import Callback, TrainingSummary, train
 
 RUNS_DIR = Path("runs")
+
+
+# Run folder names, all here. A new run (`train`, the panel) is named after what runs and when;
+# a run that is looked up again by its config (reports, bench experiments) after the config's
+# hash; a sweep names its points by their grid values inside the sweep's folder
+# (workbench.sweep.grid.point_name). Hash-named folders keep their scheme: renaming them would
+# orphan every finished run a report or the paper comparison reuses.
 
 
 def default_run_dir(config: RunConfig) -> Path:
@@ -53,6 +61,16 @@ def default_run_dir(config: RunConfig) -> Path:
     name = re.sub(r"[^\w.]+", "-", what.replace("@", "-at-")).strip("-")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return RUNS_DIR / f"{name}-s{config.seed}-{stamp}"
+
+
+def config_hash(config: RunConfig) -> str:
+    """SHA-256 of the config's JSON (sorted keys): the same experiment, the same hash."""
+    return hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True).encode()).hexdigest()
+
+
+def config_run_dir(config: RunConfig, runs_dir: str | Path = "runs") -> Path:
+    """``runs_dir/<preset>-s<seed>-<hash>``: where a run found again by its config lives."""
+    return Path(runs_dir) / f"{config.preset or 'custom'}-s{config.seed}-{config_hash(config)[:10]}"
 
 
 def _resolved(experiment: Experiment) -> dict:
@@ -158,8 +176,8 @@ class _Session:
             "pid": os.getpid(),
             "episodes_done": s.episodes,
             "episodes": config.episodes,
-            "successes": s.successes,
-            "first_chemical_accuracy_episode": s.first_success,
+            "curriculum_successes": s.curriculum_successes,
+            "first_chemical_accuracy_episode": s.first_chemical_accuracy,
             "best_error": None if best is None else best["error"],
             "best_noiseless_error": None if best is None else best["noiseless_error"],
             "chemical_accuracy": bool(best is not None and best["error"] < CHEMICAL_ACCURACY),
@@ -204,14 +222,19 @@ _SHAPE = ("n_gates", "n_cnots", "depth", "n_params", "energy", "noiseless_energy
 
 
 def _summary_state(summary: TrainingSummary) -> dict:
-    state = dict(vars(summary))
-    state["best"] = dict(vars(summary.best))
-    return state
+    return dict(vars(summary))
+
+
+_OLD_SUMMARY_FIELDS = {
+    "successes": "curriculum_successes",
+    "first_success": "first_chemical_accuracy",
+}
 
 
 def _summary_from_state(state: dict) -> TrainingSummary:
-    state = dict(state)
-    state["best"] = BestCircuit(**state["best"])
+    """The summary of a checkpoint; checkpoints written before the fields were renamed (and with
+    the unread ``best`` entry) load too."""
+    state = {_OLD_SUMMARY_FIELDS.get(k, k): v for k, v in state.items() if k != "best"}
     return TrainingSummary(**state)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -78,43 +78,25 @@ class Callback:
 
 
 @dataclass
-class BestCircuit:
-    """The lowest-energy circuit at the end of a training episode (energy as measured, Ha)."""
-
-    energy: float = np.inf
-    error_to_ground: float = np.inf
-    gates: tuple = ()
-    params: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    episode: int = -1
-
-
-@dataclass
 class TrainingSummary:
-    """Counts over training episodes; ``first_success`` is the first episode whose final circuit
-    is within chemical accuracy of the exact E0."""
+    """Counts over training episodes. ``curriculum_successes``: episodes the environment ended
+    as a success (error below the curriculum's threshold at that time); ``first_chemical_accuracy``:
+    the first episode whose final circuit is within chemical accuracy of the exact E0 (the best
+    circuits themselves are tracked by :class:`workbench.callbacks.BestCircuits`)."""
 
     episodes: int = 0
-    successes: int = 0
-    first_success: int | None = None
-    best: BestCircuit = field(default_factory=BestCircuit)
+    curriculum_successes: int = 0
+    first_chemical_accuracy: int | None = None
     env_seconds: float = 0.0
     agent_seconds: float = 0.0
 
-    def update(self, event: EpisodeEvent, info: dict, chemical_accuracy: float) -> None:
+    def update(self, event: EpisodeEvent, chemical_accuracy: float) -> None:
         self.episodes += 1
-        self.successes += event.success
+        self.curriculum_successes += event.success
         self.env_seconds += event.env_seconds
         self.agent_seconds += event.agent_seconds
-        if event.error_to_ground < chemical_accuracy and self.first_success is None:
-            self.first_success = event.episode
-        if event.energy < self.best.energy:
-            self.best = BestCircuit(
-                event.energy,
-                event.error_to_ground,
-                tuple(info["gates"]),
-                info["params"],
-                event.episode,
-            )
+        if event.error_to_ground < chemical_accuracy and self.first_chemical_accuracy is None:
+            self.first_chemical_accuracy = event.episode
 
 
 def run_episode(env, agent, episode: int, callbacks: Sequence[Callback], test: bool = False):
@@ -202,8 +184,8 @@ def train(
     """
     summary = summary or TrainingSummary()
     for episode in range(start_episode, episodes):
-        event, info = run_episode(env, agent, episode, callbacks)
-        summary.update(event, info, chemical_accuracy)
+        event, _ = run_episode(env, agent, episode, callbacks)
+        summary.update(event, chemical_accuracy)
         stop = any([bool(callback.on_episode(event)) for callback in callbacks])
         if test_every and episode % test_every == 0:
             test_event, _ = run_episode(env, agent, episode, callbacks, test=True)
