@@ -128,7 +128,7 @@ def mitigate(record: dict) -> dict:
     noise = resolve_noise(NoiseConfig(record["noise"]), problem.n_qubits)
     for row in record["rows"]:
         circuit = Circuit.from_gates(problem.n_qubits, row["gates"])
-        found = mitigation_record(circuit, row["angles"], problem, noise)
+        found = mitigation_record(circuit, row.get("params", row.get("angles")), problem, noise)
         row["mitigated"] = {k: found[f"{k}_error"] for k in ("readout", "zne+readout")}
     path = OUT / "cells" / f"{record['problem']}-{record['noise']}.json"
     path.write_text(json.dumps(record, indent=1))

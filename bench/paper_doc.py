@@ -18,7 +18,7 @@ from workbench.paths import atomic_write_text
 from workbench.plots import accuracy_curves, circuit_size_versus, errors_versus, to_png
 from workbench.rendering import markdown_table, markdown_to_html
 from workbench.report import paper_numbers
-from workbench.results import RunResult
+from workbench.results import CircuitRecord, RunResult
 from workbench.sim import Circuit, readout_energy_floor
 from workbench.sim.mitigation import mitigation_record
 from workbench.sim.reference import pennylane_energy
@@ -52,8 +52,8 @@ def pennylane_check(result: RunResult) -> float | None:
     if best is None or result.resolved["noise"] is None:
         return None
     problem, noise = check(result.config)
-    circuit = Circuit.from_gates(problem.n_qubits, best["gates"])
-    return abs(pennylane_energy(circuit, best["params"], problem, noise) - best["energy"])
+    circuit = Circuit.from_gates(problem.n_qubits, best.gates)
+    return abs(pennylane_energy(circuit, best.params, problem, noise) - best.energy)
 
 
 def readout_floor_error(result: RunResult) -> float | None:
@@ -65,28 +65,26 @@ def readout_floor_error(result: RunResult) -> float | None:
     return readout_energy_floor(problem.hamiltonian, noise) - problem.ground_energy
 
 
-def mitigated_error(record: dict | None, result: RunResult) -> float | None:
+def mitigated_error(record: CircuitRecord | None, result: RunResult) -> float | None:
     """|E − E0| of ``record`` (a best circuit of ``result``) after readout-error inversion and
     zero-noise extrapolation (folds 1, 3, 5, Richardson; exact expectations); None when
     noiseless."""
     if record is None or result.resolved["noise"] is None:
         return None
     problem, noise = check(result.config)
-    circuit = Circuit.from_gates(problem.n_qubits, record["gates"])
-    return mitigation_record(circuit, record["params"], problem, noise)["zne+readout_error"]
+    circuit = Circuit.from_gates(problem.n_qubits, record.gates)
+    return mitigation_record(circuit, record.params, problem, noise)["zne+readout_error"]
 
 
-def best_record(results: list[RunResult]) -> dict | None:
+def best_record(results: list[RunResult]) -> CircuitRecord | None:
     """The lowest-error best circuit over the seeds' runs (None if no run has one)."""
     records = [r.best for r in results if r.best is not None]
-    return min(records, key=lambda b: b["error"], default=None)
+    return min(records, key=lambda b: b.error, default=None)
 
 
 def noiseless_accurate(results: list[RunResult]) -> int:
     """How many runs' best circuit is within chemical accuracy when re-evaluated noiselessly."""
-    return sum(
-        r.best is not None and r.best["noiseless_error"] < CHEMICAL_ACCURACY for r in results
-    )
+    return sum(r.best is not None and r.best.noiseless_error < CHEMICAL_ACCURACY for r in results)
 
 
 def second_half(results: list[RunResult]) -> tuple[str, str]:
@@ -107,7 +105,7 @@ def row(experiment: PaperExperiment, results: list[RunResult]) -> dict:
     """Our numbers over seeds: success rate, best error, circuit shape, first success, time."""
     record = best_record(results)
     small = [r.smallest_within_chemical_accuracy for r in results]
-    small = min((s for s in small if s), key=lambda s: s["n_gates"], default=None)
+    small = min((s for s in small if s), key=lambda s: s.n_gates, default=None)
     firsts = [r.summary.get("first_chemical_accuracy_episode") for r in results]
     checks = [c for c in (pennylane_check(r) for r in results) if c is not None]
     seconds = [r.summary["seconds_per_episode"] for r in results]
@@ -124,18 +122,18 @@ def row(experiment: PaperExperiment, results: list[RunResult]) -> dict:
         + (f" ({experiment.note})" if experiment.note else ""),
         "seeds": len(results),
         "success rate": f"{sum(r.summary['chemical_accuracy'] for r in results)}/{len(results)}",
-        "best energy [Ha]": None if record is None else round(record["energy"], 5),
-        "best error [Ha]": None if record is None else record["error"],
+        "best energy [Ha]": None if record is None else round(record.energy, 5),
+        "best error [Ha]": None if record is None else record.error,
         "readout floor error [Ha]": readout_floor_error(results[0]),
         "mitigated error [Ha]": mitigated_error(record, results[0]),
-        "noiseless error [Ha]": None if record is None else record["noiseless_error"],
+        "noiseless error [Ha]": None if record is None else record.noiseless_error,
         "noiseless within 1.6 mHa": "–"
         if config.noise.profile is None
         else f"{noiseless_ok}/{len(results)}",
         "gates/CNOTs/depth/params (best)": "–"
         if record is None
-        else "{n_gates}/{n_cnots}/{depth}/{n_params}".format(**record),
-        "smallest within 1.6 mHa": "–" if small is None else f"{small['n_gates']} gates",
+        else "{n_gates}/{n_cnots}/{depth}/{n_params}".format(**record.to_dict()),
+        "smallest within 1.6 mHa": "–" if small is None else f"{small.n_gates} gates",
         "2nd half: episodes within 1.6 mHa": late_share,
         "2nd half: their mean gates": late_gates,
         "first success": ", ".join("–" if f is None else str(f) for f in firsts),
@@ -178,13 +176,15 @@ def _paper_rows_of(experiment: PaperExperiment) -> list[dict]:
 SIZES = ("n_gates", "n_cnots", "depth", "n_params")
 
 
-def versus_paper(experiment: PaperExperiment, results: list[RunResult], record: dict | None) -> str:
+def versus_paper(
+    experiment: PaperExperiment, results: list[RunResult], record: CircuitRecord | None
+) -> str:
     """Ours against every number the paper gives for the CRLQAS variant this experiment
     reproduces: each item says ``ok`` (as good or better) or ``SHORT`` (worse)."""
     ours_ok = noiseless_accurate(results)
     ours = {"success_rate": ours_ok / len(results)}
     if record is not None:
-        ours |= {k: record[k] for k in ("error", "noiseless_error", "energy", *SIZES)}
+        ours |= {k: getattr(record, k) for k in ("error", "noiseless_error", "energy", *SIZES)}
         ours["chemical_accuracy"] = ours_ok > 0
     own = [r for r in _paper_rows_of(experiment) if r["method"].startswith(experiment.paper_method)]
     items = []
@@ -194,7 +194,7 @@ def versus_paper(experiment: PaperExperiment, results: list[RunResult], record: 
                 continue
             mine = ours[key]
             name = key.removeprefix("n_").replace("_", " ")
-            if key in SIZES and record["noiseless_error"] >= CHEMICAL_ACCURACY:
+            if key in SIZES and record.noiseless_error >= CHEMICAL_ACCURACY:
                 # a small circuit that misses the energy is no win over a large one that hits it
                 items.append(f"{name} {mine} vs {theirs}: not comparable (ours not accurate)")
                 continue
@@ -226,11 +226,11 @@ def noise_trend(found: dict[str, list[RunResult]], experiments: list[PaperExperi
         if len(sizes) < 2:
             continue
         shape = " → ".join(
-            f"{level} {b['n_gates']}/{b['n_params']}/{b['depth']}"
-            + (" (noiseless within 1.6 mHa)" if b["noiseless_error"] < CHEMICAL_ACCURACY else "")
+            f"{level} {b.n_gates}/{b.n_params}/{b.depth}"
+            + (" (noiseless within 1.6 mHa)" if b.noiseless_error < CHEMICAL_ACCURACY else "")
             for level, b in sizes
         )
-        gates = [b["n_gates"] for _, b in sizes]
+        gates = [b.n_gates for _, b in sizes]
         note = notes.get(f"h2-{q}q-mumbai-median{suffix}", "")
         label = f" ({note})" if suffix and note else ""
         grows = all(a <= b for a, b in itertools.pairwise(gates)) and gates[-1] > gates[0]
@@ -278,10 +278,8 @@ def figures(
             title = f"H2-{q}q{suffix}: best circuit (lowest noisy energy) per Mumbai noise level"
             panels[f"{stem}-size.png"] = circuit_size_versus(labels, rows, title)
             errors = {
-                "noisy energy": [None if r is None else r["error"] for r in rows],
-                "same circuit, noiseless": [
-                    None if r is None else r["noiseless_error"] for r in rows
-                ],
+                "noisy energy": [None if r is None else r.error for r in rows],
+                "same circuit, noiseless": [None if r is None else r.noiseless_error for r in rows],
             }
             panels[f"{stem}-error.png"] = errors_versus(
                 labels, errors, f"H2-{q}q{suffix}: error per Mumbai noise level"

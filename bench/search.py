@@ -91,7 +91,7 @@ def preset_row(preset: str, seeds: list[int], episodes: int | None, read_only: b
     found += [r.smallest_within_chemical_accuracy for r in results]
     found = [c for c in found if c is not None]
     best = min(found, key=cnot_order, default=None)
-    smallest = min(found, key=lambda c: (c["n_gates"], c["n_cnots"]), default=None)
+    smallest = min(found, key=lambda c: (c.n_gates, c.n_cnots), default=None)
     training = [m for r in results for m in r.training_metrics()]
     tests = any(r.config.env.test_every for r in results)
     pruned = [r.pruned() for r in results]

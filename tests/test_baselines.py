@@ -217,7 +217,7 @@ def test_cli_prints_rows_as_json_and_names_bad_input(capsys):
     assert [r["method"] for r in rows] == ["uccsd", "hea"]
     assert rows[0]["error"] < 1e-6 and rows[0]["gates"][0][0] in ("X", "RX", "RY", "RZ", "CNOT")
     circuit = Circuit.from_gates(2, rows[0]["gates"])
-    again = energies(circuit, np.array(rows[0]["angles"]), get_problem("h2-2q"))[0]
+    again = energies(circuit, np.array(rows[0]["params"]), get_problem("h2-2q"))[0]
     assert again == pytest.approx(rows[0]["energy"], abs=1e-12)
     assert main(["baselines", "h2-2q", "--methods", "uccsd,vqe"]) == 2
     assert "methods='vqe'" in capsys.readouterr().err

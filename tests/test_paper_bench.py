@@ -61,15 +61,13 @@ def _results(records, n_seeds=None):
 
 
 def _record(error, noiseless_error=None, energy=-1.0, gates=7, cnots=2, depth=5, params=7):
-    return {
-        "error": error,
-        "noiseless_error": error if noiseless_error is None else noiseless_error,
-        "energy": energy,
-        "n_gates": gates,
-        "n_cnots": cnots,
-        "depth": depth,
-        "n_params": params,
-    }
+    from workbench.results import CircuitRecord
+
+    return CircuitRecord(
+        gates=(), params=(), error=error, energy=energy, n_gates=gates, n_cnots=cnots,
+        noiseless_error=error if noiseless_error is None else noiseless_error,
+        noiseless_energy=energy, depth=depth, n_params=params,
+    )  # fmt: skip
 
 
 def test_ours_versus_paper_says_ok_or_short_for_each_number(paper, paper_doc):

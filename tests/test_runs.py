@@ -3,6 +3,7 @@ gives the same run as an uninterrupted one, and bad configurations fail before a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -217,3 +218,17 @@ def test_checkpoints_from_before_the_summary_fields_were_renamed_still_load():
     summary = _summary_from_state(old)
     assert (summary.curriculum_successes, summary.first_chemical_accuracy) == (3, 2)
     assert summary.episodes == 5 and not hasattr(summary, "best")
+
+
+def test_run_folders_read_back_as_typed_circuit_records(tmp_path):
+    from workbench.results import CircuitRecord
+
+    result = run(get_run_preset("h2-2q-demo").with_overrides({"episodes": 3}), out=tmp_path / "r",
+                 progress=False)  # fmt: skip
+    stored = json.loads((tmp_path / "r" / "best.json").read_text())
+    best = load_run(tmp_path / "r").best
+    assert isinstance(best, CircuitRecord) and best == result.best
+    assert best.to_dict() == stored["circuits"][0]  # the JSON form round-trips exactly
+    assert best["gates"] == best.gates  # the dictionary form still reads (old notebooks)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        best.energy = 0.0

@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from workbench.config import CHEMICAL_ACCURACY
-from workbench.results import cnot_order
+from workbench.results import CircuitRecord, cnot_order
 from workbench.sim import Circuit, energies
 from workbench.train import Callback, EpisodeEvent, StepEvent, TrainingSummary
 
 
-def circuit_record(env, event: StepEvent) -> dict:
+def circuit_record(env, event: StepEvent) -> CircuitRecord:
     """A circuit seen at one step, re-evaluated exactly: ``energy`` with the run's noise channels
     (no shots; readout error inverted when the run mitigates it), ``noiseless_energy`` without
     any noise; errors are against the exact E0."""
@@ -36,13 +36,13 @@ def circuit_record(env, event: StepEvent) -> dict:
     )
     record = circuit.record(params, exact, noiseless, e0)
     fields = {"episode": event.episode, "step": event.step, "test": event.test}
-    return {**fields, **record, "measured_energy": event.energy}
+    return CircuitRecord.from_dict({**fields, **record, "measured_energy": event.energy})
 
 
 class BestCircuits(Callback):
     """The ``keep`` lowest-energy distinct circuits seen at any step, and within chemical
     accuracy the smallest circuit (fewest gates, then lowest error) and the one with the fewest
-    CNOTs (then fewest gates, then lowest error).
+    CNOTs (then fewest gates, then lowest error) — the one tracker of a run's best circuits.
 
     Ranking uses the measured energy to shortlist and the exact re-evaluation to decide, so shot
     noise cannot promote a lucky circuit.
@@ -50,48 +50,54 @@ class BestCircuits(Callback):
 
     def __init__(self, env, keep: int = 5, chemical_accuracy: float = CHEMICAL_ACCURACY):
         self.env, self.keep, self.chemical_accuracy = env, keep, chemical_accuracy
-        self.circuits: list[dict] = []
-        self.smallest: dict | None = None
-        self.fewest_cnots: dict | None = None
+        self.circuits: list[CircuitRecord] = []
+        self.smallest: CircuitRecord | None = None
+        self.fewest_cnots: CircuitRecord | None = None
 
     def on_step(self, event: StepEvent) -> None:
         if not event.gates:
             return
-        worst = self.circuits[-1]["energy"] if len(self.circuits) >= self.keep else math.inf
+        worst = self.circuits[-1].energy if len(self.circuits) >= self.keep else math.inf
         shortlist = event.energy < worst + 0.05 or event.error_to_ground < self.chemical_accuracy
         if not shortlist:
             return
         record = circuit_record(self.env, event)
-        if record["energy"] < worst:
-            same = [c for c in self.circuits if c["gates"] == record["gates"]]
-            if not same or same[0]["energy"] > record["energy"]:
-                others = [c for c in self.circuits if c["gates"] != record["gates"]]
-                self.circuits = sorted([*others, record], key=lambda c: c["energy"])[: self.keep]
-        if record["error"] < self.chemical_accuracy:
+        if record.energy < worst:
+            same = [c for c in self.circuits if c.gates == record.gates]
+            if not same or same[0].energy > record.energy:
+                others = [c for c in self.circuits if c.gates != record.gates]
+                self.circuits = sorted([*others, record], key=lambda c: c.energy)[: self.keep]
+        if record.error < self.chemical_accuracy:
             if self.smallest is None or _size(record) < _size(self.smallest):
                 self.smallest = record
             if self.fewest_cnots is None or cnot_order(record) < cnot_order(self.fewest_cnots):
                 self.fewest_cnots = record
 
     @property
-    def best(self) -> dict | None:
+    def best(self) -> CircuitRecord | None:
         return self.circuits[0] if self.circuits else None
 
     def state_dict(self) -> dict:
+        """The JSON form (``best.json``, and the checkpoint's ``best`` entry)."""
         return {
-            "circuits": self.circuits,
-            "smallest_within_chemical_accuracy": self.smallest,
-            "fewest_cnots_within_chemical_accuracy": self.fewest_cnots,
+            "circuits": [c.to_dict() for c in self.circuits],
+            "smallest_within_chemical_accuracy": _as_dict(self.smallest),
+            "fewest_cnots_within_chemical_accuracy": _as_dict(self.fewest_cnots),
         }
 
     def load_state_dict(self, state: dict) -> None:
-        self.circuits = list(state["circuits"])
-        self.smallest = state["smallest_within_chemical_accuracy"]
-        self.fewest_cnots = state.get("fewest_cnots_within_chemical_accuracy")
+        self.circuits = [CircuitRecord.from_dict(c) for c in state["circuits"]]
+        self.smallest = CircuitRecord.optional(state["smallest_within_chemical_accuracy"])
+        fewest = state.get("fewest_cnots_within_chemical_accuracy")  # absent before it existed
+        self.fewest_cnots = CircuitRecord.optional(fewest)
 
 
-def _size(record: dict) -> tuple:
-    return (record["n_gates"], record["error"])
+def _as_dict(record: CircuitRecord | None) -> dict | None:
+    return None if record is None else record.to_dict()
+
+
+def _size(record: CircuitRecord) -> tuple:
+    return (record.n_gates, record.error)
 
 
 def episode_record(event: EpisodeEvent, wall_time: float) -> dict:

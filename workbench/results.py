@@ -7,17 +7,70 @@ panel, reports, sweeps and benchmarks read results without importing the trainin
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from workbench.config import CHEMICAL_ACCURACY, RunConfig
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.lock import folder_in_use
 
 
-def cnot_order(record: dict) -> tuple:
+@dataclass(frozen=True)
+class CircuitRecord:
+    """A circuit a run found, as ``best.json`` stores it: gates ``(name, *wires)`` (wire 0 first)
+    and their angles (rad); ``energy`` the exact expectation with the run's noise channels (no
+    shots; readout inverted when the run mitigates it), ``noiseless_energy`` without noise,
+    ``error``/``noiseless_error`` against the exact E0 (Ha); size; OpenQASM 2; where it was found
+    (``episode``, ``step``, a greedy ``test`` episode) and the energy the search measured then.
+
+    ``record["gates"]`` still works (notebooks written against the dictionary form); new code
+    reads attributes."""
+
+    gates: tuple[tuple, ...]
+    params: tuple[float, ...]
+    energy: float
+    error: float
+    noiseless_energy: float
+    noiseless_error: float
+    n_gates: int
+    n_cnots: int
+    depth: int
+    n_params: int
+    qasm: str = ""
+    episode: int | None = None
+    step: int | None = None
+    test: bool = False
+    measured_energy: float | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CircuitRecord:
+        """From the JSON form (extra keys ignored: records written by later versions load)."""
+        values = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        values["gates"] = tuple(tuple(g) for g in values["gates"])
+        values["params"] = tuple(float(p) for p in values["params"])
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (gates as lists)."""
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data["gates"] = [list(g) for g in self.gates]
+        data["params"] = list(self.params)
+        return data
+
+    @classmethod
+    def optional(cls, data: Mapping[str, Any] | None) -> CircuitRecord | None:
+        """``None`` stays ``None`` (no circuit within chemical accuracy yet)."""
+        return None if data is None else cls.from_dict(data)
+
+    def __getitem__(self, key: str):
+        return getattr(self, key)
+
+
+def cnot_order(record: CircuitRecord) -> tuple:
     """Sort key of circuit records: fewest CNOTs, then fewest gates, then lowest error."""
-    return (record["n_cnots"], record["n_gates"], record["error"])
+    return (record.n_cnots, record.n_gates, record.error)
 
 
 def gates_text(gates) -> str:
@@ -57,10 +110,10 @@ class RunResult:
     config: RunConfig
     resolved: dict
     metrics: list[dict]
-    best_circuits: list[dict]
-    smallest_within_chemical_accuracy: dict | None
+    best_circuits: list[CircuitRecord]
+    smallest_within_chemical_accuracy: CircuitRecord | None
     summary: dict
-    fewest_cnots_within_chemical_accuracy: dict | None = None
+    fewest_cnots_within_chemical_accuracy: CircuitRecord | None = None
 
     @property
     def status(self) -> str:
@@ -71,7 +124,7 @@ class RunResult:
         return "interrupted" if status == "running" and not folder_in_use(self.folder) else status
 
     @property
-    def best(self) -> dict | None:
+    def best(self) -> CircuitRecord | None:
         return self.best_circuits[0] if self.best_circuits else None
 
     def training_metrics(self) -> list[dict]:
@@ -96,7 +149,7 @@ class RunResult:
                 return seconds
         return None
 
-    def pruned(self, tolerance: float = 5e-4, candidates: int = 3) -> dict | None:
+    def pruned(self, tolerance: float = 5e-4, candidates: int = 3) -> CircuitRecord | None:
         """The fewest-CNOT circuit within chemical accuracy after pruning (see
         :mod:`workbench.optim.pruning`) the ``candidates`` lowest-energy circuits and the
         fewest-CNOT one; each keeps its energy within ``tolerance`` (Ha) of its own re-optimised
@@ -110,12 +163,12 @@ class RunResult:
         records = [*self.best_circuits[:candidates], self.fewest_cnots_within_chemical_accuracy]
         found = []
         for record in (r for r in records if r is not None):
-            gates = record["gates"]
+            gates = record.gates
             keep = next((i for i, g in enumerate(gates) if g[0] != "X"), len(gates))
-            circuit = Circuit.from_gates(problem.n_qubits, record["gates"])
-            result = prune_circuit(circuit, record["params"], problem, noise, tolerance, keep)
-            found.append(result.record(problem, noise, record["episode"]))
-        within = [r for r in found if r["error"] < CHEMICAL_ACCURACY]
+            circuit = Circuit.from_gates(problem.n_qubits, gates)
+            result = prune_circuit(circuit, record.params, problem, noise, tolerance, keep)
+            found.append(CircuitRecord.from_dict(result.record(problem, noise, record.episode)))
+        within = [r for r in found if r.error < CHEMICAL_ACCURACY]
         return min(within, key=cnot_order, default=None)
 
     def mitigated(self, scales=(1, 3, 5), fit: str = "richardson", readout: bool = True,
@@ -139,18 +192,21 @@ class RunResult:
         }
         rows = []
         for which, record in ((k, v) for k, v in records.items() if v is not None):
-            circuit = Circuit.from_gates(problem.n_qubits, record["gates"])
-            found = mitigation_record(circuit, record["params"], problem, noise, scales, fit,
+            circuit = Circuit.from_gates(problem.n_qubits, record.gates)
+            found = mitigation_record(circuit, record.params, problem, noise, scales, fit,
                                       readout, shots, rng)  # fmt: skip
             rows.append({"circuit": which} | found)
         return rows
 
     def overview(self) -> dict:
         """The headline facts (what ``workbench show --json`` prints)."""
-        result = self
-        s, best, small = result.summary, result.best, result.smallest_within_chemical_accuracy
+        result, s = self, self.summary
         keys = ("energy", "error", "noiseless_energy", "noiseless_error", "n_gates", "n_cnots")
         keys += ("depth", "n_params", "gates", "episode")
+
+        def facts(record: CircuitRecord | None) -> dict | None:
+            return None if record is None else {k: record.to_dict()[k] for k in keys}
+
         return {
             "folder": str(result.folder),
             "label": result.config.label,
@@ -164,13 +220,11 @@ class RunResult:
             "chemical_accuracy": s.get("chemical_accuracy"),
             "first_chemical_accuracy_episode": s.get("first_chemical_accuracy_episode"),
             "curriculum_successes": s.get("curriculum_successes", s.get("successes")),
-            "best": None if best is None else {k: best[k] for k in keys},
-            "smallest_within_chemical_accuracy": None
-            if small is None
-            else {k: small[k] for k in keys},
-            "fewest_cnots_within_chemical_accuracy": None
-            if result.fewest_cnots_within_chemical_accuracy is None
-            else {k: result.fewest_cnots_within_chemical_accuracy[k] for k in keys},
+            "best": facts(result.best),
+            "smallest_within_chemical_accuracy": facts(result.smallest_within_chemical_accuracy),
+            "fewest_cnots_within_chemical_accuracy": facts(
+                result.fewest_cnots_within_chemical_accuracy
+            ),
             "wall_time_s": s.get("wall_time_s"),
             "seconds_per_episode": s.get("seconds_per_episode"),
             "env_seconds": s.get("env_seconds"),
@@ -199,10 +253,10 @@ def load_run(path: str | Path) -> RunResult:
         config,
         data["resolved"],
         metrics,
-        best.get("circuits", []),
-        best.get("smallest_within_chemical_accuracy"),
+        [CircuitRecord.from_dict(c) for c in best.get("circuits", [])],
+        CircuitRecord.optional(best.get("smallest_within_chemical_accuracy")),
         summary,
-        best.get("fewest_cnots_within_chemical_accuracy"),
+        CircuitRecord.optional(best.get("fewest_cnots_within_chemical_accuracy")),
     )
 
 

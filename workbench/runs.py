@@ -161,7 +161,7 @@ class _Session:
     def write_results(self, status: str, error: str | None = None) -> None:
         _write_json(self.folder / "best.json", self.best.state_dict())
         if self.best.best is not None:
-            atomic_write_text(self.folder / "best.qasm", self.best.best["qasm"])
+            atomic_write_text(self.folder / "best.qasm", self.best.best.qasm)
         headline = self.headline(status)
         _write_json(
             self.folder / "summary.json", {**headline, "error": error} if error else headline
@@ -178,10 +178,10 @@ class _Session:
             "episodes": config.episodes,
             "curriculum_successes": s.curriculum_successes,
             "first_chemical_accuracy_episode": s.first_chemical_accuracy,
-            "best_error": None if best is None else best["error"],
-            "best_noiseless_error": None if best is None else best["noiseless_error"],
-            "chemical_accuracy": bool(best is not None and best["error"] < CHEMICAL_ACCURACY),
-            "best": None if best is None else {k: best[k] for k in _SHAPE},
+            "best_error": None if best is None else best.error,
+            "best_noiseless_error": None if best is None else best.noiseless_error,
+            "chemical_accuracy": bool(best is not None and best.error < CHEMICAL_ACCURACY),
+            "best": None if best is None else {k: best.to_dict()[k] for k in _SHAPE},
             "wall_time_s": round(self.wall_time(), 3),
             "seconds_per_episode": round(self.wall_time() / episodes, 4),
             "env_seconds": round(s.env_seconds, 3),

@@ -107,10 +107,10 @@ def baselines_for_run(
         "fewest CNOTs within 1.6 mHa": run.fewest_cnots_within_chemical_accuracy,
     }
     for which, record in ((k, v) for k, v in records.items() if v is not None):
-        circuit = Circuit.from_gates(problem.n_qubits, record["gates"])
+        circuit = Circuit.from_gates(problem.n_qubits, record.gates)
         ansatz = Ansatz("crlqas", circuit, np.eye(circuit.n_params), np.zeros(circuit.n_params))
-        row = result("crlqas", f"{which} (episode {record.get('episode')})", ansatz,
-                     record["params"], objective, time.perf_counter(), 0)  # fmt: skip
+        row = result("crlqas", f"{which} (episode {record.episode})", ansatz,
+                     record.params, objective, time.perf_counter(), 0)  # fmt: skip
         seconds = run.summary.get("wall_time_s")
         rows.append(dataclasses.replace(row, evaluations=spent, seconds=seconds))
     return rows

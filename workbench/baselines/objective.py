@@ -17,6 +17,7 @@ import numpy as np
 from workbench.baselines.ansatz import Ansatz
 from workbench.noise import NoiseModel
 from workbench.optim import build_optimizer
+from workbench.results import CircuitRecord
 from workbench.sim import adjoint, energies, energy_and_gradient
 from workbench.sim.mitigation import search_energies
 
@@ -129,32 +130,33 @@ COLUMNS = (
 
 @dataclass(frozen=True)
 class BaselineResult:
-    """One method's outcome; energies in Ha, errors against the exact :math:`E_0`.
-
-    ``energy`` is the exact expectation under the noise model at the final angles (shots, when
-    set, only shape the search); ``noiseless_energy`` the same circuit and angles without noise.
-    ``evaluations`` counts energy evaluations (see :class:`Objective`; ``None`` for a run that
-    did not record them) and ``seconds`` the wall time; ``gates`` and
-    ``angles`` are the circuit (gate list, wire 0 first) and its gate angles (radians).
-    """
+    """One method's outcome: its circuit as a :class:`~workbench.results.CircuitRecord` (gates,
+    wire 0 first, and gate angles ``params`` in rad; ``energy`` the exact expectation under the
+    noise at the final angles — shots, when set, only shape the search — ``noiseless_energy``
+    without noise, errors against the exact :math:`E_0` in Ha, size, OpenQASM 2), read through
+    as ``row.error``, ``row.n_cnots`` …; ``n_params`` here counts the *free* parameters (one per
+    excitation for UCCSD, where the circuit has many tied angles). ``evaluations`` counts energy
+    evaluations (see :class:`Objective`; ``None`` for a run that did not record them) and
+    ``seconds`` the wall time."""
 
     method: str
     variant: str
-    energy: float
-    error: float
-    noiseless_energy: float
-    noiseless_error: float
-    n_gates: int
-    n_cnots: int
-    depth: int
+    circuit: CircuitRecord
     n_params: int
     evaluations: int | None
     seconds: float | None
-    gates: tuple
-    angles: tuple
+
+    def __getattr__(self, name: str):
+        if name == "circuit":  # not set yet (copying): no recursion
+            raise AttributeError(name)
+        return getattr(self.circuit, name)
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        """The JSON form: the circuit record's fields, method, variant, free parameters,
+        evaluations and seconds."""
+        return {"method": self.method, "variant": self.variant, **self.circuit.to_dict(),
+                "n_params": self.n_params, "evaluations": self.evaluations,
+                "seconds": self.seconds}  # fmt: skip
 
     def table_row(self) -> dict[str, str]:
         """The row as tables show it (:data:`COLUMNS`; ``–`` for an unknown value)."""
@@ -168,23 +170,15 @@ def result(method: str, variant: str, ansatz: Ansatz, params, objective: Objecti
            started: float, evaluations: int) -> BaselineResult:  # fmt: skip
     """The record of ``ansatz`` at ``params`` (``started``: ``time.perf_counter()`` at the start,
     ``evaluations``: the objective's count then)."""
-    e0 = objective.problem.ground_energy
+    angles = ansatz.angles(params)[0]
     energy = objective.exact(ansatz, params)
     clean = objective.exact(ansatz, params, noisy=False)
-    circuit = ansatz.circuit
+    record = ansatz.circuit.record(angles, energy, clean, objective.problem.ground_energy)
     return BaselineResult(
         method=method,
         variant=variant,
-        energy=energy,
-        error=abs(energy - e0),
-        noiseless_energy=clean,
-        noiseless_error=abs(clean - e0),
-        n_gates=circuit.n_gates,
-        n_cnots=circuit.n_two_qubit,
-        depth=circuit.depth,
+        circuit=CircuitRecord.from_dict(record),
         n_params=ansatz.n_params,
         evaluations=objective.evaluations - evaluations,
         seconds=time.perf_counter() - started,
-        gates=tuple(tuple(g) for g in circuit.gate_list()),
-        angles=tuple(float(a) for a in ansatz.angles(params)[0]),
     )

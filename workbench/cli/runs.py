@@ -125,11 +125,11 @@ def _cmd_resume(args: argparse.Namespace) -> int:
 def _circuit_line(record: dict) -> str:
     from workbench.results import gates_text
 
-    gates = gates_text(record["gates"])
+    gates = gates_text(record.gates)
     return (
-        f"error {record['error']:.3e} Ha (noiseless {record['noiseless_error']:.3e}), "
-        f"{record['n_gates']} gates, {record['n_cnots']} CNOTs, depth {record['depth']}, "
-        f"{record['n_params']} parameters: {gates}"
+        f"error {record.error:.3e} Ha (noiseless {record.noiseless_error:.3e}), "
+        f"{record.n_gates} gates, {record.n_cnots} CNOTs, depth {record.depth}, "
+        f"{record.n_params} parameters: {gates}"
     )
 
 
@@ -174,7 +174,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if args.prune is not None:
         pruned = result.pruned(tolerance=args.prune)
         text = "none within chemical accuracy" if pruned is None else _circuit_line(pruned)
-        print(json.dumps(pruned, indent=1) if args.json else "pruned     " + text)
+        record = None if pruned is None else pruned.to_dict()
+        print(json.dumps(record, indent=1) if args.json else "pruned     " + text)
     return 0
 
 

@@ -297,9 +297,9 @@ class Panel:
         self.summary.value = _markdown_to_html(markdown_table(rows))
         record = self.result.smallest_within_chemical_accuracy or self.result.best
         if record is not None:
-            title = f"best: {record['n_gates']} gates, error {record['error']:.2e} Ha"
+            title = f"best: {record.n_gates} gates, error {record.error:.2e} Ha"
             show_image(
-                self.circuit, draw_circuit(record["gates"], self.n_qubits, record["params"], title)
+                self.circuit, draw_circuit(record.gates, self.n_qubits, record.params, title)
             )
         show_image(self.curves, learning_curves(self.result.metrics))
         from workbench.chem import get_preset
@@ -308,7 +308,7 @@ class Panel:
         if best is not None and problem.preset == self.problem.preset.value:
             length = problem.bond_length or get_preset(problem.preset).bond_length
             if length is not None and get_preset(problem.preset).is_diatomic:
-                self.problem.mark_best(float(length), best["energy"])
+                self.problem.mark_best(float(length), best.energy)
         self.status.value = f"Run {o['status']}: folder <code>{self.result.folder}</code>"
 
     def export(self, kind: str) -> Path | None:
@@ -320,13 +320,13 @@ class Panel:
         record = result.smallest_within_chemical_accuracy or result.best
         if record is None:
             return None
-        circuit = Circuit.from_gates(result.resolved["problem"]["n_qubits"], record["gates"])
+        circuit = Circuit.from_gates(result.resolved["problem"]["n_qubits"], record.gates)
         import json
 
         texts = {
-            "qasm": ("best.qasm", record["qasm"]),
-            "json": ("best_circuit.json", json.dumps(record, indent=1)),
-            "pennylane": ("best_circuit_pennylane.py", circuit.pennylane_source(record["params"])),
+            "qasm": ("best.qasm", record.qasm),
+            "json": ("best_circuit.json", json.dumps(record.to_dict(), indent=1)),
+            "pennylane": ("best_circuit_pennylane.py", circuit.pennylane_source(record.params)),
         }
         name, text = texts[kind]
         path = self.folder / name
