@@ -94,7 +94,7 @@ def second_half(results: list[RunResult]) -> tuple[str, str]:
     for result in results:
         metrics = result.training_metrics()
         late = metrics[len(metrics) // 2 :]
-        hits = [m["n_gates"] for m in late if m["error_to_ground"] < CHEMICAL_ACCURACY]
+        hits = [m.n_gates for m in late if m.error_to_ground < CHEMICAL_ACCURACY]
         shares.append(len(hits) / max(len(late), 1))
         gates += hits
     share = f"{100 * sum(shares) / len(shares):.0f} %"

@@ -110,7 +110,10 @@ def preset_row(preset: str, seeds: list[int], episodes: int | None, read_only: b
         "best error [Ha]": f"{min(r.summary['best_error'] for r in results):.1e}",
         "episodes": "/".join(str(len(r.training_metrics())) for r in results),
         "env / agent s per episode": "{:.3f} / {:.3f}".format(
-            *(statistics.mean(m[k] for m in training) for k in ("env_seconds", "agent_seconds"))
+            *(
+                statistics.mean(getattr(m, k) for m in training)
+                for k in ("env_seconds", "agent_seconds")
+            )
         ),
         "fewest CNOTs within 1.6 mHa: gates / CNOTs / depth / params": _circuit_shape(best),
         "fewest gates within 1.6 mHa": _circuit_shape(smallest),
@@ -151,11 +154,11 @@ def timing_row(label: str, config) -> dict:
     folder = RUNS / f"timing-{re.sub(r'[^a-z0-9]+', '-', label.lower())}"
     result = train_or_reuse(config, folder)
     metrics = result.training_metrics()
-    env = statistics.mean(m["env_seconds"] for m in metrics)
-    agent = statistics.mean(m["agent_seconds"] for m in metrics)
-    lowest = min(m["energy"] for m in metrics)
-    elapsed = np.cumsum([m["env_seconds"] + m["agent_seconds"] for m in metrics])
-    reached = next(i for i, m in enumerate(metrics) if m["energy"] == lowest)
+    env = statistics.mean(m.env_seconds for m in metrics)
+    agent = statistics.mean(m.agent_seconds for m in metrics)
+    lowest = min(m.energy for m in metrics)
+    elapsed = np.cumsum([m.env_seconds + m.agent_seconds for m in metrics])
+    reached = next(i for i, m in enumerate(metrics) if m.energy == lowest)
     return {
         "configuration": label,
         "episodes": len(metrics),

@@ -35,8 +35,14 @@ def test_circuit_size_versus_has_four_bars_per_setting():
     assert all(math.isnan(h) for h in heights[1::2])
 
 
-def _episode(error, length, test=False):
-    return {"error_to_ground": error, "length": length, "test": test}
+def _episode(error, length=3, test=False, **fields):
+    from workbench.results import EpisodeRecord
+
+    values = dict(episode=0, success=False, length=length, episode_return=-1.0, epsilon=1.0,
+                  loss=None, energy=-1.0, error_to_ground=error, n_gates=length, n_cnots=0,
+                  depth=length, n_params=length, threshold=0.2, env_seconds=0.0,
+                  agent_seconds=0.0, test=test)  # fmt: skip
+    return EpisodeRecord(**(values | fields))
 
 
 def test_accuracy_curves_average_seeds_up_to_the_shortest_run_and_roll():
@@ -69,11 +75,7 @@ def test_short_runs_draw_a_success_rate_point_per_episode():
 
     assert trailing_mean([1, 0, 1, 1], 2).tolist() == [1.0, 0.5, 0.5, 1.0]
     assert trailing_mean([], 20).size == 0
-    metrics = [
-        {"episode": i, "test": False, "error_to_ground": 0.1, "threshold": 0.2,
-         "episode_return": -1.0, "success": i % 2 == 0, "epsilon": 1.0}
-        for i in range(5)
-    ]  # fmt: skip
+    metrics = [_episode(0.1, episode=i, success=i % 2 == 0) for i in range(5)]
     fig = learning_curves(metrics)
     success = fig.axes[2].lines[0]
     assert success.get_xdata().tolist() == [0, 1, 2, 3, 4]

@@ -28,7 +28,8 @@ TIMINGS = ("wall_time", "env_seconds", "agent_seconds")
 
 
 def _episodes(folder):
-    return [{k: v for k, v in m.items() if k not in TIMINGS} for m in load_run(folder).metrics]
+    metrics = load_run(folder).metrics
+    return [{k: v for k, v in m.to_dict().items() if k not in TIMINGS} for m in metrics]
 
 
 class Crash(Callback):

@@ -8,6 +8,7 @@ the checkpoint on resume, so a resumed run continues where it stopped.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -101,10 +102,8 @@ def _size(record: CircuitRecord) -> tuple:
 
 
 def episode_record(event: EpisodeEvent, wall_time: float) -> dict:
-    """One line of ``metrics.jsonl``."""
-    record = {k: getattr(event, k) for k in event.__dataclass_fields__}
-    record["wall_time"] = round(wall_time, 4)
-    return record
+    """One line of ``metrics.jsonl``: the event with the run's wall time stamped."""
+    return dataclasses.replace(event, wall_time=round(wall_time, 4)).to_dict()
 
 
 class MetricsLog(Callback):

@@ -20,6 +20,7 @@ from plotly.subplots import make_subplots
 
 from workbench.config import CHEMICAL_ACCURACY
 from workbench.plots import trailing_mean
+from workbench.results import EpisodeRecord
 
 CONFIG = {"displaylogo": False, "responsive": True}
 _shown = {"plotlyjs": False}
@@ -51,7 +52,7 @@ def _layout(fig: go.Figure, height: int, title: str = "") -> go.Figure:
 
 
 def learning_curves(
-    runs: Mapping[str, Sequence[dict]], window: int = 20, title: str = ""
+    runs: Mapping[str, Sequence[EpisodeRecord]], window: int = 20, title: str = ""
 ) -> go.Figure:
     """Training episodes of one or more runs (``label → metrics``, e.g. one per seed): final
     error against E0 (log; hover: episode, error, gates, the circuit), success rate over the
@@ -65,40 +66,40 @@ def learning_curves(
     )  # fmt: skip
     for index, (label, metrics) in enumerate(runs.items()):
         colour = f"hsl({(index * 67) % 360},60%,45%)"
-        train = [m for m in metrics if not m["test"]]
-        tests = [m for m in metrics if m["test"]]
-        x = [m["episode"] for m in train]
+        train = [m for m in metrics if not m.test]
+        tests = [m for m in metrics if m.test]
+        x = [m.episode for m in train]
         hover = [
-            f"episode {m['episode']}<br>error {m['error_to_ground']:.2e} Ha<br>"
-            f"{m['n_gates']} gates, {m['n_cnots']} CNOTs<br>{m.get('circuit', '')[:160]}"
+            f"episode {m.episode}<br>error {m.error_to_ground:.2e} Ha<br>"
+            f"{m.n_gates} gates, {m.n_cnots} CNOTs<br>{m.circuit[:160]}"
             for m in train
         ]
         common = dict(legendgroup=label, line=dict(color=colour), marker=dict(color=colour))
         fig.add_scatter(
-            x=x, y=[max(m["error_to_ground"], 1e-12) for m in train], mode="markers",
+            x=x, y=[max(m.error_to_ground, 1e-12) for m in train], mode="markers",
             marker_size=4, name=label, hovertext=hover, hoverinfo="text", row=1, col=1, **common,
         )  # fmt: skip
         if tests:
             fig.add_scatter(
-                x=[m["episode"] for m in tests],
-                y=[max(m["error_to_ground"], 1e-12) for m in tests],
+                x=[m.episode for m in tests],
+                y=[max(m.error_to_ground, 1e-12) for m in tests],
                 mode="markers", marker_symbol="diamond", marker_size=7, name=f"{label} greedy",
-                hovertext=[f"greedy test, episode {m['episode']}<br>{m.get('circuit', '')}"
+                hovertext=[f"greedy test, episode {m.episode}<br>{m.circuit}"
                            for m in tests],
                 row=1, col=1, **common,
             )  # fmt: skip
-        success = trailing_mean([float(m["success"]) for m in train], window)
+        success = trailing_mean([float(m.success) for m in train], window)
         for row, col, y in (
             (1, 2, success),
-            (2, 1, [m["length"] for m in train]),
-            (2, 2, [m["epsilon"] for m in train]),
+            (2, 1, [m.length for m in train]),
+            (2, 2, [m.epsilon for m in train]),
         ):
             fig.add_scatter(x=x, y=y, mode="lines", showlegend=False, row=row, col=col, **common)
     fig.add_hline(CHEMICAL_ACCURACY, line_dash="dash", annotation_text="1.6 mHa", row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="e", row=1, col=1)
     fig.update_yaxes(range=[0, 1.05], row=1, col=2)
     fig.update_yaxes(range=[0, 1.05], row=2, col=2)
-    last = max((m["episode"] for metrics in runs.values() for m in metrics), default=1)
+    last = max((m.episode for metrics in runs.values() for m in metrics), default=1)
     fig.update_xaxes(dtick=integer_step(last), tick0=0)
     fig.update_xaxes(title_text="episode", row=2)
     return _layout(fig, 620, title)

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from workbench.config import CHEMICAL_ACCURACY
+from workbench.results import EpisodeRecord
 from workbench.sim import GATES
 
 ROTATION_COLOURS = {"RX": "#f4a582", "RY": "#92c5de", "RZ": "#b8e186"}
@@ -93,46 +94,46 @@ def trailing_mean(values: Sequence[float], window: int) -> np.ndarray:
     return (sums[ends] - sums[ends - counts]) / counts
 
 
-def learning_curves(metrics: Sequence[dict], window: int = 20) -> Figure:
+def learning_curves(metrics: Sequence[EpisodeRecord], window: int = 20) -> Figure:
     """Four panels over training episodes: final error (log) with chemical accuracy and the
     curriculum threshold, episode return, success rate (rolling), ε."""
-    train = [m for m in metrics if not m["test"]]
-    episodes = np.array([m["episode"] for m in train])
+    train = [m for m in metrics if not m.test]
+    episodes = np.array([m.episode for m in train])
     fig = Figure(figsize=(10, 6.2), layout="constrained")
     axes = fig.subplots(2, 2)
     ax = axes[0, 0]
-    errors = np.array([max(m["error_to_ground"], 1e-12) for m in train])
+    errors = np.array([max(m.error_to_ground, 1e-12) for m in train])
     ax.semilogy(episodes, errors, ".", ms=3, alpha=0.6, label="final error vs E0")
-    ax.semilogy(episodes, [m["threshold"] for m in train], "-", lw=1, label="threshold")
+    ax.semilogy(episodes, [m.threshold for m in train], "-", lw=1, label="threshold")
     ax.axhline(CHEMICAL_ACCURACY, color="k", ls="--", lw=1, label="chemical accuracy")
-    tests = [m for m in metrics if m["test"]]
+    tests = [m for m in metrics if m.test]
     if tests:
         ax.semilogy(
-            [m["episode"] for m in tests],
-            [max(m["error_to_ground"], 1e-12) for m in tests],
+            [m.episode for m in tests],
+            [max(m.error_to_ground, 1e-12) for m in tests],
             "D",
             ms=4,
             label="greedy test",
         )
     ax.set(xlabel="episode", ylabel="error [Ha]", title="energy error")
     _legend(ax)
-    returns = np.array([m["episode_return"] for m in train])
+    returns = np.array([m.episode_return for m in train])
     axes[0, 1].plot(episodes, returns, ".", ms=3, alpha=0.5)
     axes[0, 1].plot(episodes, trailing_mean(returns, window), "-")
     axes[0, 1].set(xlabel="episode", ylabel="return", title="episode return")
-    success = trailing_mean([float(m["success"]) for m in train], window)
+    success = trailing_mean([float(m.success) for m in train], window)
     axes[1, 0].plot(episodes, success, ".-" if len(success) <= window else "-", ms=3)
     axes[1, 0].set(
         xlabel="episode", ylabel=f"rate over last {window}", title="success rate", ylim=(0, 1.05)
     )
-    axes[1, 1].plot(episodes, [m["epsilon"] for m in train])
+    axes[1, 1].plot(episodes, [m.epsilon for m in train])
     axes[1, 1].set(xlabel="episode", ylabel="ε", title="exploration", ylim=(0, 1.05))
     _integer_x(*axes.flat)
     return fig
 
 
 def accuracy_curves(
-    runs: dict[str, Sequence[Sequence[dict]]], window: int = 50, title: str = ""
+    runs: dict[str, Sequence[Sequence[EpisodeRecord]]], window: int = 50, title: str = ""
 ) -> Figure:
     """Compare configurations over training: per label, the trailing-mean share of training
     episodes that end within chemical accuracy (of the final energy against E0) and the trailing
@@ -140,14 +141,12 @@ def accuracy_curves(
     fig = Figure(figsize=(10, 3.5), layout="constrained")
     share_ax, length_ax = fig.subplots(1, 2)
     for label, seeds in runs.items():
-        trains = [[m for m in metrics if not m["test"]] for metrics in seeds]
+        trains = [[m for m in metrics if not m.test] for metrics in seeds]
         n = min((len(t) for t in trains), default=0)
         if n == 0:
             continue
-        hits = np.mean(
-            [[m["error_to_ground"] < CHEMICAL_ACCURACY for m in t[:n]] for t in trains], 0
-        )
-        lengths = np.mean([[m["length"] for m in t[:n]] for t in trains], 0)
+        hits = np.mean([[m.error_to_ground < CHEMICAL_ACCURACY for m in t[:n]] for t in trains], 0)
+        lengths = np.mean([[m.length for m in t[:n]] for t in trains], 0)
         share_ax.plot(np.arange(n), trailing_mean(hits, window), label=label)
         length_ax.plot(np.arange(n), trailing_mean(lengths, window), label=label)
     share_ax.set(xlabel="episode", ylabel=f"share over last {window}", ylim=(0, 1.05))

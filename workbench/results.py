@@ -17,16 +17,35 @@ from workbench.errors import ConfigError, WorkbenchError
 from workbench.lock import folder_in_use
 
 
+class _Record:
+    """JSON round trip of the frozen records below (unknown keys ignored: files written by later
+    versions load) and dictionary reads (``record["energy"]``) for code written against the
+    dictionaries they replace."""
+
+    @classmethod
+    def _known(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]):
+        return cls(**cls._known(data))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    def __getitem__(self, key: str):
+        return getattr(self, key)
+
+
 @dataclass(frozen=True)
-class CircuitRecord:
+class CircuitRecord(_Record):
     """A circuit a run found, as ``best.json`` stores it: gates ``(name, *wires)`` (wire 0 first)
     and their angles (rad); ``energy`` the exact expectation with the run's noise channels (no
     shots; readout inverted when the run mitigates it), ``noiseless_energy`` without noise,
     ``error``/``noiseless_error`` against the exact E0 (Ha); size; OpenQASM 2; where it was found
     (``episode``, ``step``, a greedy ``test`` episode) and the energy the search measured then.
 
-    ``record["gates"]`` still works (notebooks written against the dictionary form); new code
-    reads attributes."""
+    New code reads attributes; ``record["gates"]`` still works."""
 
     gates: tuple[tuple, ...]
     params: tuple[float, ...]
@@ -46,15 +65,14 @@ class CircuitRecord:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CircuitRecord:
-        """From the JSON form (extra keys ignored: records written by later versions load)."""
-        values = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        values = cls._known(data)
         values["gates"] = tuple(tuple(g) for g in values["gates"])
         values["params"] = tuple(float(p) for p in values["params"])
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (gates as lists)."""
-        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        """The JSON form (gates and angles as lists)."""
+        data = super().to_dict()
         data["gates"] = [list(g) for g in self.gates]
         data["params"] = list(self.params)
         return data
@@ -64,8 +82,35 @@ class CircuitRecord:
         """``None`` stays ``None`` (no circuit within chemical accuracy yet)."""
         return None if data is None else cls.from_dict(data)
 
-    def __getitem__(self, key: str):
-        return getattr(self, key)
+
+@dataclass(frozen=True)
+class EpisodeRecord(_Record):
+    """One finished episode, training or greedy ``test``: what the training loop hands its
+    callbacks (as :class:`workbench.train.EpisodeEvent`) and what one line of ``metrics.jsonl``
+    holds. Energies in Ha, errors against the exact E0; ``success``: the curriculum ended the
+    episode as a success; ``circuit`` the final circuit as text (qubit 0 first); ``evaluations``
+    the energy evaluations spent (``None`` in runs recorded before they were counted);
+    ``wall_time`` the run's seconds when the line was written (``None`` on live events)."""
+
+    episode: int
+    success: bool
+    length: int
+    episode_return: float
+    epsilon: float
+    loss: float | None
+    energy: float
+    error_to_ground: float
+    n_gates: int
+    n_cnots: int
+    depth: int
+    n_params: int
+    threshold: float
+    env_seconds: float
+    agent_seconds: float
+    test: bool
+    circuit: str = ""
+    evaluations: int | None = None
+    wall_time: float | None = None
 
 
 def cnot_order(record: CircuitRecord) -> tuple:
@@ -109,7 +154,7 @@ class RunResult:
     folder: Path
     config: RunConfig
     resolved: dict
-    metrics: list[dict]
+    metrics: list[EpisodeRecord]
     best_circuits: list[CircuitRecord]
     smallest_within_chemical_accuracy: CircuitRecord | None
     summary: dict
@@ -127,16 +172,16 @@ class RunResult:
     def best(self) -> CircuitRecord | None:
         return self.best_circuits[0] if self.best_circuits else None
 
-    def training_metrics(self) -> list[dict]:
-        return [m for m in self.metrics if not m["test"]]
+    def training_metrics(self) -> list[EpisodeRecord]:
+        return [m for m in self.metrics if not m.test]
 
     @property
     def energy_evaluations(self) -> int | None:
         """Energy evaluations the search spent over all episodes (test episodes included);
         ``None`` for runs recorded before episodes counted them."""
-        if not self.metrics or any("evaluations" not in m for m in self.metrics):
+        if not self.metrics or any(m.evaluations is None for m in self.metrics):
             return None
-        return sum(m["evaluations"] for m in self.metrics)
+        return sum(m.evaluations for m in self.metrics)
 
     def time_to_chemical_accuracy(self, greedy: bool = False) -> float | None:
         """Search seconds (environment + agent, every episode counted, training and test) until
@@ -144,8 +189,8 @@ class RunResult:
         ``greedy``, the first greedy test episode; ``None`` if none did."""
         seconds = 0.0
         for m in self.metrics:
-            seconds += m["env_seconds"] + m["agent_seconds"]
-            if m["error_to_ground"] < CHEMICAL_ACCURACY and (m["test"] or not greedy):
+            seconds += m.env_seconds + m.agent_seconds
+            if m.error_to_ground < CHEMICAL_ACCURACY and (m.test or not greedy):
                 return seconds
         return None
 
@@ -243,7 +288,7 @@ def load_run(path: str | Path) -> RunResult:
         for line in metrics_path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 try:
-                    metrics.append(json.loads(line))
+                    metrics.append(EpisodeRecord.from_dict(json.loads(line)))
                 except json.JSONDecodeError:  # a line cut by a kill: the rest is unusable
                     break
     best = _read_json(folder / "best.json") or {}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.results import gates_text
+from workbench.results import EpisodeRecord, gates_text
 
 
 @dataclass(frozen=True)
@@ -36,28 +36,9 @@ class StepEvent:
     test: bool
 
 
-@dataclass(frozen=True)
-class EpisodeEvent:
-    """One finished episode."""
-
-    episode: int
-    success: bool
-    length: int
-    episode_return: float
-    epsilon: float
-    loss: float | None
-    energy: float
-    error_to_ground: float
-    n_gates: int
-    n_cnots: int
-    depth: int
-    n_params: int
-    threshold: float
-    env_seconds: float
-    agent_seconds: float
-    test: bool
-    circuit: str = ""  # the final circuit, e.g. "RY(0) CNOT(0,1)" (qubit 0 first)
-    evaluations: int = 0  # energy evaluations in the episode (see CircuitGrowthEnv.evaluations)
+EpisodeEvent = EpisodeRecord
+"""One finished episode: the loop's event is the record ``metrics.jsonl`` stores (one class,
+:class:`workbench.results.EpisodeRecord`; ``wall_time`` is stamped when the line is written)."""
 
 
 class Callback:

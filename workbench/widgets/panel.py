@@ -39,7 +39,7 @@ class LiveView(Callback):
         self.view, self.min_redraw, self.pace = view, min_redraw, pace
         self.errors: list[float] = []
         self.thresholds: list[float] = []
-        self.episodes: list[dict] = []
+        self.episodes: list = []  # the run's EpisodeRecords so far
         self.best = None
         self.last_draw = 0.0
 
@@ -66,7 +66,7 @@ class LiveView(Callback):
         self.last_draw = time.perf_counter()
 
     def on_episode(self, event) -> None:
-        self.episodes.append({k: getattr(event, k) for k in event.__dataclass_fields__})
+        self.episodes.append(event)
         self.view.show_status(event, self.best)
         if len(self.episodes) % 5 == 1 or time.perf_counter() - self.last_draw > 2:
             show_image(self.view.curves, learning_curves(self.episodes))
