@@ -83,6 +83,18 @@ def quantity_rows(values: Mapping[str, Any]) -> list[dict]:
     return rows
 
 
+def mitigation_table(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of :meth:`workbench.results.RunResult.mitigated` as every table shows them: the
+    circuit, its CNOTs, and its error (Ha) raw, readout-inverted, extrapolated, both, and
+    without noise."""
+    kinds = ("raw", "readout", "zne", "zne+readout", "noiseless")
+    return [
+        {"circuit": row["circuit"], "CNOTs": row["n_cnots"]}
+        | {f"{kind} error (Ha)": f"{row[kind + '_error']:.2e}" for kind in kinds}
+        for row in rows
+    ]
+
+
 def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
     """A Markdown table of dicts (numbers in short scientific or fixed form)."""
     if not rows:

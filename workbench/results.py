@@ -172,6 +172,15 @@ class RunResult:
     def best(self) -> CircuitRecord | None:
         return self.best_circuits[0] if self.best_circuits else None
 
+    def headline_circuits(self) -> dict[str, CircuitRecord]:
+        """The lowest-energy circuit and the fewest-CNOT one within chemical accuracy, by label
+        (the ones the run has): what mitigation and the baselines compare."""
+        found = {
+            "lowest energy": self.best,
+            "fewest CNOTs within 1.6 mHa": self.fewest_cnots_within_chemical_accuracy,
+        }
+        return {which: record for which, record in found.items() if record is not None}
+
     def training_metrics(self) -> list[EpisodeRecord]:
         return [m for m in self.metrics if not m.test]
 
@@ -231,12 +240,8 @@ class RunResult:
         if noise is None:
             raise ConfigError(f"{self.folder} ran without noise: there is nothing to mitigate")
         rng = np.random.default_rng(seed)
-        records = {
-            "lowest energy": self.best,
-            "fewest CNOTs within 1.6 mHa": self.fewest_cnots_within_chemical_accuracy,
-        }
         rows = []
-        for which, record in ((k, v) for k, v in records.items() if v is not None):
+        for which, record in self.headline_circuits().items():
             circuit = Circuit.from_gates(problem.n_qubits, record.gates)
             found = mitigation_record(circuit, record.params, problem, noise, scales, fit,
                                       readout, shots, rng)  # fmt: skip

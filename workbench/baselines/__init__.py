@@ -102,15 +102,11 @@ def baselines_for_run(
     rows = run_baselines(problem, run.config.noise, config, progress=progress)
     model = resolve_noise(run.config.noise, problem.n_qubits)
     objective = Objective(problem, model, None, None, run.config.noise.readout_mitigation)
-    records = {
-        "lowest energy": run.best,
-        "fewest CNOTs within 1.6 mHa": run.fewest_cnots_within_chemical_accuracy,
-    }
-    for which, record in ((k, v) for k, v in records.items() if v is not None):
+    for which, record in run.headline_circuits().items():
         circuit = Circuit.from_gates(problem.n_qubits, record.gates)
-        ansatz = Ansatz("crlqas", circuit, np.eye(circuit.n_params), np.zeros(circuit.n_params))
-        row = result("crlqas", f"{which} (episode {record.episode})", ansatz,
-                     record.params, objective, time.perf_counter(), 0)  # fmt: skip
+        row = result("crlqas", f"{which} (episode {record.episode})",
+                     Ansatz.free("crlqas", circuit), record.params, objective,
+                     time.perf_counter(), 0)  # fmt: skip
         seconds = run.summary.get("wall_time_s")
         rows.append(dataclasses.replace(row, evaluations=spent, seconds=seconds))
     return rows

@@ -39,6 +39,11 @@ class Ansatz:
     offsets: np.ndarray
     labels: tuple[str, ...] = ()
 
+    @classmethod
+    def free(cls, name: str, circuit: Circuit) -> Ansatz:
+        """``circuit`` with one free parameter per angle (:math:`W = I`, :math:`b = 0`)."""
+        return cls(name, circuit, np.eye(circuit.n_params), np.zeros(circuit.n_params))
+
     @property
     def n_params(self) -> int:
         return self.weights.shape[1]

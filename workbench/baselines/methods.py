@@ -23,6 +23,7 @@ import time
 import numpy as np
 
 from workbench.baselines.ansatz import (
+    Ansatz,
     AnsatzBuilder,
     excitation_block,
     hardware_efficient,
@@ -31,6 +32,9 @@ from workbench.baselines.ansatz import (
 from workbench.baselines.objective import BaselineResult, Objective, result
 from workbench.chem.excitations import excitations, pool
 from workbench.config import BaselineConfig
+from workbench.env.vqe import CircuitGrowthEnv
+from workbench.optim import build_optimizer
+from workbench.sim import Circuit
 
 
 def _coupling(objective: Objective):
@@ -133,12 +137,7 @@ def _adapt_loop(objective: Objective, config: BaselineConfig, rng, kind: str):
 def random_search(objective: Objective, config: BaselineConfig, rng) -> list[BaselineResult]:
     """Random legal actions in the agent's environment until ``config.random_budget``
     evaluations are spent; the lowest energy any step reached wins."""
-    from workbench.baselines.ansatz import Ansatz
-    from workbench.env.vqe import CircuitGrowthEnv
-    from workbench.optim import build_optimizer
-    from workbench.sim import Circuit
-
-    started = time.perf_counter()
+    started, spent = time.perf_counter(), objective.evaluations
     env = CircuitGrowthEnv(
         objective.problem,
         objective.noise,
@@ -161,15 +160,11 @@ def random_search(objective: Objective, config: BaselineConfig, rng) -> list[Bas
             done = terminated or truncated
             if best is None or info["energy"] < best[0]:
                 best = (info["energy"], info["gates"], info["params"])
-    circuit = Circuit.from_gates(
-        objective.problem.n_qubits, [(g, *w) for g, w in best[1]]
-    )  # fmt: skip
-    identity = np.eye(circuit.n_params)
-    ansatz = Ansatz("random", circuit, identity, np.zeros(circuit.n_params))
-    objective.evaluations += env.evaluations
+    circuit = Circuit.from_gates(objective.problem.n_qubits, [(g, *w) for g, w in best[1]])
+    objective.evaluations += env.evaluations  # the environment spent them on the objective
     variant = f"{episodes} episodes, budget {config.random_budget}"
-    return [result("random", variant, ansatz, best[2], objective, started,
-                   objective.evaluations - env.evaluations)]  # fmt: skip
+    ansatz = Ansatz.free("random", circuit)
+    return [result("random", variant, ansatz, best[2], objective, started, spent)]
 
 
 METHODS = {"hea": hea, "uccsd": uccsd, "adapt": adapt, "random": random_search}

@@ -19,7 +19,8 @@ from workbench.noise import NoiseModel
 from workbench.optim import build_optimizer
 from workbench.results import CircuitRecord
 from workbench.sim import adjoint, energies, energy_and_gradient
-from workbench.sim.mitigation import search_energies
+from workbench.sim.engine import parameter_shift_batch, parameter_shift_gradient
+from workbench.sim.mitigation import search_energies, search_noise
 
 
 class Objective:
@@ -32,7 +33,7 @@ class Objective:
         self.problem, self.noise, self.shots, self.rng = problem, noise, shots, rng
         self.mitigate_readout = bool(mitigate_readout and noise is not None)
         # exact expectations the search sees (readout inversion is exact without shots)
-        self.exact_noise = noise.without_readout() if self.mitigate_readout else noise
+        self.exact_noise = search_noise(noise, self.mitigate_readout)
         self.evaluations = 0
 
     def _energies(self, circuit, angles, shots) -> np.ndarray:
@@ -74,14 +75,12 @@ class Objective:
         r"""The energy and its derivatives in the ``active`` gate angles under the noise (every
         angle enters as :math:`R_0 + \cos\phi R_1 + \sin\phi R_2`), one batched call; exact,
         or estimated from ``shots`` per group."""
-        shifts = np.zeros((active.size, angles.size))
-        shifts[np.arange(active.size), active] = np.pi / 2
-        batch = np.concatenate([angles[None, :], angles + shifts, angles - shifts])
+        batch = parameter_shift_batch(angles, active)
         if shots:
             values = self._energies(ansatz.circuit, batch, shots)
         else:
             values = energies(ansatz.circuit, batch, self.problem, self.exact_noise)
-        return float(values[0]), (values[1 : 1 + active.size] - values[1 + active.size :]) / 2
+        return parameter_shift_gradient(values)
 
     def derivative(self, ansatz: Ansatz, params, index: int) -> float:
         r""":math:`\partial E/\partial\theta_{index}` alone (ADAPT-VQE's selection), counted as

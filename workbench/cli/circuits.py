@@ -99,11 +99,10 @@ def _cmd_mitigate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
-    columns = [("circuit", "circuit", ""), ("CNOTs", "n_cnots", "d")]
-    columns += [(f"{k} error (Ha)", f"{k}_error", ".2e") for k in ("raw", "readout", "zne")]
-    columns += [("ZNE+readout error (Ha)", "zne+readout_error", ".2e")]
-    columns += [("noiseless (Ha)", "noiseless_error", ".2e")]
-    print(format_table(rows, columns))
+    from workbench.rendering import mitigation_table
+
+    table = mitigation_table(rows)
+    print(format_table(table, [(heading, heading, "") for heading in table[0]]))
     if args.shots:
         print(f"shots spent per circuit: {rows[0]['shots_spent']}")
     return 0

@@ -82,11 +82,7 @@ class BaselineConfig:
         """The optimiser to use: the configured one, else the default for exact or shot-noisy
         energies (L-BFGS-B needs exact gradients)."""
         if self.optimizer is not None:
-            if self.optimizer.method == "lbfgs" and shots:
-                raise ConfigError(
-                    "optimizer 'lbfgs' needs exact energies and gradients: drop --shots or "
-                    "choose cobyla, spsa, adam_spsa or rotosolve"
-                )
+            self.optimizer.check_shots(shots)
             return self.optimizer
         if shots:
             return OptimizerConfig(method="adam_spsa")

@@ -77,11 +77,7 @@ class RunConfig:
                 "optimizer.method='adam_spsa3' runs its stages at N/100, N/10 and N shots: "
                 "set noise.shots=N"
             )
-        if self.optimizer.method == "lbfgs" and self.noise.shots is not None:
-            raise ConfigError(
-                f"optimizer.method='lbfgs' needs exact energies and gradients, but "
-                f"noise.shots={self.noise.shots}: use adam_spsa or cobyla with shots"
-            )
+        self.optimizer.check_shots(self.noise.shots)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form (tuples become lists)."""

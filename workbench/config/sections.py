@@ -287,6 +287,15 @@ class OptimizerConfig:
         for name in ("beta1", "beta2"):
             _number_in(f"optimizer.{name}", getattr(self, name), 0.0, 1.0)
 
+    def check_shots(self, shots: int | None) -> None:
+        """Refuse L-BFGS-B with shots: it needs exact energies and gradients (the one home of
+        the rule: run configs and baselines ask here)."""
+        if self.method == "lbfgs" and shots:
+            raise ConfigError(
+                f"optimizer.method='lbfgs' needs exact energies and gradients, but "
+                f"noise.shots={shots}: use adam_spsa or cobyla with shots"
+            )
+
     @property
     def budget(self) -> int:
         """The optimiser budget as one number: iterations (COBYLA, L-BFGS-B) or sweeps

@@ -30,7 +30,7 @@ from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.optim import COBYLA, rotosolve_angle
 from workbench.sim import Circuit, energies, energy_and_gradient
-from workbench.sim.mitigation import search_energies
+from workbench.sim.mitigation import search_energies, search_noise
 
 
 class CircuitGrowthEnv(gymnasium.Env):
@@ -87,7 +87,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         self.noise = noise
         self.mitigate_readout = bool(mitigate_readout and noise is not None)
         # the noise the objective sees with exact expectations (also the circuit records')
-        self.objective_noise = noise.without_readout() if self.mitigate_readout else noise
+        self.objective_noise = search_noise(noise, self.mitigate_readout)
         self.n_qubits = problem.n_qubits
         if noise is not None:
             noise.check_size(self.n_qubits)

@@ -185,7 +185,22 @@ def energy_and_gradient(
     x = x[0]
     if (noise is None or noise.is_noiseless) and adjoint.supported(circuit):
         return adjoint.energy_and_gradient(circuit, x, _observable(hamiltonian, noise)[0])
-    shifts = np.pi / 2 * np.eye(x.size)
-    batch = np.concatenate([x[None, :], x + shifts, x - shifts])
-    values = energies(circuit, batch, hamiltonian, noise)
-    return float(values[0]), (values[1 : 1 + x.size] - values[1 + x.size :]) / 2
+    values = energies(circuit, parameter_shift_batch(x, np.arange(x.size)), hamiltonian, noise)
+    return parameter_shift_gradient(values)
+
+
+def parameter_shift_batch(params: np.ndarray, indices) -> np.ndarray:
+    r"""The parameter sets of the parameter-shift rule at ``params`` for the angles ``indices``:
+    :math:`	heta`, then :math:`	heta + 	frac\pi2 e_k` and :math:`	heta - 	frac\pi2 e_k`
+    for each :math:`k` in ``indices`` (one batch, one simulator call)."""
+    indices = np.asarray(indices, dtype=np.int64)
+    shifts = np.zeros((indices.size, params.size))
+    shifts[np.arange(indices.size), indices] = np.pi / 2
+    return np.concatenate([params[None, :], params + shifts, params - shifts])
+
+
+def parameter_shift_gradient(values: np.ndarray) -> tuple[float, np.ndarray]:
+    r"""The energy and :math:`\partial_k E = 	frac12[E(	heta+	frac\pi2 e_k) -
+    E(	heta-	frac\pi2 e_k)]` from the energies of a :func:`parameter_shift_batch`."""
+    count = (len(values) - 1) // 2
+    return float(values[0]), (values[1 : 1 + count] - values[1 + count :]) / 2

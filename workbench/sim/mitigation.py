@@ -68,16 +68,21 @@ def search_energies(
     mitigate_readout: bool = False,
 ) -> np.ndarray:
     """The energies a search sees: plain :func:`~workbench.sim.energies`, or with
-    ``mitigate_readout`` the readout-mitigated ones — exact expectations under the gate noise
-    alone (what inversion gives exactly), or sampled outcomes with each wire's confusion
-    inverted and projected to a distribution (least squares)."""
-    if mitigate_readout and noise is not None:
-        if shots:
-            return readout_mitigated_energies(
-                circuit, params, hamiltonian, noise, shots, rng, least_squares=True
-            )
-        noise = noise.without_readout()
-    return energies(circuit, params, hamiltonian, noise, shots, rng)
+    ``mitigate_readout`` the readout-mitigated ones — exact expectations under
+    :func:`search_noise`, or sampled outcomes with each wire's confusion inverted and projected
+    to a distribution (least squares)."""
+    if mitigate_readout and noise is not None and shots:
+        return readout_mitigated_energies(
+            circuit, params, hamiltonian, noise, shots, rng, least_squares=True
+        )
+    return energies(circuit, params, hamiltonian, search_noise(noise, mitigate_readout), shots, rng)
+
+
+def search_noise(noise: NoiseModel | None, mitigate_readout: bool) -> NoiseModel | None:
+    """The noise under which *exact* expectations are what a search sees: the model itself, or
+    with readout mitigation the gate noise alone (tensored inversion removes readout error
+    exactly)."""
+    return noise.without_readout() if mitigate_readout and noise is not None else noise
 
 
 def readout_mitigated_energies(

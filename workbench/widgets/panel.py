@@ -21,7 +21,7 @@ from workbench.callbacks import StopSignal
 from workbench.config import RunConfig
 from workbench.errors import WorkbenchError
 from workbench.plots import draw_circuit, learning_curves, step_errors, to_png
-from workbench.rendering import markdown_table
+from workbench.rendering import markdown_table, mitigation_table
 from workbench.results import RunResult, load_run
 from workbench.runs import default_run_dir, resume, run
 from workbench.sim import Circuit
@@ -371,11 +371,7 @@ class Panel:
             self.comparison.value = "A noiseless run: nothing to mitigate."
             return None
         rows = result.mitigated()
-        kinds = ("raw", "readout", "zne", "zne+readout", "noiseless")
-        table = markdown_table(
-            [{"circuit": r["circuit"], "CNOTs": r["n_cnots"]}
-             | {f"{k} error (Ha)": f"{r[k + '_error']:.2e}" for k in kinds} for r in rows]
-        )  # fmt: skip
+        table = markdown_table(mitigation_table(rows))
         self.comparison.value = "<b>Error mitigation</b> (exact expectations)" + _markdown_to_html(
             table
         )
