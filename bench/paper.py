@@ -229,7 +229,7 @@ def main() -> None:
             folder = runs_dir / point.name
             if (folder / "summary.json").exists():
                 result = load_run(folder)
-                results += [result] if result.summary["status"] == "complete" else []
+                results += [result] if result.summary.status == "complete" else []
         found[experiment.name] = results
         if results:
             rows.setdefault(experiment.group, []).append(row(experiment, results))

@@ -49,7 +49,7 @@ class PaperExperiment:
 def pennylane_check(result: RunResult) -> float | None:
     """|E_workbench − E_default.mixed| of the best circuit (None when noiseless)."""
     best = result.best
-    if best is None or result.resolved["noise"] is None:
+    if best is None or result.resolved.noise is None:
         return None
     problem, noise = check(result.config)
     circuit = Circuit.from_gates(problem.n_qubits, best.gates)
@@ -59,7 +59,7 @@ def pennylane_check(result: RunResult) -> float | None:
 def readout_floor_error(result: RunResult) -> float | None:
     """λ_min(readout observable) − E0: no circuit's measured error can go below it (None when
     noiseless)."""
-    if result.resolved["noise"] is None:
+    if result.resolved.noise is None:
         return None
     problem, noise = check(result.config)
     return readout_energy_floor(problem.hamiltonian, noise) - problem.ground_energy
@@ -69,7 +69,7 @@ def mitigated_error(record: CircuitRecord | None, result: RunResult) -> float | 
     """|E − E0| of ``record`` (a best circuit of ``result``) after readout-error inversion and
     zero-noise extrapolation (folds 1, 3, 5, Richardson; exact expectations); None when
     noiseless."""
-    if record is None or result.resolved["noise"] is None:
+    if record is None or result.resolved.noise is None:
         return None
     problem, noise = check(result.config)
     circuit = Circuit.from_gates(problem.n_qubits, record.gates)
@@ -106,10 +106,10 @@ def row(experiment: PaperExperiment, results: list[RunResult]) -> dict:
     record = best_record(results)
     small = [r.smallest_within_chemical_accuracy for r in results]
     small = min((s for s in small if s), key=lambda s: s.n_gates, default=None)
-    firsts = [r.summary.get("first_chemical_accuracy_episode") for r in results]
+    firsts = [r.summary.first_chemical_accuracy_episode for r in results]
     checks = [c for c in (pennylane_check(r) for r in results) if c is not None]
-    seconds = [r.summary["seconds_per_episode"] for r in results]
-    walls = [r.summary["wall_time_s"] / 60 for r in results]
+    seconds = [r.summary.seconds_per_episode for r in results]
+    walls = [r.summary.wall_time_s / 60 for r in results]
     config = results[0].config
     late_share, late_gates = second_half(results)
     noiseless_ok = noiseless_accurate(results)
@@ -121,7 +121,7 @@ def row(experiment: PaperExperiment, results: list[RunResult]) -> dict:
         "budget": f"{config.episodes} ep, {config.optimizer.method}"
         + (f" ({experiment.note})" if experiment.note else ""),
         "seeds": len(results),
-        "success rate": f"{sum(r.summary['chemical_accuracy'] for r in results)}/{len(results)}",
+        "success rate": f"{sum(r.summary.chemical_accuracy for r in results)}/{len(results)}",
         "best energy [Ha]": None if record is None else round(record.energy, 5),
         "best error [Ha]": None if record is None else record.error,
         "readout floor error [Ha]": readout_floor_error(results[0]),
@@ -321,7 +321,7 @@ def write_doc(
         "of each run that end within chemical accuracy, and their mean number of gates.",
         "",
     ]
-    hours = sum(r.summary["wall_time_s"] for rs in found.values() for r in rs) / 3600
+    hours = sum(r.summary.wall_time_s for rs in found.values() for r in rs) / 3600
     sections += [f"The runs behind this document took {hours:.1f} h of wall time.", ""]
     titles = {"main": "Noiseless", "noise": "Under noise", "ablation": "Ablations (H2-3q)"}
     trend = noise_trend(found, experiments)

@@ -49,7 +49,7 @@ PRESETS = ("h2-4q-demo", "lih-4q-fast")
 def train_or_reuse(config, folder: Path):
     if (folder / "summary.json").exists():
         result = load_run(folder)
-        if result.summary["status"] == "complete" and result.config == config:
+        if result.summary.status == "complete" and result.config == config:
             return result
         if result.config == config:
             return resume(folder)
@@ -107,7 +107,7 @@ def preset_row(preset: str, seeds: list[int], episodes: int | None, read_only: b
         )
         if tests
         else "not tested",
-        "best error [Ha]": f"{min(r.summary['best_error'] for r in results):.1e}",
+        "best error [Ha]": f"{min(r.summary.best_error for r in results):.1e}",
         "episodes": "/".join(str(len(r.training_metrics())) for r in results),
         "env / agent s per episode": "{:.3f} / {:.3f}".format(
             *(

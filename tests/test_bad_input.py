@@ -19,6 +19,7 @@ from workbench.cli import main
 from workbench.config import get_run_preset
 from workbench.errors import ConfigError, WorkbenchError, WorkbenchWarning
 from workbench.experiment import check
+from workbench.results import load_run
 from workbench.runs import resume, run
 
 TINY = get_run_preset("h2-2q-demo").with_overrides(
@@ -78,13 +79,31 @@ def test_damaged_checkpoint_and_config_get_named_errors(tmp_path, capsys):
     assert f"{checkpoint} is damaged" in err and "delete it to restart" in err
     assert "Traceback" not in err and (folder / "config.json").read_bytes() == config_before
     checkpoint.unlink()  # the advice works: the run restarts in the same folder
-    assert resume(folder, episodes=6).summary["episodes_done"] == 6
+    assert resume(folder, episodes=6).summary.episodes_done == 6
 
     (folder / "config.json").write_text('{"config": {"problem": ')  # truncated
     for command in (["resume", str(folder)], ["show", str(folder)]):
         assert main(command) == 2
         err = capsys.readouterr().err
         assert f"{folder / 'config.json'} is damaged" in err and "Traceback" not in err
+
+
+def test_damaged_summary_and_best_files_get_named_errors_and_resume_rewrites_them(tmp_path, capsys):
+    folder = tmp_path / "run"
+    run(TINY, out=folder, progress=False)
+    before = load_run(folder)
+    for name in ("summary.json", "best.json"):
+        path = folder / name
+        path.write_bytes(path.read_bytes()[:100])  # truncated
+        assert main(["show", str(folder)]) == 2
+        err = capsys.readouterr().err
+        assert f"{path} is damaged" in err and "workbench resume" in err and "Traceback" not in err
+        assert main(["resume", str(folder)]) == 0  # the advice works
+        capsys.readouterr()
+        after = load_run(folder)  # rewritten from the checkpoint (times and pid are new)
+        assert (after.best_circuits, after.summary.best_error) == (
+            before.best_circuits, before.summary.best_error
+        )  # fmt: skip
 
 
 def test_a_hand_edited_experiment_is_refused_on_resume(tmp_path):
@@ -103,7 +122,7 @@ def test_a_hand_edited_experiment_is_refused_on_resume(tmp_path):
     data["config"]["agent"]["hidden"] = list(TINY.agent.hidden)
     data["config"]["noise"]["profile"] = None
     path.write_text(json.dumps(data))
-    assert resume(folder, episodes=4).summary["episodes_done"] == 4  # the budget may grow
+    assert resume(folder, episodes=4).summary.episodes_done == 4  # the budget may grow
 
 
 def test_a_damaged_device_profile_names_itself_and_hides_no_other(isolated_data, capsys):

@@ -116,3 +116,10 @@ def test_the_optimiser_budget_rule_has_one_home():
     assert (depolarizing.budget, depolarizing.budget_text) == (1667, "1191/357/119")
     cobyla = get_run_preset("paper-h2-4q").optimizer
     assert (cobyla.budget, cobyla.budget_text) == (1000, "1000")
+
+
+def test_differences_name_the_dotted_fields_that_changed():
+    base = get_run_preset("h2-2q-demo")
+    other = base.with_overrides({"agent.hidden": [8, 8], "seed": 4, "episodes": 9})
+    assert base.differences(other) == ["agent.hidden", "episodes", "seed"]
+    assert base.differences(base) == [] and other.differences(base) == base.differences(other)

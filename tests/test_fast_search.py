@@ -121,10 +121,10 @@ def test_fast_presets_at_tiny_budgets(tmp_path, preset):
     config = get_run_preset(preset).with_overrides({"episodes": 2, "env.max_steps": 3})
     run(config, out=tmp_path / preset, progress=False)
     result = load_run(tmp_path / preset)
-    assert result.summary["status"] == "complete" and len(result.metrics) == 2
+    assert result.summary.status == "complete" and len(result.metrics) == 2
     best = result.best
     assert best["gates"][0][0] == "X"  # the Hartree-Fock preparation is in every gate list
-    e0 = result.resolved["problem"]["ground_energy"]
+    e0 = result.resolved.problem.ground_energy
     assert best["error"] == pytest.approx(abs(best["energy"] - e0))
 
 

@@ -85,7 +85,7 @@ def test_report_command_end_to_end(tmp_path, capfd):
     for recorded in results["runs"]:
         run = load_run(recorded["folder"])
         assert recorded == run.overview()
-    assert results["provenance"]["hamiltonian sha256"] == run.resolved["problem"]["key"]
+    assert results["provenance"]["hamiltonian sha256"] == run.resolved.problem.key
     assert len(results["provenance"]["git commit"]) >= 7
 
 
@@ -112,7 +112,7 @@ def test_report_sweep_is_a_sweep_with_a_report_per_run(tmp_path):
     assert main([*args, "--sweep", "seeds=0,1"]) == 0
     names = [f"noise_scale={s}-s{seed}" for s in ("0.5", "2") for seed in (0, 1)]
     for name in names:
-        assert load_run(out / name).summary["status"] == "complete"
+        assert load_run(out / name).summary.status == "complete"
         html = (out / "reports" / name / "report.html").read_text()
         assert "<th>zne+readout error (Ha)</th>" in html  # noisy runs: the mitigation section
     index = (out / "index.html").read_text()

@@ -52,15 +52,15 @@ def test_run_folder_contents(tmp_path):
         "checkpoint.pt",
         "summary.json",
     }
-    assert result.summary["status"] == "complete" and result.summary["episodes_done"] == 8
+    assert result.summary.status == "complete" and result.summary.episodes_done == 8
     assert len(result.training_metrics()) == 8 and len(result.metrics) == 8 + 2  # tests at 0, 4
     best = result.best
     assert best["error"] == pytest.approx(
-        abs(best["energy"] - result.resolved["problem"]["ground_energy"])
+        abs(best["energy"] - result.resolved.problem.ground_energy)
     )
     assert best["n_gates"] == len(best["gates"]) and best["qasm"].startswith("OPENQASM 2.0;")
     assert (folder / "best.qasm").read_text() == best["qasm"]
-    assert result.resolved["gamma"] == 0.9 and result.resolved["n_actions"] == 8
+    assert result.resolved.gamma == 0.9 and result.resolved.n_actions == 8
     with pytest.raises(ConfigError, match="not empty"):
         run(TINY, out=folder)
 
@@ -70,10 +70,10 @@ def test_resume_after_an_interruption_gives_the_uninterrupted_run(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         run(TINY, [Crash(at_episode=5)], out=tmp_path / "cut")
     cut = load_run(tmp_path / "cut")
-    assert cut.summary["status"] == "running"  # as a killed run leaves it
+    assert cut.summary.status == "running"  # as a killed run leaves it
     assert json.loads((tmp_path / "cut" / "summary.json").read_text())["episodes_done"] == 3
     resumed = resume(tmp_path / "cut")
-    assert resumed.summary["status"] == "complete"
+    assert resumed.summary.status == "complete"
     assert _episodes(tmp_path / "cut") == _episodes(tmp_path / "whole")
     assert resumed.best_circuits == load_run(tmp_path / "whole").best_circuits
 
@@ -81,7 +81,7 @@ def test_resume_after_an_interruption_gives_the_uninterrupted_run(tmp_path):
 def test_resume_extends_a_finished_run(tmp_path):
     run(TINY.with_overrides({"episodes": 3}), out=tmp_path / "run")
     result = resume(tmp_path / "run", episodes=5)
-    assert result.summary["episodes_done"] == 5 and result.config.episodes == 5
+    assert result.summary.episodes_done == 5 and result.config.episodes == 5
 
 
 def test_kill_9_then_resume_from_the_command_line(tmp_path):
@@ -146,9 +146,7 @@ def test_a_run_that_dies_is_recorded_failed_and_unlocked(tmp_path):
     with pytest.raises(RuntimeError, match="a bug"):
         run(TINY, [Boom()], out=tmp_path / "run")
     result = load_run(tmp_path / "run")
-    assert (
-        result.status == "failed" and "RuntimeError: a bug in a callback" in result.summary["error"]
-    )
+    assert result.status == "failed" and "RuntimeError: a bug in a callback" in result.summary.error
     assert not (tmp_path / "run" / ".lock").exists()
     assert not list((tmp_path / "run").glob(".*.tmp"))
     assert resume(tmp_path / "run").status == "complete"  # the folder still resumes
@@ -186,7 +184,7 @@ def test_a_run_folder_is_owned_by_one_process(tmp_path, capsys):
     assert main(["show", str(folder)]) == 0
     shown = capsys.readouterr().out
     assert "(interrupted," in shown and "workbench resume" in shown
-    target = load_run(folder).summary["episodes_done"] + 5  # the last checkpoint, then 5 more
+    target = load_run(folder).summary.episodes_done + 5  # the last checkpoint, then 5 more
     assert main(["resume", str(folder), "--episodes", str(target), "--quiet"]) == 0
     assert f"taking over {folder / '.lock'} from process {owner.pid}" in capsys.readouterr().err
     episodes = [m["episode"] for m in load_run(folder).training_metrics()]
@@ -233,3 +231,31 @@ def test_run_folders_read_back_as_typed_circuit_records(tmp_path):
     assert best["gates"] == best.gates  # the dictionary form still reads (old notebooks)
     with pytest.raises(dataclasses.FrozenInstanceError):
         best.energy = 0.0
+
+
+def test_run_summaries_and_resolved_facts_are_typed_and_round_trip(tmp_path):
+    from workbench.results import ResolvedFacts, RunSummary
+
+    run(get_run_preset("h2-2q-demo").with_overrides({"episodes": 3}), out=tmp_path / "r",
+        progress=False)  # fmt: skip
+    result = load_run(tmp_path / "r")
+    stored = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert isinstance(result.summary, RunSummary) and result.summary.to_dict() == stored
+    assert result.summary.episodes_done == 3 and result.summary.status == "complete"
+    assert result.summary.best_error == result.best.error
+    config = json.loads((tmp_path / "r" / "config.json").read_text())
+    assert isinstance(result.resolved, ResolvedFacts)
+    assert result.resolved.to_dict() == config["resolved"]
+    assert result.resolved.problem.n_qubits == 2 and result.resolved.noise is None
+    assert result.summary["status"] == result.summary.get("status")  # dictionary reads still work
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.summary = RunSummary()
+
+
+def test_summaries_from_before_the_fields_were_renamed_still_load():
+    from workbench.results import RunSummary
+
+    old = {"status": "complete", "episodes_done": 4, "successes": 2, "a later field": 1}
+    summary = RunSummary.from_dict(old)
+    assert (summary.curriculum_successes, summary.episodes_done) == (2, 4)
+    assert RunSummary.from_dict({}).status == "unknown"  # no summary.json yet

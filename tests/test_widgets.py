@@ -86,19 +86,19 @@ def test_start_stop_resume_keeps_the_run_folder(tmp_path):
     assert panel.circuit.value and panel.step_plot.value
     panel.stop_button.click()
     result = panel.wait(timeout=60)
-    assert panel.error is None and result.summary["status"] == "stopped"
-    done = result.summary["episodes_done"]
+    assert panel.error is None and result.summary.status == "stopped"
+    done = result.summary.episodes_done
     assert 1 <= done < 2000 and (panel.folder / "checkpoint.pt").exists()
     assert len(load_run(panel.folder).training_metrics()) == done
     panel.resume(episodes=done + 2)
     result = panel.wait(timeout=60)
-    assert result.summary["status"] == "complete" and result.summary["episodes_done"] == done + 2
+    assert result.summary.status == "complete" and result.summary.episodes_done == done + 2
     # Regression (classroom issue, bug 5): Resume follows the episodes field, and extends a
     # finished run
     panel.search.episodes.value = done + 4
     panel.resume_button.click()
     result = panel.wait(timeout=60)
-    assert result.summary["status"] == "complete" and result.summary["episodes_done"] == done + 4
+    assert result.summary.status == "complete" and result.summary.episodes_done == done + 4
     assert result.config.episodes == done + 4
     qasm = panel.export("qasm")
     assert qasm.read_text().startswith("OPENQASM 2.0;")
@@ -192,7 +192,7 @@ def test_baselines_and_mitigation_of_a_finished_noisy_run_are_tables_in_the_pane
     assert "Start one first" in panel.comparison.value
     panel.search.episodes.value = 3
     panel.start()
-    assert panel.wait(timeout=120).summary["status"] == "complete"
+    assert panel.wait(timeout=120).summary.status == "complete"
     rows = panel.mitigate()
     assert rows[0]["readout_error"] < rows[0]["raw_error"]  # readout inverted exactly
     assert "<th>zne+readout error (Ha)</th>" in panel.comparison.value

@@ -145,15 +145,15 @@ def provenance(parameters: Mapping[str, Any], results: Sequence[RunResult]) -> d
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             versions[package] = "not installed"
-    first = results[0].resolved if results else {}
-    noise = first.get("noise")
+    first = results[0].resolved if results else None
+    noise = None if first is None else first.noise
     return {
         "parameters": dict(parameters),
         "seeds": [r.config.seed for r in results],
         "run folders": [str(r.folder) for r in results],
         "versions": versions,
         "git commit": git_commit(),
-        "hamiltonian sha256": first.get("problem", {}).get("key"),
+        "hamiltonian sha256": None if first is None else first.problem.key,
         "noise model sha256": None
         if noise is None
         else hashlib.sha256(json.dumps(noise, sort_keys=True).encode()).hexdigest(),

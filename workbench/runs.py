@@ -2,16 +2,20 @@
 
 A run folder ``runs/<id>/`` holds:
 
-* ``config.json`` — the run config as given, plus what was resolved from it (γ, target energy,
-  the problem's facts, the noise model) and the software versions;
-* ``metrics.jsonl`` — one line per episode (training and greedy test episodes);
-* ``best.json`` / ``best.qasm`` — the lowest-energy circuits seen (gates, angles, energy with and
-  without noise, errors against the exact E0, gates, CNOTs, depth, parameters; OpenQASM 2), and
-  the smallest circuit within chemical accuracy;
+* ``config.json`` — the run config as given, plus what was resolved from it
+  (:class:`~workbench.results.ResolvedFacts`: γ, target energy, the problem's facts, the noise
+  model, the software versions);
+* ``metrics.jsonl`` — one :class:`~workbench.results.EpisodeRecord` per line (training and
+  greedy test episodes);
+* ``best.json`` / ``best.qasm`` — the lowest-energy circuits seen
+  (:class:`~workbench.results.CircuitRecord`: gates, angles, energy with and without noise,
+  errors against the exact E0, size; OpenQASM 2), the smallest and the fewest-CNOT circuits
+  within chemical accuracy;
 * ``checkpoint.pt`` — agent (networks, Adam, replay buffer, ε), curriculum, environment and agent
   RNG states, the training summary and the metrics line count, every ``checkpoint_every``
   episodes and at the end, written atomically (temp file + rename);
-* ``summary.json`` — status (``running``, ``complete``, ``stopped``) and the headline numbers.
+* ``summary.json`` — a :class:`~workbench.results.RunSummary`: status (``running``,
+  ``complete``, ``stopped``, ``failed``) and the headline numbers.
 
 A run killed at any moment (even ``kill -9``) resumes from its last checkpoint, losing at most
 ``checkpoint_every`` episodes; the metrics file is cut back to the checkpoint. Runs are
@@ -40,7 +44,14 @@ from workbench.errors import ConfigError, WorkbenchError
 from workbench.experiment import Experiment, build
 from workbench.lock import FolderLock
 from workbench.paths import atomic_write_text
-from workbench.results import RunResult, load_run, read_config
+from workbench.results import (
+    ProblemFacts,
+    ResolvedFacts,
+    RunResult,
+    RunSummary,
+    load_run,
+    read_config,
+)
 from workbench.train import Callback, TrainingSummary, train
 
 RUNS_DIR = Path("runs")
@@ -73,27 +84,27 @@ def config_run_dir(config: RunConfig, runs_dir: str | Path = "runs") -> Path:
     return Path(runs_dir) / f"{config.preset or 'custom'}-s{config.seed}-{config_hash(config)[:10]}"
 
 
-def _resolved(experiment: Experiment) -> dict:
+def _resolved(experiment: Experiment) -> ResolvedFacts:
     problem, env, config = experiment.problem, experiment.env, experiment.config
-    return {
-        "gamma": config.gamma,
-        "target_energy": env.target_energy,
-        "initial_threshold": env.curriculum.threshold,
-        "n_actions": len(env.table),
-        "observation_size": int(env.observation_space.shape[0]),
-        "problem": {
-            "id": problem.id,
-            "key": problem.key,
-            "n_qubits": problem.n_qubits,
-            "n_terms": len(problem.hamiltonian.words),
-            "ground_energy": problem.ground_energy,
-            "lower_bound": problem.lower_bound,
-            "hartree_fock_energy": problem.hartree_fock_energy,
-            "zero_state_energy": problem.zero_state_energy,
-        },
-        "noise": None if experiment.noise is None else experiment.noise.to_dict(),
-        "versions": {"workbench": __version__, "torch": torch.__version__, "numpy": np.__version__},
-    }
+    return ResolvedFacts(
+        gamma=config.gamma,
+        target_energy=env.target_energy,
+        initial_threshold=env.curriculum.threshold,
+        n_actions=len(env.table),
+        observation_size=int(env.observation_space.shape[0]),
+        problem=ProblemFacts(
+            id=problem.id,
+            key=problem.key,
+            n_qubits=problem.n_qubits,
+            n_terms=len(problem.hamiltonian.words),
+            ground_energy=problem.ground_energy,
+            hartree_fock_energy=problem.hartree_fock_energy,
+            zero_state_energy=problem.zero_state_energy,
+            lower_bound=problem.lower_bound,
+        ),
+        noise=None if experiment.noise is None else experiment.noise.to_dict(),
+        versions={"workbench": __version__, "torch": torch.__version__, "numpy": np.__version__},
+    )
 
 
 def _write_json(path: Path, data) -> None:
@@ -129,7 +140,7 @@ class _Session:
             "agent": agent.state_dict(),
             "curriculum": env.curriculum.state_dict(),
             "env_rng": env.rng.bit_generator.state,
-            "summary": _summary_state(self.summary),
+            "summary": dict(vars(self.summary)),
             "best": self.best.state_dict(),
             "metrics_lines": self.metrics.lines,
             "wall_time": self.wall_time(),
@@ -162,32 +173,29 @@ class _Session:
         _write_json(self.folder / "best.json", self.best.state_dict())
         if self.best.best is not None:
             atomic_write_text(self.folder / "best.qasm", self.best.best.qasm)
-        headline = self.headline(status)
-        _write_json(
-            self.folder / "summary.json", {**headline, "error": error} if error else headline
-        )
+        _write_json(self.folder / "summary.json", self.headline(status, error).to_dict())
 
-    def headline(self, status: str) -> dict:
+    def headline(self, status: str, error: str | None = None) -> RunSummary:
         s, best = self.summary, self.best.best
-        config = self.experiment.config
-        episodes = max(s.episodes, 1)
-        return {
-            "status": status,
-            "pid": os.getpid(),
-            "episodes_done": s.episodes,
-            "episodes": config.episodes,
-            "curriculum_successes": s.curriculum_successes,
-            "first_chemical_accuracy_episode": s.first_chemical_accuracy,
-            "best_error": None if best is None else best.error,
-            "best_noiseless_error": None if best is None else best.noiseless_error,
-            "chemical_accuracy": bool(best is not None and best.error < CHEMICAL_ACCURACY),
-            "best": None if best is None else {k: best.to_dict()[k] for k in _SHAPE},
-            "wall_time_s": round(self.wall_time(), 3),
-            "seconds_per_episode": round(self.wall_time() / episodes, 4),
-            "env_seconds": round(s.env_seconds, 3),
-            "agent_seconds": round(s.agent_seconds, 3),
-            "updated": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
+        wall = self.wall_time()
+        return RunSummary(
+            status=status,
+            pid=os.getpid(),
+            episodes_done=s.episodes,
+            episodes=self.experiment.config.episodes,
+            curriculum_successes=s.curriculum_successes,
+            first_chemical_accuracy_episode=s.first_chemical_accuracy,
+            best_error=None if best is None else best.error,
+            best_noiseless_error=None if best is None else best.noiseless_error,
+            chemical_accuracy=bool(best is not None and best.error < CHEMICAL_ACCURACY),
+            best=None if best is None else {k: best.to_dict()[k] for k in _SHAPE},
+            wall_time_s=round(wall, 3),
+            seconds_per_episode=round(wall / max(s.episodes, 1), 4),
+            env_seconds=round(s.env_seconds, 3),
+            agent_seconds=round(s.agent_seconds, 3),
+            updated=datetime.now(UTC).isoformat(timespec="seconds"),
+            error=error,
+        )
 
     def execute(self, callbacks: Sequence[Callback], progress: bool | None) -> TrainingSummary:
         config = self.experiment.config
@@ -219,10 +227,6 @@ class _Session:
 
 
 _SHAPE = ("n_gates", "n_cnots", "depth", "n_params", "energy", "noiseless_energy", "gates")
-
-
-def _summary_state(summary: TrainingSummary) -> dict:
-    return dict(vars(summary))
 
 
 _OLD_SUMMARY_FIELDS = {
@@ -275,7 +279,7 @@ def run(
             folder / "config.json",
             {
                 "config": config.to_dict(),
-                "resolved": _resolved(experiment),
+                "resolved": _resolved(experiment).to_dict(),
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
             },
         )
@@ -351,21 +355,10 @@ def _update_config(folder: Path, config: RunConfig) -> None:
     _write_json(path, data)
 
 
-def _flat(data: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in data.items():
-        if isinstance(value, dict) and value:
-            out.update(_flat(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
 def changed_fields(old: RunConfig, new: RunConfig) -> list[str]:
     """The dotted config fields in which ``new`` differs from ``old``, ``episodes`` excepted
     (a budget that may grow on resume, not a different experiment)."""
-    a, b = _flat(old.to_dict()), _flat(new.to_dict())
-    return sorted(k for k in a.keys() | b.keys() if k != "episodes" and a.get(k) != b.get(k))
+    return [k for k in old.differences(new) if k != "episodes"]
 
 
 def same_experiment(
@@ -400,7 +393,6 @@ def run_or_load(
         return run(config, callbacks, out=folder, progress=progress)
     result = load_run(folder)
     episodes = max(config.episodes, stored.episodes)
-    done = result.summary.get("episodes_done") or 0
-    if result.summary.get("status") == "complete" and done >= episodes:
+    if result.summary.status == "complete" and result.summary.episodes_done >= episodes:
         return result
     return resume(folder, callbacks, progress, episodes=episodes)

@@ -107,6 +107,6 @@ def baselines_for_run(
         row = result("crlqas", f"{which} (episode {record.episode})",
                      Ansatz.free("crlqas", circuit), record.params, objective,
                      time.perf_counter(), 0)  # fmt: skip
-        seconds = run.summary.get("wall_time_s")
+        seconds = run.summary.wall_time_s
         rows.append(dataclasses.replace(row, evaluations=spent, seconds=seconds))
     return rows

@@ -122,7 +122,7 @@ def _cmd_resume(args: argparse.Namespace) -> int:
     return 0
 
 
-def _circuit_line(record: dict) -> str:
+def _circuit_line(record) -> str:
     from workbench.results import gates_text
 
     gates = gates_text(record.gates)
@@ -134,23 +134,22 @@ def _circuit_line(record: dict) -> str:
 
 
 def _print_show(result, as_json: bool = False) -> None:
-    info = result.overview()
     if as_json:
-        print(json.dumps(info, indent=1))
+        print(json.dumps(result.overview(), indent=1))
         return
-    yes = "yes" if info["chemical_accuracy"] else "no"
-    first = info["first_chemical_accuracy_episode"]
+    s = result.summary
+    first = s.first_chemical_accuracy_episode
     lines = [
-        f"run        {info['folder']} ({info['status']}, {info['episodes_done']}/"
-        f"{info['episodes']} episodes)",
-        f"problem    {info['label']}  E0 = {info['ground_energy']:.8f} Ha",
-        f"chemical accuracy (1.6 mHa vs exact E0): {yes}"
+        f"run        {result.folder} ({result.status}, {s.episodes_done}/"
+        f"{result.config.episodes} episodes)",
+        f"problem    {result.config.label}  E0 = {result.resolved.problem.ground_energy:.8f} Ha",
+        f"chemical accuracy (1.6 mHa vs exact E0): {'yes' if s.chemical_accuracy else 'no'}"
         + (f", first reached in episode {first}" if first is not None else ""),
     ]
-    if info["status"] == "interrupted":
-        lines.append(f"           killed while running: `workbench resume {info['folder']}`")
-    if result.summary.get("error"):
-        lines.append(f"error      {result.summary['error']}")
+    if result.status == "interrupted":
+        lines.append(f"           killed while running: `workbench resume {result.folder}`")
+    if s.error:
+        lines.append(f"error      {s.error}")
     if result.best is not None:
         lines.append("best       " + _circuit_line(result.best))
     if result.smallest_within_chemical_accuracy is not None:
@@ -158,10 +157,10 @@ def _print_show(result, as_json: bool = False) -> None:
     fewest = result.fewest_cnots_within_chemical_accuracy
     if fewest is not None and fewest != result.smallest_within_chemical_accuracy:
         lines.append("fewest CX  " + _circuit_line(fewest))
-    if info["wall_time_s"] is not None:
+    if s.wall_time_s is not None:
         lines.append(
-            f"time       {info['wall_time_s']:.1f} s, {info['seconds_per_episode']:.3f} s/episode "
-            f"(environment {info['env_seconds']:.1f} s, agent {info['agent_seconds']:.1f} s)"
+            f"time       {s.wall_time_s:.1f} s, {s.seconds_per_episode:.3f} s/episode "
+            f"(environment {s.env_seconds:.1f} s, agent {s.agent_seconds:.1f} s)"
         )
     print("\n".join(lines))
 

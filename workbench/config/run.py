@@ -113,6 +113,11 @@ class RunConfig:
             data[section][name] = value
         return RunConfig.from_dict(data)
 
+    def differences(self, other: RunConfig) -> list[str]:
+        """The dotted fields (``agent.hidden``, ``seed``) in which ``other`` differs, sorted."""
+        a, b = _flat(self.to_dict()), _flat(other.to_dict())
+        return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+
     @property
     def gamma(self) -> float:
         """The agent's discount: ``agent.gamma``, or the paper's rule from ``env.max_steps``."""
@@ -121,6 +126,16 @@ class RunConfig:
     @property
     def label(self) -> str:
         return f"{self.problem.label} · {self.noise.label} · seed {self.seed}"
+
+
+def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping) and value:
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
 def _section(cls, name: str, values: Mapping[str, Any]):

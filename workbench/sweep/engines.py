@@ -44,7 +44,7 @@ def run_point(config: dict, folder: str, cpus: int, report_dir: str | None) -> s
     numba.set_num_threads(min(cpus, numba.config.NUMBA_NUM_THREADS))
     callbacks = [] if _STOP is None else [_STOP]
     result = run_or_load(RunConfig.from_dict(config), folder, callbacks, progress=False)
-    status = result.summary.get("status", "unknown")
+    status = result.summary.status
     if report_dir and status == "complete" and not (Path(report_dir) / "results.json").exists():
         from workbench.report import make_report
 

@@ -74,17 +74,17 @@ class PointOutcome:
         )  # fmt: skip
         if not (folder / "config.json").is_file():
             return cls(status=status or "pending", **common)
-        info = load_run(folder).overview()
-        best = info["best"] or {}
+        result = load_run(folder)
+        s, best = result.summary, result.best
         return cls(
-            status=status or info["status"],
-            episodes_done=info["episodes_done"],
-            best_error=info["best_error"],
-            best_noiseless_error=info["best_noiseless_error"],
-            first_chemical_accuracy_episode=info["first_chemical_accuracy_episode"],
-            **{k: best.get(k) for k in ("n_gates", "n_cnots", "depth", "n_params")},
-            circuit=gates_text(best.get("gates", [])),
-            wall_time_s=info["wall_time_s"],
+            status=status or result.status,
+            episodes_done=s.episodes_done,
+            best_error=s.best_error,
+            best_noiseless_error=s.best_noiseless_error,
+            first_chemical_accuracy_episode=s.first_chemical_accuracy_episode,
+            **{k: getattr(best, k, None) for k in ("n_gates", "n_cnots", "depth", "n_params")},
+            circuit="" if best is None else gates_text(best.gates),
+            wall_time_s=s.wall_time_s,
             **common,
         )
 

@@ -248,9 +248,8 @@ class Panel:
             self.status.value = "Nothing to resume yet: Start a run first."
             return
         found = load_run(folder)
-        self._n_qubits = found.resolved["problem"]["n_qubits"]
-        done = found.summary.get("episodes_done") or 0
-        episodes = max(episodes or self.search.episodes.value, done)
+        self._n_qubits = found.resolved.problem.n_qubits
+        episodes = max(episodes or self.search.episodes.value, found.summary.episodes_done)
         self.status.value = f"Resuming <code>{folder}</code> up to {episodes} episodes …"
         self._launch(lambda callbacks: resume(folder, callbacks, False, episodes), folder)
 
@@ -292,8 +291,10 @@ class Panel:
             return
         from workbench.rendering import quantity_rows
 
-        o = self.result.overview()
-        rows = quantity_rows({k: v for k, v in o.items() if not isinstance(v, dict)})
+        facts = self.result.overview()
+        if facts["error"] is None:  # a row only when the run failed
+            del facts["error"]
+        rows = quantity_rows({k: v for k, v in facts.items() if not isinstance(v, dict)})
         self.summary.value = _markdown_to_html(markdown_table(rows))
         record = self.result.smallest_within_chemical_accuracy or self.result.best
         if record is not None:
@@ -309,7 +310,7 @@ class Panel:
             length = problem.bond_length or get_preset(problem.preset).bond_length
             if length is not None and get_preset(problem.preset).is_diatomic:
                 self.problem.mark_best(float(length), best.energy)
-        self.status.value = f"Run {o['status']}: folder <code>{self.result.folder}</code>"
+        self.status.value = f"Run {self.result.status}: folder <code>{self.result.folder}</code>"
 
     def export(self, kind: str) -> Path | None:
         """Write the best circuit as ``best.qasm``, ``best_circuit.json`` or a PennyLane
@@ -320,7 +321,7 @@ class Panel:
         record = result.smallest_within_chemical_accuracy or result.best
         if record is None:
             return None
-        circuit = Circuit.from_gates(result.resolved["problem"]["n_qubits"], record.gates)
+        circuit = Circuit.from_gates(result.resolved.problem.n_qubits, record.gates)
         import json
 
         texts = {
@@ -367,7 +368,7 @@ class Panel:
             self.comparison.value = "Mitigation needs a finished or stopped run: Start one first."
             return None
         result = load_run(self.folder)
-        if result.resolved["noise"] is None:
+        if result.resolved.noise is None:
             self.comparison.value = "A noiseless run: nothing to mitigate."
             return None
         rows = result.mitigated()

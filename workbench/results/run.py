@@ -1,127 +1,22 @@
-"""Run folders read back: :class:`RunResult` and :func:`load_run`.
-
-What a run folder holds is described in :mod:`workbench.runs`; this module only reads, so the
-panel, reports, sweeps and benchmarks read results without importing the training machinery.
-"""
+"""Run folders read back: :class:`RunResult` and :func:`load_run` (what a run folder holds:
+:mod:`workbench.runs`)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from workbench.config import CHEMICAL_ACCURACY, RunConfig
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.lock import folder_in_use
-
-
-class _Record:
-    """JSON round trip of the frozen records below (unknown keys ignored: files written by later
-    versions load) and dictionary reads (``record["energy"]``) for code written against the
-    dictionaries they replace."""
-
-    @classmethod
-    def _known(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]):
-        return cls(**cls._known(data))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
-
-    def __getitem__(self, key: str):
-        return getattr(self, key)
-
-
-@dataclass(frozen=True)
-class CircuitRecord(_Record):
-    """A circuit a run found, as ``best.json`` stores it: gates ``(name, *wires)`` (wire 0 first)
-    and their angles (rad); ``energy`` the exact expectation with the run's noise channels (no
-    shots; readout inverted when the run mitigates it), ``noiseless_energy`` without noise,
-    ``error``/``noiseless_error`` against the exact E0 (Ha); size; OpenQASM 2; where it was found
-    (``episode``, ``step``, a greedy ``test`` episode) and the energy the search measured then.
-
-    New code reads attributes; ``record["gates"]`` still works."""
-
-    gates: tuple[tuple, ...]
-    params: tuple[float, ...]
-    energy: float
-    error: float
-    noiseless_energy: float
-    noiseless_error: float
-    n_gates: int
-    n_cnots: int
-    depth: int
-    n_params: int
-    qasm: str = ""
-    episode: int | None = None
-    step: int | None = None
-    test: bool = False
-    measured_energy: float | None = None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CircuitRecord:
-        values = cls._known(data)
-        values["gates"] = tuple(tuple(g) for g in values["gates"])
-        values["params"] = tuple(float(p) for p in values["params"])
-        return cls(**values)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form (gates and angles as lists)."""
-        data = super().to_dict()
-        data["gates"] = [list(g) for g in self.gates]
-        data["params"] = list(self.params)
-        return data
-
-    @classmethod
-    def optional(cls, data: Mapping[str, Any] | None) -> CircuitRecord | None:
-        """``None`` stays ``None`` (no circuit within chemical accuracy yet)."""
-        return None if data is None else cls.from_dict(data)
-
-
-@dataclass(frozen=True)
-class EpisodeRecord(_Record):
-    """One finished episode, training or greedy ``test``: what the training loop hands its
-    callbacks (as :class:`workbench.train.EpisodeEvent`) and what one line of ``metrics.jsonl``
-    holds. Energies in Ha, errors against the exact E0; ``success``: the curriculum ended the
-    episode as a success; ``circuit`` the final circuit as text (qubit 0 first); ``evaluations``
-    the energy evaluations spent (``None`` in runs recorded before they were counted);
-    ``wall_time`` the run's seconds when the line was written (``None`` on live events)."""
-
-    episode: int
-    success: bool
-    length: int
-    episode_return: float
-    epsilon: float
-    loss: float | None
-    energy: float
-    error_to_ground: float
-    n_gates: int
-    n_cnots: int
-    depth: int
-    n_params: int
-    threshold: float
-    env_seconds: float
-    agent_seconds: float
-    test: bool
-    circuit: str = ""
-    evaluations: int | None = None
-    wall_time: float | None = None
-
-
-def cnot_order(record: CircuitRecord) -> tuple:
-    """Sort key of circuit records: fewest CNOTs, then fewest gates, then lowest error."""
-    return (record.n_cnots, record.n_gates, record.error)
-
-
-def gates_text(gates) -> str:
-    """A gate list in its JSON form, ``[["RY", 0], ["CNOT", 0, 1]]``, as ``"RY(0) CNOT(0,1)"``
-    (qubit 0 first) — how circuits are shown in tables, hovers and metrics."""
-    return " ".join(f"{g[0]}({','.join(map(str, g[1:]))})" for g in gates)
+from workbench.results.records import (
+    CircuitRecord,
+    EpisodeRecord,
+    ResolvedFacts,
+    RunSummary,
+    cnot_order,
+)
 
 
 def read_config(folder: Path) -> RunConfig:
@@ -147,17 +42,19 @@ def _config_json(folder: Path) -> dict:
     return data
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunResult:
-    """A run folder read back: config, resolved facts, per-episode metrics, circuits, summary."""
+    """A run folder read back: config, resolved facts, per-episode metrics (training and test
+    episodes in order), the best circuits (lowest energy first), the smallest and the
+    fewest-CNOT circuits within chemical accuracy, and the summary."""
 
     folder: Path
     config: RunConfig
-    resolved: dict
-    metrics: list[EpisodeRecord]
-    best_circuits: list[CircuitRecord]
+    resolved: ResolvedFacts
+    metrics: tuple[EpisodeRecord, ...]
+    best_circuits: tuple[CircuitRecord, ...]
     smallest_within_chemical_accuracy: CircuitRecord | None
-    summary: dict
+    summary: RunSummary
     fewest_cnots_within_chemical_accuracy: CircuitRecord | None = None
 
     @property
@@ -165,7 +62,7 @@ class RunResult:
         """``complete``, ``stopped``, ``failed``, ``running`` (a live process holds the folder) or
         ``interrupted`` (the files say running but no live process holds the folder: the run
         was killed; resume it)."""
-        status = self.summary.get("status", "unknown")
+        status = self.summary.status
         return "interrupted" if status == "running" and not folder_in_use(self.folder) else status
 
     @property
@@ -249,37 +146,36 @@ class RunResult:
         return rows
 
     def overview(self) -> dict:
-        """The headline facts (what ``workbench show --json`` prints)."""
-        result, s = self, self.summary
+        """The headline facts as JSON (what ``workbench show --json`` prints): the summary, the
+        problem's E0 and the headline circuits without angles or QASM."""
         keys = ("energy", "error", "noiseless_energy", "noiseless_error", "n_gates", "n_cnots")
         keys += ("depth", "n_params", "gates", "episode")
 
         def facts(record: CircuitRecord | None) -> dict | None:
             return None if record is None else {k: record.to_dict()[k] for k in keys}
 
-        return {
-            "folder": str(result.folder),
-            "label": result.config.label,
-            "preset": result.config.preset,
-            "status": result.status,
-            "episodes_done": s.get("episodes_done"),
-            "episodes": result.config.episodes,
-            "ground_energy": result.resolved["problem"]["ground_energy"],
-            "best_error": s.get("best_error"),
-            "best_noiseless_error": s.get("best_noiseless_error"),
-            "chemical_accuracy": s.get("chemical_accuracy"),
-            "first_chemical_accuracy_episode": s.get("first_chemical_accuracy_episode"),
-            "curriculum_successes": s.get("curriculum_successes", s.get("successes")),
-            "best": facts(result.best),
-            "smallest_within_chemical_accuracy": facts(result.smallest_within_chemical_accuracy),
-            "fewest_cnots_within_chemical_accuracy": facts(
-                result.fewest_cnots_within_chemical_accuracy
-            ),
-            "wall_time_s": s.get("wall_time_s"),
-            "seconds_per_episode": s.get("seconds_per_episode"),
-            "env_seconds": s.get("env_seconds"),
-            "agent_seconds": s.get("agent_seconds"),
+        summary = self.summary.to_dict()
+        del summary["best"], summary["pid"], summary["updated"]
+        head = {
+            "folder": str(self.folder),
+            "label": self.config.label,
+            "preset": self.config.preset,
+            "status": self.status,  # ``interrupted`` where the file says ``running``
         }
+        return (
+            head
+            | summary
+            | {
+                "status": self.status,
+                "episodes": self.config.episodes,
+                "ground_energy": self.resolved.problem.ground_energy,
+                "best": facts(self.best),
+                "smallest_within_chemical_accuracy": facts(self.smallest_within_chemical_accuracy),
+                "fewest_cnots_within_chemical_accuracy": facts(
+                    self.fewest_cnots_within_chemical_accuracy
+                ),
+            }
+        )
 
 
 def load_run(path: str | Path) -> RunResult:
@@ -287,7 +183,7 @@ def load_run(path: str | Path) -> RunResult:
     folder = Path(path)
     data = _config_json(folder)
     config = RunConfig.from_dict(data["config"])
-    metrics = []
+    metrics: list[EpisodeRecord] = []
     metrics_path = folder / "metrics.jsonl"
     if metrics_path.exists():
         for line in metrics_path.read_text(encoding="utf-8").splitlines():
@@ -297,18 +193,27 @@ def load_run(path: str | Path) -> RunResult:
                 except json.JSONDecodeError:  # a line cut by a kill: the rest is unusable
                     break
     best = _read_json(folder / "best.json") or {}
-    summary = _read_json(folder / "summary.json") or {"status": "unknown"}
     return RunResult(
         folder,
         config,
-        data["resolved"],
-        metrics,
-        [CircuitRecord.from_dict(c) for c in best.get("circuits", [])],
+        ResolvedFacts.from_dict(data["resolved"]),
+        tuple(metrics),
+        tuple(CircuitRecord.from_dict(c) for c in best.get("circuits", [])),
         CircuitRecord.optional(best.get("smallest_within_chemical_accuracy")),
-        summary,
+        RunSummary.from_dict(_read_json(folder / "summary.json") or {}),
         CircuitRecord.optional(best.get("fewest_cnots_within_chemical_accuracy")),
     )
 
 
 def _read_json(path: Path):
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    """The JSON in ``path`` (``None`` when absent), or a named error when it is damaged: both
+    files are rewritten whole at every checkpoint, so resuming the run rewrites them."""
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise WorkbenchError(
+            f"{path} is damaged ({error}): `workbench resume {path.parent}` rewrites it from the "
+            "checkpoint"
+        ) from None

@@ -1,0 +1,28 @@
+"""The results home: typed records of run folders (:mod:`.records`) and run folders read back
+(:mod:`.run`). What a run folder holds is described in :mod:`workbench.runs`; this package only
+reads, so the panel, reports, sweeps and benchmarks read results without the training machinery.
+"""
+
+from workbench.results.records import (
+    CircuitRecord,
+    EpisodeRecord,
+    ProblemFacts,
+    ResolvedFacts,
+    RunSummary,
+    cnot_order,
+    gates_text,
+)
+from workbench.results.run import RunResult, load_run, read_config
+
+__all__ = [
+    "CircuitRecord",
+    "EpisodeRecord",
+    "ProblemFacts",
+    "ResolvedFacts",
+    "RunResult",
+    "RunSummary",
+    "cnot_order",
+    "gates_text",
+    "load_run",
+    "read_config",
+]
