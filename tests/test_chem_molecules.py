@@ -7,7 +7,7 @@ import pennylane as qml
 import pytest
 from pennylane import qchem
 
-from workbench.chem import MoleculeSpec, build_problem, get_preset, get_problem
+from workbench.chem import MoleculeSpec, build_problem, get_preset
 
 HEH_PLUS = {"symbols": ("He", "H"), "geometry": ((0, 0, 0), (0, 0, 0.9)), "charge": 1}
 H3_PLUS = {
@@ -135,17 +135,3 @@ def test_symmetry_pivots_anticommute_with_exactly_one_generator():
     for support, pivot in pivots:
         assert sum(pivot in other for other, _ in pivots) == 1
         assert pivot in support
-
-
-def test_a_non_aufbau_scf_reference_is_reported_not_passed_off_as_hartree_fock(isolated_data):
-    """H2 at 10 Å: PennyLane's SCF ends on an excited determinant (−0.2115 Ha, the closed-shell
-    value is ≈ −0.57); the problem says so, with a warning, and E0 stays exact."""
-    from workbench.errors import WorkbenchWarning
-
-    with pytest.warns(WorkbenchWarning, match="non-aufbau determinant"):
-        stretched = get_problem("h2-4q", bond_length=10.0)
-    assert stretched.hartree_fock_is_scf_minimum is False
-    assert stretched.summary()["hartree_fock_is_scf_minimum"] is False
-    assert get_problem("h2-4q", bond_length=10.0).hartree_fock_is_scf_minimum is False  # cached
-    assert stretched.ground_energy == pytest.approx(-0.93316, abs=1e-4)  # two free H atoms
-    assert get_problem("h2-4q", bond_length=1.0).hartree_fock_is_scf_minimum is True

@@ -30,6 +30,8 @@ LABELS = {
     "ground_energy_sector": ("E0 in the molecule's electron-number sector", "Ha"),
     "hartree_fock_energy": ("Hartree–Fock energy", "Ha"),
     "hartree_fock_is_scf_minimum": ("Hartree–Fock determinant is the SCF minimum (aufbau)", ""),
+    "scf_orbitals": ("SCF orbitals (PennyLane's SCF broke the aufbau rule)", ""),
+    "scf_energy_pennylane": ("energy of PennyLane's SCF determinant", "Ha"),
     "lower_bound": ("curriculum lower bound", "Ha"),
     "zero_state_energy": ("energy of the all-zero state", "Ha"),
     "spectral_gap": ("spectral gap", "Ha"),

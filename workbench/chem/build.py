@@ -2,8 +2,9 @@ r"""Molecule specification → qubit Hamiltonian and its exact reference energie
 
 Pipeline (all offline, PennyLane's built-in restricted Hartree–Fock):
 
-1. integrals :math:`h_{pq}, g_{pqrs}` of the active space and the core constant (nuclear
-   repulsion + frozen-core energy);
+1. integrals :math:`h_{pq}, g_{pqrs}` over PennyLane's SCF orbitals — re-minimised when that SCF
+   ended on a determinant that breaks the aufbau rule (stretched bonds; :mod:`.scf`) — then
+   those of the active space and the core constant (nuclear repulsion + frozen-core energy);
 2. the second-quantised Hamiltonian
    :math:`\hat H = c + \sum_{pq} h_{pq} a_p^\dagger a_q
    + \tfrac12 \sum_{pqrs} g_{pqrs} a_p^\dagger a_q^\dagger a_r a_s` over spin-orbitals;
@@ -37,8 +38,9 @@ if TYPE_CHECKING:
 # PennyLane (≈ 2 s to import) is imported where a problem is built or exported, so reading
 # shipped or cached problems — and every CLI command that only reads — never pays for it.
 
-RECIPE_VERSION = 1
-"""Bumped whenever the construction below changes results: cached problems then rebuild."""
+RECIPE_VERSION = 2
+"""Bumped whenever the construction below changes results: cached problems then rebuild
+(2: non-aufbau SCF orbitals re-minimised, the frozen core built here)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,8 +97,9 @@ class Problem:
 
     @property
     def hartree_fock_is_scf_minimum(self) -> bool | None:
-        """False when the SCF reference broke the aufbau rule (see ``_ActiveSpace.aufbau``);
-        None for problems built before the check existed."""
+        """False when the Hartree–Fock determinant breaks the aufbau rule even after the
+        orbitals were re-minimised (see ``_ActiveSpace``); None for problems built before the
+        check existed."""
         return self.provenance.get("scf_aufbau")
 
     def summary(self) -> dict:
@@ -116,6 +119,15 @@ class Problem:
                 {}
                 if self.hartree_fock_is_scf_minimum is None
                 else {"hartree_fock_is_scf_minimum": self.hartree_fock_is_scf_minimum}
+            ),
+            # only where PennyLane's SCF orbitals were not used as they are
+            **(
+                {}
+                if self.provenance.get("scf", "aufbau") == "aufbau"
+                else {
+                    "scf_orbitals": self.provenance["scf"],
+                    "scf_energy_pennylane": self.provenance["scf_energy_pennylane"],
+                }
             ),
             "lower_bound": self.lower_bound,
             "zero_state_energy": self.zero_state_energy,
@@ -137,29 +149,52 @@ class Problem:
 
 @dataclass(frozen=True)
 class _ActiveSpace:
+    """Active-space integrals (module docstring, step 1) and how the orbitals were obtained:
+    ``scf`` is ``"aufbau"`` (PennyLane's SCF orbitals as they are), ``"re-minimised"``
+    (PennyLane's SCF ended on a non-aufbau determinant, ``scf_energy_pennylane``; the energy
+    was minimised over orbital rotations, :mod:`workbench.chem.scf`) or ``"non-aufbau"`` (that
+    minimisation did not converge to an aufbau determinant either)."""
+
     core_constant: float
     one_body: np.ndarray
     two_body: np.ndarray
     n_electrons: int
     n_orbitals: int
-
-    def aufbau(self, tolerance: float = 1e-8) -> bool:
-        r"""Whether PennyLane's SCF orbitals obey the aufbau rule in the active space: every
-        occupied orbital energy :math:`\varepsilon_i = F_{ii}` at or below every virtual one,
-        with :math:`F_{pq} = h_{pq} + \sum_{j\,\mathrm{occ}} [2(pq|jj) - (pj|jq)]` and
-        PennyLane's two-body layout ``two[p, r, s, q] = (pq|rs)``. A stretched bond can end the
-        SCF on a stationary but excited determinant (H2 beyond ~6 Å): its energy is then not
-        the Hartree–Fock minimum (H2 at 10 Å: −0.2115 Ha against ≈ −0.57)."""
-        occupied = self.n_electrons // 2
-        if occupied in (0, self.n_orbitals):
-            return True
-        h, g = self.one_body, self.two_body
-        fock = h + sum(2 * g[:, j, j, :] - g[:, j, :, j] for j in range(occupied))
-        energies = np.diag(fock)
-        return bool(energies[:occupied].max() <= energies[occupied:].min() + tolerance)
+    scf: str = "aufbau"
+    scf_energy_pennylane: float | None = None
 
 
 def _active_space(spec: MoleculeSpec) -> _ActiveSpace:
+    from pennylane import qchem
+
+    from workbench.chem import scf
+
+    molecule = _molecule(spec)
+    core, active = _orbital_lists(spec, molecule.n_orbitals)
+    if 2 * len(active) > MAX_QUBITS_EXACT:
+        raise ProblemError(
+            f"{len(active)} active orbitals need {2 * len(active)} qubits; at most "
+            f"{MAX_QUBITS_EXACT} are supported (exact diagonalisation): set active_orbitals"
+        )
+    constant, one, two = qchem.electron_integrals(molecule)()  # all orbitals
+    constant, one, two = float(np.asarray(constant).ravel()[0]), np.asarray(one), np.asarray(two)
+    n_occupied, state, before = spec.n_electrons // 2, "aufbau", None
+    if not scf.is_aufbau(one, two, n_occupied):
+        before = scf.closed_shell_energy(
+            constant, one, two, scf.occupied_density(len(one), range(n_occupied))
+        )
+        found = scf.minimise_rhf(constant, one, two, n_occupied)
+        if found.converged and found.aufbau and found.energy < before:
+            one, two = scf.rotate_integrals(one, two, found.orbitals)
+            state = "re-minimised"
+        else:
+            state = "non-aufbau"
+    constant, one, two = scf.frozen_core(constant, one, two, core, active)
+    n_active_electrons = spec.n_electrons - 2 * len(core)
+    return _ActiveSpace(constant, one, two, n_active_electrons, len(active), state, before)
+
+
+def _molecule(spec: MoleculeSpec):
     from pennylane import qchem
 
     for symbol in spec.symbols:
@@ -176,29 +211,13 @@ def _active_space(spec: MoleculeSpec) -> _ActiveSpace:
             "closed-shell molecules only (multiplicity 1); change the charge or multiplicity"
         )
     scale = BOHR_PER_ANGSTROM if spec.unit == "angstrom" else 1.0
-    coordinates = np.array(spec.geometry, dtype=float) * scale
-    molecule = qchem.Molecule(
+    return qchem.Molecule(
         list(spec.symbols),
-        coordinates,
+        np.array(spec.geometry, dtype=float) * scale,
         charge=spec.charge,
         mult=spec.multiplicity,
         basis_name=spec.basis,
         unit="bohr",
-    )
-    core, active = _orbital_lists(spec, molecule.n_orbitals)
-    n_active_electrons = spec.n_electrons - 2 * len(core)
-    if 2 * len(active) > MAX_QUBITS_EXACT:
-        raise ProblemError(
-            f"{len(active)} active orbitals need {2 * len(active)} qubits; at most "
-            f"{MAX_QUBITS_EXACT} are supported (exact diagonalisation): set active_orbitals"
-        )
-    constant, one, two = qchem.electron_integrals(molecule, core=core, active=active)()
-    return _ActiveSpace(
-        float(np.asarray(constant).ravel()[0]),
-        np.asarray(one),
-        np.asarray(two),
-        n_active_electrons,
-        len(active),
     )
 
 
@@ -257,12 +276,12 @@ def build_problem(spec: MoleculeSpec, problem_id: str | None = None) -> Problem:
     n = hamiltonian.n_qubits
     matrix = hamiltonian.sparse_matrix()
     lowest = lowest_eigenvalues(matrix, k=2)
-    aufbau = space.aufbau()
-    if not aufbau:
+    if space.scf == "non-aufbau":
         warnings.warn(
             f"{problem_id or default_label(spec)}: PennyLane's SCF ended on a non-aufbau "
-            "determinant (an occupied orbital above a virtual one); the reported Hartree–Fock "
-            "energy is that determinant's, not the HF minimum. E0 is exact.",
+            "determinant (an occupied orbital above a virtual one) and minimising over orbital "
+            "rotations did not repair it; the reported Hartree–Fock energy is that "
+            "determinant's, not the HF minimum. E0 is exact.",
             WorkbenchWarning,
             stacklevel=2,
         )
@@ -282,7 +301,12 @@ def build_problem(spec: MoleculeSpec, problem_id: str | None = None) -> Problem:
         hartree_fock_state=hf_state,
         zero_state_energy=hamiltonian.basis_state_energy([0] * n),
         key=problem_key(spec),
-        provenance={**provenance(), "scf_aufbau": aufbau},
+        provenance={
+            **provenance(),
+            "scf": space.scf,
+            "scf_aufbau": space.scf != "non-aufbau",
+            "scf_energy_pennylane": space.scf_energy_pennylane,
+        },
     )
 
 

@@ -184,7 +184,8 @@ class ProblemPicker:
         if p.hartree_fock_is_scf_minimum is False:
             self.facts.value += (
                 "<br><span style='color:#b00'>HF here is not the SCF minimum (PennyLane's SCF "
-                "broke the aufbau rule at this geometry); E0 is exact</span>"
+                "broke the aufbau rule at this geometry and re-minimising did not repair it); "
+                "E0 is exact</span>"
             )
 
 
