@@ -1,6 +1,6 @@
 """Baselines next to the agent: writes the tables of ``docs/baselines.md``.
 
-Run by hand: ``.venv/bin/python bench/baselines.py [--cells h2-4q-qcas:noiseless ...] [--doc]``.
+Run by hand: ``.venv/bin/python -m bench.baselines [--cells h2-4q-qcas:noiseless ...] [--doc]``.
 
 Cells: H2-4q (the 0.70 Å problem ``h2-4q-qcas`` the agent's H2-4q presets use), LiH-4q, LiH-6q,
 H2O-8q × noiseless, ``depolarizing-1e-3``, ``ibm-mumbai-median`` (all-to-all) and
@@ -30,8 +30,7 @@ import json
 import time
 from pathlib import Path
 
-from readme import replace_block
-
+from bench.readme import replace_block
 from workbench.baselines import baselines_for_run, run_baselines
 from workbench.chem import get_problem
 from workbench.config import NoiseConfig, OptimizerConfig, get_run_preset

@@ -12,7 +12,7 @@ noisy and noiseless energies:
   found within chemical accuracy against the 3-gate product state it kept under noise, by
   COBYLA from three starting points.
 
-Run: ``.venv/bin/python bench/noisy_optimum.py`` (about a minute on 2 cores).
+Run: ``.venv/bin/python -m bench.noisy_optimum`` (about a minute on 2 cores).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reproduce the paper's experiments at budgets this machine can carry; publish the comparison.
 
-Run by hand: ``.venv/bin/python bench/paper.py [--only NAME ...] [--seeds 0 1 2] [--quick]
+Run by hand: ``.venv/bin/python -m bench.paper [--only NAME ...] [--seeds 0 1 2] [--quick]
 [--engine local|ray] [--address auto|HOST:PORT] [--workers N]``. Every (experiment, seed) is one
 point of a sweep (:func:`workbench.sweep.run_sweep`) that trains into
 ``bench/paper-runs/<preset>-s<seed>-<config hash>`` (:func:`workbench.report.run_folder`), so an
@@ -24,8 +24,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from paper_doc import PaperExperiment, paper_cell, row, write_doc
-
+from bench.paper_doc import PaperExperiment, paper_cell, row, write_doc
 from workbench.config import NOISY_HALTING, get_run_preset
 from workbench.results import RunResult, load_run
 from workbench.runs import config_run_dir

@@ -1,7 +1,7 @@
 """CRLQAS search benchmark: time to chemical accuracy per problem, a hardware-efficient-ansatz
 reference, and seconds per episode on the noisy configurations.
 
-Run by hand: ``.venv/bin/python bench/search.py [--presets ...] [--seeds 0 1 2] [--readme]``.
+Run by hand: ``.venv/bin/python -m bench.search [--presets ...] [--seeds 0 1 2] [--readme]``.
 
 Part 1 trains each preset (default ``h2-4q-demo``, ``lih-4q-fast``; add ``lih-6q-fast``,
 ``h2o-8q-fast`` for the long ones) for each seed into ``bench/runs/<preset>-s<seed>`` (finished
@@ -34,8 +34,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from readme import replace_block
 
+from bench.readme import replace_block
 from workbench.baselines import run_baselines
 from workbench.config import CHEMICAL_ACCURACY, OptimizerConfig, get_run_preset
 from workbench.results import cnot_order, load_run

@@ -1,6 +1,6 @@
 """Noisy-energy throughput of the workbench simulator against PennyLane and Qiskit Aer.
 
-Run by hand: ``.venv/bin/python bench/simulator.py [--seconds 2] [--sizes 2 4 6 8]``.
+Run by hand: ``.venv/bin/python -m bench.simulator [--seconds 2] [--sizes 2 4 6 8]``.
 
 For n = 2, 4, 6, 8 qubits: a random circuit of 5n gates (30 % CNOT on random ordered pairs, else
 RX/RY/RZ on a random qubit, one parameter each), one-qubit depolarizing p=1e-3 after every

@@ -1,6 +1,6 @@
 """Sweep engines measured: overhead per point and speed-up of a 2×2 grid over the sequential loop.
 
-Run by hand: ``.venv/bin/python bench/sweep.py [--episodes 100] [--tiny 8] [--readme]``.
+Run by hand: ``.venv/bin/python -m bench.sweep [--episodes 100] [--tiny 8] [--readme]``.
 
 * **sequential**: the grid's points one after another in this process with
   :func:`workbench.runs.run_or_load` (what ``workbench report --sweep`` and ``bench/paper.py`` did
@@ -23,8 +23,7 @@ import shutil
 import time
 from pathlib import Path
 
-from readme import replace_block
-
+from bench.readme import replace_block
 from workbench.runs import run_or_load
 from workbench.sweep import grid_points, run_sweep
 

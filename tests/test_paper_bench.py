@@ -1,35 +1,24 @@
-"""bench/paper.py: every experiment is a valid configuration and carries the paper's numbers."""
+"""bench.paper: every experiment is a valid configuration and carries the paper's numbers."""
 
 from __future__ import annotations
-
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
 
 from workbench.experiment import check
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
-
 
 @pytest.fixture(scope="module")
 def paper():
-    sys.path.insert(0, str(BENCH))  # as when run as a script: paper.py imports paper_doc
-    spec = importlib.util.spec_from_file_location("paper_bench", BENCH / "paper.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        del sys.modules[spec.name]
-        sys.path.remove(str(BENCH))
+    from bench import paper
+
+    return paper
 
 
 @pytest.fixture(scope="module")
-def paper_doc(paper):
-    return sys.modules["paper_doc"]
+def paper_doc():
+    from bench import paper_doc
+
+    return paper_doc
 
 
 def test_every_experiment_is_a_valid_distinct_configuration(paper):

@@ -93,6 +93,32 @@ def test_imports_flow_one_way():
                 assert home in RESTRICTED[top], f"{path} must not import {top}"
 
 
+def test_bench_is_a_package_on_top_of_workbench_without_cycles():
+    """Experiments import the shared bench modules and workbench; nothing imports back."""
+    modules = {p.stem: _imports(p) for p in (REPOSITORY / "bench").glob("*.py")}
+    assert "__init__" in modules, "bench/ must be a package: python -m bench.NAME"
+    for path in (REPOSITORY / "workbench").rglob("*.py"):
+        assert not {n for n in _imports(path) if n.split(".")[0] == "bench"}, path
+    edges = {
+        name: {n.split(".")[1] for n in imports if n.startswith("bench.")}
+        for name, imports in modules.items()
+    }
+    assert all(not {n for n in imports if n in modules} for imports in modules.values()), (
+        "bench modules import each other as bench.NAME, not as top-level scripts"
+    )
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, f"import cycle in bench: {' → '.join((*path, name))}"
+        if name not in done:
+            for target in edges.get(name, ()):
+                visit(target, (*path, name))
+            done.add(name)
+
+    for name in edges:
+        visit(name, ())
+
+
 def test_lower_layers_load_no_torch_or_widgets_at_run_time():
     code = (
         "import sys, workbench.chem, workbench.paulis, workbench.config; "
