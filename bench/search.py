@@ -38,6 +38,7 @@ import numpy as np
 from bench.readme import replace_block
 from workbench.baselines import run_baselines
 from workbench.config import CHEMICAL_ACCURACY, OptimizerConfig, get_run_preset
+from workbench.rendering import markdown_table
 from workbench.results import cnot_order, load_run
 from workbench.runs import resume, run
 
@@ -59,10 +60,11 @@ def train_or_reuse(config, folder: Path):
     return run(config, out=folder)
 
 
-def _circuit_shape(record: dict | None) -> str:
+def _circuit_shape(record) -> str:
+    """Gates / CNOTs / depth / parameters of a circuit record (or a baseline result)."""
     if record is None:
         return "–"
-    return "{n_gates} / {n_cnots} / {depth} / {n_params}".format(**record)
+    return f"{record.n_gates} / {record.n_cnots} / {record.depth} / {record.n_params}"
 
 
 def _seconds(values: list[float | None]) -> str:
@@ -132,7 +134,6 @@ def hea_row(problem_id: str, max_layers: int = 8, starts: int = 5, seed: int = 0
                                  seed=seed)  # fmt: skip
         if found.error < CHEMICAL_ACCURACY:
             break
-    shape = {k: getattr(found, k) for k in ("n_gates", "n_cnots", "depth", "n_params")}
     return {
         "preset": f"HEA reference ({layers} layers, L-BFGS-B, {starts} starts)",
         "problem": problem_id,
@@ -142,8 +143,8 @@ def hea_row(problem_id: str, max_layers: int = 8, starts: int = 5, seed: int = 0
         "best error [Ha]": f"{found.error:.1e}",
         "episodes": "–",
         "env / agent s per episode": "–",
-        "fewest CNOTs within 1.6 mHa: gates / CNOTs / depth / params": _circuit_shape(shape),
-        "fewest gates within 1.6 mHa": _circuit_shape(shape),
+        "fewest CNOTs within 1.6 mHa: gates / CNOTs / depth / params": _circuit_shape(found),
+        "fewest gates within 1.6 mHa": _circuit_shape(found),
         "after pruning (0.5 mHa)": "–",
     }
 
@@ -164,7 +165,7 @@ def timing_row(label: str, config) -> dict:
         "episodes": len(metrics),
         "s / episode (env / agent)": f"{env + agent:.3f} ({env:.3f} / {agent:.3f})",
         "lowest noisy energy [Ha]": f"{lowest:.6f}",
-        "time to it [s]": f"{elapsed[reached]:.0f} (episode {metrics[reached]['episode']})",
+        "time to it [s]": f"{elapsed[reached]:.0f} (episode {metrics[reached].episode})",
     }
 
 
@@ -189,13 +190,6 @@ def noisy_timings(episodes: int) -> list[dict]:
     ]
 
 
-def markdown(rows: list[dict]) -> str:
-    header = list(rows[0])
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(r[k]) for k in header) + " |" for r in rows]
-    return "\n".join(lines)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -217,13 +211,13 @@ def main() -> None:
     rows = []
     for preset in args.presets:
         rows.append(preset_row(preset, args.seeds, args.episodes, args.read_only))
-        print(markdown(rows[-1:]), flush=True)
+        print(markdown_table(rows[-1:]), flush=True)
     for problem in dict.fromkeys(r["problem"] for r in rows if not r["problem"].startswith("h2-")):
         rows.append(hea_row(problem))
-    print(markdown(rows), flush=True)
+    print(markdown_table(rows), flush=True)
     timings = noisy_timings(args.timing_episodes) if args.timing_episodes else []
     if timings:
-        print(markdown(timings))
+        print(markdown_table(timings))
     (RUNS / "search.json").write_text(json.dumps({"search": rows, "timing": timings}, indent=1))
     if args.readme:
         write_readme(rows, timings)
@@ -231,7 +225,7 @@ def main() -> None:
 
 def write_readme(rows: list[dict], timings: list[dict]) -> None:
     """Replace what lies between the ``search-table`` markers in README.md."""
-    table = markdown(rows) + "\n" + ("\n" + markdown(timings) + "\n" if timings else "")
+    table = markdown_table(rows) + "\n" + ("\n" + markdown_table(timings) + "\n" if timings else "")
     replace_block("search-table", table)
 
 

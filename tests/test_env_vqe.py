@@ -148,3 +148,18 @@ def test_noiseless_error_is_evaluated_without_noise():
     noisy = energies(env.circuit, env.params[None, :], H2, noise)[0]
     assert info["error_to_ground"] == pytest.approx(abs(H2.ground_energy - noisy), abs=1e-12)
     assert info["error_to_ground"] - info["noiseless_error"] > 1e-3  # Mumbai max is felt
+
+
+def test_asap_moments_by_hand_and_one_depth_for_steps_and_records():
+    from workbench.sim import Circuit
+
+    circuit = Circuit.from_gates(3, [("RY", 0), ("RY", 1), ("CNOT", 0, 1), ("RZ", 0), ("RY", 2)])
+    assert circuit.moments() == [0, 0, 1, 2, 0] and circuit.depth == 3
+    assert Circuit(2).depth == 0
+    env = CircuitGrowthEnv(get_problem("h2-4q"), initial_state="hartree_fock")
+    env.reset(seed=0)
+    for gate in (("RY", 0), ("CNOT", 0, 1), ("RX", 2)):
+        _, _, _, _, info = env.step(env.table.index(gate[0], *gate[1:]))
+    # the step's gate list is the record format, and its depth counts the preparation too
+    assert info["gates"][-3:] == [("RY", 0), ("CNOT", 0, 1), ("RX", 2)]
+    assert info["depth"] == Circuit.from_gates(4, info["gates"]).depth == 3

@@ -102,9 +102,9 @@ def test_hartree_fock_start():
     assert env.start_energy == pytest.approx(problem.hartree_fock_energy, abs=1e-10)
     _, info = env.reset()
     bits = [q for q, b in enumerate(problem.hartree_fock_state) if b]
-    assert info["gates"] == [("X", (q,)) for q in bits]
+    assert info["gates"] == [("X", q) for q in bits]
     _, _, _, _, info = env.step(env.table.index("RY", 0))
-    assert info["gates"][-1] == ("RY", (0,)) and info["n_params"] == 1
+    assert info["gates"][-1] == ("RY", 0) and info["n_params"] == 1
     with pytest.raises(ConfigError, match="initial_state='hf'"):
         CircuitGrowthEnv(problem, initial_state="hf")
 

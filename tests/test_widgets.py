@@ -199,3 +199,18 @@ def test_baselines_and_mitigation_of_a_finished_noisy_run_are_tables_in_the_pane
     rows = panel.compare_baselines(methods=("uccsd",), random_budget=50)
     assert [r.method for r in rows][-1] == "crlqas" and rows[0].method == "uccsd"
     assert "<td>uccsd</td>" in panel.comparison.value
+
+
+def test_random_halting_comes_from_the_preset_or_the_config_default():
+    from workbench.config import HaltingConfig
+
+    panel = Panel()
+    panel.search.preset.value = "h2-2q-demo"  # a preset without random halting
+    panel.search.halting.value = True
+    assert panel.config().env.random_halting == HaltingConfig()
+    panel.search.halting.value = False
+    assert panel.config().env.random_halting is None
+    noisy = next(n for n, c in panel.search.presets.items() if c.env.random_halting is not None)
+    panel.search.preset.value = noisy
+    own = panel.search.presets[noisy].env.random_halting
+    assert panel.search.halting.value and panel.config().env.random_halting == own

@@ -28,7 +28,7 @@ def circuit_record(env, event: StepEvent) -> CircuitRecord:
     """A circuit seen at one step, re-evaluated exactly: ``energy`` with the run's noise channels
     (no shots; readout error inverted when the run mitigates it), ``noiseless_energy`` without
     any noise; errors are against the exact E0."""
-    circuit = Circuit.from_gates(env.n_qubits, [(g, *w) for g, w in event.gates])
+    circuit = Circuit.from_gates(env.n_qubits, event.gates)
     params = np.asarray(event.params, dtype=float)
     e0 = env.problem.ground_energy
     exact = float(energies(circuit, params[None, :], env.problem, env.objective_noise)[0])

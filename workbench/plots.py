@@ -16,21 +16,9 @@ from matplotlib.ticker import MaxNLocator
 
 from workbench.config import CHEMICAL_ACCURACY
 from workbench.results import EpisodeRecord
-from workbench.sim import GATES
+from workbench.sim import GATES, Circuit
 
 ROTATION_COLOURS = {"RX": "#f4a582", "RY": "#92c5de", "RZ": "#b8e186"}
-
-
-def _moments(gates: Sequence[Sequence], n_qubits: int) -> list[int]:
-    """ASAP moment of each gate (the environment's layering)."""
-    front, moments = [0] * n_qubits, []
-    for gate in gates:
-        wires = [int(w) for w in gate[1:]]
-        start = max(front[w] for w in wires)
-        for w in wires:
-            front[w] = start + 1
-        moments.append(start)
-    return moments
 
 
 def draw_circuit(
@@ -40,8 +28,8 @@ def draw_circuit(
 
     ``gates`` is the JSON gate list ``[["RY", 0], ["CNOT", 0, 1], ...]``.
     """
-    moments = _moments(gates, n_qubits)
-    depth = max(moments, default=-1) + 1
+    circuit = Circuit.from_gates(n_qubits, gates)
+    moments, depth = circuit.moments(), circuit.depth
     width = max(3.0, 0.75 * depth + 1.2)
     fig = Figure(figsize=(width, 0.6 * n_qubits + 0.7))
     ax = fig.add_axes((0.02, 0.02, 0.96, 0.84 if title else 0.96))

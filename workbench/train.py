@@ -24,8 +24,8 @@ class StepEvent:
     episode: int
     step: int
     action: int
-    gate: tuple[str, tuple[int, ...]]
-    gates: tuple[tuple[str, tuple[int, ...]], ...]
+    gate: tuple[str, tuple[int, ...]]  # the action: (name, wires)
+    gates: tuple[tuple, ...]  # the circuit so far, (name, *wires) as in CircuitRecord
     params: np.ndarray
     energy: float
     error: float
@@ -132,7 +132,7 @@ def run_episode(env, agent, episode: int, callbacks: Sequence[Callback], test: b
             loss = float(np.mean(losses)) if losses else None
             stats = {k: info[k] for k in ("energy", "error_to_ground", "n_gates", "n_cnots")}
             stats |= {k: info[k] for k in ("depth", "n_params", "threshold")}
-            stats["circuit"] = gates_text([(name, *wires) for name, wires in info["gates"]])
+            stats["circuit"] = gates_text(info["gates"])
             return EpisodeEvent(
                 episode=episode,
                 success=bool(terminated),

@@ -160,7 +160,7 @@ def random_search(objective: Objective, config: BaselineConfig, rng) -> list[Bas
             done = terminated or truncated
             if best is None or info["energy"] < best[0]:
                 best = (info["energy"], info["gates"], info["params"])
-    circuit = Circuit.from_gates(objective.problem.n_qubits, [(g, *w) for g, w in best[1]])
+    circuit = Circuit.from_gates(objective.problem.n_qubits, best[1])
     objective.evaluations += env.evaluations  # the environment spent them on the objective
     variant = f"{episodes} episodes, budget {config.random_budget}"
     ansatz = Ansatz.free("random", circuit)

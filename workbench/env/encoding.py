@@ -86,7 +86,9 @@ class CircuitLayout:
         return int(self.moments.max())
 
     def append(self, action: int) -> int:
-        """Place ``action`` at its ASAP moment; returns the moment."""
+        """Place ``action`` at its ASAP moment (the rule of :meth:`workbench.sim.Circuit.moments`,
+        kept incrementally here because the encoding is filled one gate at a time); returns the
+        moment."""
         gate, wires = self.table.actions[action]
         moment = int(self.moments[list(wires)].max())
         if moment >= self.max_moments:
@@ -113,7 +115,3 @@ class CircuitLayout:
     def observation(self, energy: float) -> np.ndarray:
         """Flattened (moment-major) gate rows of the tensor, with the energy appended."""
         return np.append(self.tensor.reshape(-1), np.float32(energy)).astype(np.float32)
-
-    def gates(self) -> list[tuple[str, tuple[int, ...]]]:
-        """The gate list in the order the agent added it."""
-        return [self.table.actions[a] for a in self.actions]

@@ -182,7 +182,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         return observation, float(reward), bool(success), bool(at_cap or halted), info
 
     def _info(self, success: bool, threshold: float | None = None) -> dict[str, Any]:
-        gates = [(op.gate, op.wires) for op in self.preparation.operations] + self.layout.gates()
+        gates = [tuple(g) for g in self.circuit.gate_list()]  # (name, *wires), as records hold
         # the same circuit and angles without any noise (nor readout error, nor shots)
         noiseless = (
             float(energies(self.circuit, self.params[None, :], self.problem)[0])
@@ -202,7 +202,7 @@ class CircuitGrowthEnv(gymnasium.Env):
             "gates": gates,
             "params": self.params.copy(),
             "n_gates": len(gates),
-            "n_cnots": sum(g == "CNOT" for g, _ in gates),
-            "depth": self.layout.depth,
+            "n_cnots": self.circuit.n_two_qubit,
+            "depth": self.circuit.depth,  # of the whole gate list, preparation included
             "n_params": int(self.params.size),
         }

@@ -134,15 +134,21 @@ class Circuit:
         """Number of two-qubit gates (CNOTs and CZs)."""
         return sum(op.type.n_qubits == 2 for op in self.operations)
 
+    def moments(self) -> list[int]:
+        """The ASAP moment of each gate: one after the latest gate on any of its wires (the
+        layering the environment's encoding and the circuit drawings use)."""
+        front, moments = [0] * self.n_qubits, []
+        for op in self.operations:
+            start = max(front[w] for w in op.wires)
+            for w in op.wires:
+                front[w] = start + 1
+            moments.append(start)
+        return moments
+
     @property
     def depth(self) -> int:
-        """ASAP depth: a gate starts one moment after the latest gate on any of its wires."""
-        moment = [0] * self.n_qubits
-        for op in self.operations:
-            start = max(moment[w] for w in op.wires)
-            for w in op.wires:
-                moment[w] = start + 1
-        return max(moment, default=0)
+        """ASAP depth: the number of moments (see :meth:`moments`)."""
+        return max(self.moments(), default=-1) + 1
 
     def gate_list(self) -> list[list]:
         """``[[name, wire, ...], ...]``, the JSON form (inverse of :meth:`from_gates`)."""

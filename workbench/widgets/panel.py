@@ -57,11 +57,10 @@ class LiveView(Callback):
 
     def draw_step(self, event) -> None:
         n = self.view.n_qubits
-        gates = [[g, *wires] for g, wires in event.gates]
         title = f"episode {event.episode} step {event.step + 1}" + (
             " (greedy test)" if event.test else ""
         )
-        show_image(self.view.circuit, draw_circuit(gates, n, list(event.params), title))
+        show_image(self.view.circuit, draw_circuit(event.gates, n, list(event.params), title))
         show_image(self.view.step_plot, step_errors(self.errors, self.thresholds))
         self.last_draw = time.perf_counter()
 
@@ -273,7 +272,7 @@ class Panel:
             f"{event.threshold:.2e}, ε = {event.epsilon:.3f}"
         )
         if best is not None:
-            circuit = Circuit.from_gates(self.n_qubits, [(g, *wires) for g, wires in best.gates])
+            circuit = Circuit.from_gates(self.n_qubits, best.gates)
             noisy = (
                 ""
                 if best.noiseless_error is None

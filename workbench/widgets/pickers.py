@@ -7,15 +7,22 @@ on top of the chosen run preset. Invalid values surface as a ConfigError message
 
 from __future__ import annotations
 
-import json
+import dataclasses
 
 import ipywidgets as w
 import numpy as np
 
 from workbench.chem import PRESETS, get_preset, get_problem
-from workbench.config import OPTIMIZERS, MoleculeSpec, budget_overrides, run_presets
+from workbench.config import (
+    OPTIMIZERS,
+    HaltingConfig,
+    MoleculeSpec,
+    budget_overrides,
+    run_presets,
+)
 from workbench.devices import available_profiles, load_profile, resolve_noise
 from workbench.errors import WorkbenchError
+from workbench.noise import NoiseModel
 from workbench.sim import Circuit, energies
 
 STYLE = {"description_width": "150px"}
@@ -201,16 +208,24 @@ class NoisePicker:
     and shots on top. Shows at once what the noise does to a fixed probe circuit's energy."""
 
     KINDS = ("none", "depolarizing", "thermal relaxation", "device profile")
+    START = NoiseModel(depolarizing_1q=1e-3, depolarizing_2q=1e-2, t1=124.0, t2=170.0)
+    """Where the custom fields start: the shipped ``depolarizing-1e-3-1e-2`` pair and Mumbai's
+    median T1/T2 (rounded); gate times are the model's defaults."""
 
     def __init__(self) -> None:
         self.kind = _field(w.Dropdown, "noise", options=self.KINDS)
         log = dict(base=10, min=-5, max=-1, step=0.25, readout_format=".1e")
-        self.p1 = _field(w.FloatLogSlider, "depolarizing p (1q)", value=1e-3, **log)
-        self.p2 = _field(w.FloatLogSlider, "depolarizing p (2q)", value=1e-2, **log)
-        self.t1 = _field(w.FloatText, "T1 [µs]", value=124.0)
-        self.t2 = _field(w.FloatText, "T2 [µs]", value=170.0)
-        self.gate_1q = _field(w.FloatText, "1q gate time [ns]", value=35.56)
-        self.gate_2q = _field(w.FloatText, "2q gate time [ns]", value=423.0)
+        start = self.START
+        self.p1 = _field(
+            w.FloatLogSlider, "depolarizing p (1q)", value=start.depolarizing_1q, **log
+        )
+        self.p2 = _field(
+            w.FloatLogSlider, "depolarizing p (2q)", value=start.depolarizing_2q, **log
+        )
+        self.t1 = _field(w.FloatText, "T1 [µs]", value=start.t1)
+        self.t2 = _field(w.FloatText, "T2 [µs]", value=start.t2)
+        self.gate_1q = _field(w.FloatText, "1q gate time [ns]", value=start.gate_time_1q)
+        self.gate_2q = _field(w.FloatText, "2q gate time [ns]", value=start.gate_time_2q)
         self.profile = _field(w.Dropdown, "device profile", options=available_profiles())
         self.scale = _field(
             w.FloatLogSlider, "scale", value=1.0, base=10, min=-1, max=1.3, step=0.05
@@ -383,11 +398,8 @@ class SearchPicker:
     def changes(self) -> dict:
         base = self.presets[self.preset.value]
         optimizer = budget_overrides(self.optimizer.value, self.budget.value)
-        halting = base.env.random_halting
-        if self.halting.value and halting is None:
-            halting = {"n": 70, "p": 0.573, "low": 25, "high": 70}
-        elif halting is not None:
-            halting = json.loads(json.dumps(vars(halting)))
+        # the preset's halting, or the config's default when the box turns it on
+        halting = dataclasses.asdict(base.env.random_halting or HaltingConfig())
         return {
             "episodes": self.episodes.value,
             "env.max_steps": self.max_gates.value,
