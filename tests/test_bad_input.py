@@ -227,3 +227,22 @@ def test_a_closed_pipe_is_not_a_traceback():
     command = f"{sys.executable} -m workbench.cli presets | head -1"
     out = subprocess.run(command, shell=True, capture_output=True, text=True, check=True)
     assert out.stdout.startswith("preset") and out.stderr == ""
+
+
+def test_a_problem_that_now_builds_differently_is_refused_on_resume(tmp_path, capsys):
+    """A run started under an older problem recipe (simulated: the recorded HF energy differs
+    from today's build) is not resumed, pruned or mitigated on the new Hamiltonian."""
+    folder = tmp_path / "run"
+    run(TINY, out=folder, progress=False)
+    path = folder / "config.json"
+    data = json.loads(path.read_text())
+    data["resolved"]["problem"]["hartree_fock_energy"] += 0.3
+    path.write_text(json.dumps(data))
+    before = path.read_bytes()
+    assert main(["resume", str(folder), "--episodes", "6"]) == 2
+    err = capsys.readouterr().err
+    assert "now builds differently" in err and "Start a new run" in err and "Traceback" not in err
+    assert path.read_bytes() == before
+    with pytest.raises(WorkbenchError, match="problem recipe changed"):
+        load_run(folder).pruned()
+    assert main(["show", str(folder)]) == 0  # reading the run still works

@@ -49,8 +49,10 @@ from workbench.results import (
     ResolvedFacts,
     RunResult,
     RunSummary,
+    check_problem,
     load_run,
     read_config,
+    read_resolved,
 )
 from workbench.train import Callback, TrainingSummary, train
 
@@ -308,6 +310,7 @@ def resume(
         if episodes is not None:
             config = config.with_overrides({"episodes": episodes})
         experiment = build(config)
+        check_problem(read_resolved(folder), experiment.problem, folder)
         checkpoint = folder / "checkpoint.pt"
         state = _load_checkpoint(checkpoint, config) if checkpoint.exists() else None
         if episodes is not None:

@@ -83,8 +83,6 @@ def baselines_for_run(
 
     from workbench.baselines.ansatz import Ansatz
     from workbench.baselines.objective import result
-    from workbench.chem import resolve_problem
-    from workbench.devices import resolve_noise
     from workbench.results import load_run
     from workbench.sim import Circuit
 
@@ -98,9 +96,8 @@ def baselines_for_run(
             **({"random_budget": spent} if spent else {}),
         }
         config = BaselineConfig(**{**own, **settings})
-    problem = resolve_problem(run.config.problem)
+    problem, model = run.problem_and_noise()
     rows = run_baselines(problem, run.config.noise, config, progress=progress)
-    model = resolve_noise(run.config.noise, problem.n_qubits)
     objective = Objective(problem, model, None, None, run.config.noise.readout_mitigation)
     for which, record in run.headline_circuits().items():
         circuit = Circuit.from_gates(problem.n_qubits, record.gates)

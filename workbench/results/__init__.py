@@ -12,7 +12,13 @@ from workbench.results.records import (
     cnot_order,
     gates_text,
 )
-from workbench.results.run import RunResult, load_run, read_config
+from workbench.results.run import (
+    RunResult,
+    check_problem,
+    load_run,
+    read_config,
+    read_resolved,
+)
 
 __all__ = [
     "CircuitRecord",
@@ -21,8 +27,10 @@ __all__ = [
     "ResolvedFacts",
     "RunResult",
     "RunSummary",
+    "check_problem",
     "cnot_order",
     "gates_text",
     "load_run",
     "read_config",
+    "read_resolved",
 ]

@@ -25,6 +25,11 @@ def read_config(folder: Path) -> RunConfig:
     return RunConfig.from_dict(_config_json(Path(folder))["config"])
 
 
+def read_resolved(folder: Path) -> ResolvedFacts:
+    """What ``config.json`` recorded beside the config when the run started."""
+    return ResolvedFacts.from_dict(_config_json(Path(folder))["resolved"])
+
+
 def _config_json(folder: Path) -> dict:
     path = folder / "config.json"
     if not path.is_file():
@@ -40,6 +45,24 @@ def _config_json(folder: Path) -> dict:
             "run starts; restore it from a copy, or start the run again"
         ) from None
     return data
+
+
+def check_problem(resolved: ResolvedFacts, problem, folder: Path) -> None:
+    """Refuse a problem rebuilt from a run's config whose exact ground and Hartree–Fock energies
+    differ (> 1e-8 Ha) from those recorded when the run started: the problem recipe changed
+    since (e.g. re-minimised SCF orbitals at a stretched bond), so the run's circuits and
+    checkpoint belong to another Hamiltonian."""
+    recorded = resolved.problem
+    pairs = ((recorded.ground_energy, problem.ground_energy),
+             (recorded.hartree_fock_energy, problem.hartree_fock_energy))  # fmt: skip
+    if any(abs(old - new) > 1e-8 for old, new in pairs):
+        raise WorkbenchError(
+            f"{folder}: the problem {recorded.id!r} now builds differently from when this run "
+            f"started (E0 {recorded.ground_energy:.8f} → {problem.ground_energy:.8f} Ha, HF "
+            f"{recorded.hartree_fock_energy:.8f} → {problem.hartree_fock_energy:.8f} Ha; the "
+            "problem recipe changed): its circuits and checkpoint belong to the old Hamiltonian. "
+            "Start a new run of the same config"
+        )
 
 
 @dataclass(frozen=True)
@@ -100,17 +123,25 @@ class RunResult:
                 return seconds
         return None
 
+    def problem_and_noise(self):
+        """The run's problem and noise model rebuilt from its config (:func:`check_problem`
+        refuses a problem that no longer matches the recorded one)."""
+        from workbench.experiment import check
+
+        problem, noise = check(self.config)
+        check_problem(self.resolved, problem, self.folder)
+        return problem, noise
+
     def pruned(self, tolerance: float = 5e-4, candidates: int = 3) -> CircuitRecord | None:
         """The fewest-CNOT circuit within chemical accuracy after pruning (see
         :mod:`workbench.optim.pruning`) the ``candidates`` lowest-energy circuits and the
         fewest-CNOT one; each keeps its energy within ``tolerance`` (Ha) of its own re-optimised
         energy (the run's noise channels, no shots). A circuit record as in ``best.json``, or
         None when no pruned circuit is within chemical accuracy of the exact E0."""
-        from workbench.experiment import check
         from workbench.optim.pruning import prune_circuit
         from workbench.sim import Circuit
 
-        problem, noise = check(self.config)
+        problem, noise = self.problem_and_noise()
         records = [*self.best_circuits[:candidates], self.fewest_cnots_within_chemical_accuracy]
         found = []
         for record in (r for r in records if r is not None):
@@ -129,11 +160,10 @@ class RunResult:
         (:func:`workbench.sim.mitigation.mitigation_record`); exact unless ``shots``."""
         import numpy as np
 
-        from workbench.experiment import check
         from workbench.sim import Circuit
         from workbench.sim.mitigation import mitigation_record
 
-        problem, noise = check(self.config)
+        problem, noise = self.problem_and_noise()
         if noise is None:
             raise ConfigError(f"{self.folder} ran without noise: there is nothing to mitigate")
         rng = np.random.default_rng(seed)
