@@ -92,7 +92,9 @@ class EpisodeRecord(_Record):
     """One finished episode, training or greedy ``test``: what the training loop hands its
     callbacks (as :class:`workbench.train.EpisodeEvent`) and what one line of ``metrics.jsonl``
     holds. Energies in Ha, errors against the exact E0; ``success``: the curriculum ended the
-    episode as a success; ``circuit`` the final circuit as text (qubit 0 first); ``evaluations``
+    episode as a success; ``circuit`` the final circuit as text (qubit 0 first), its size (gates,
+    CNOTs, depth, parameters) that of the whole gate list, Hartree–Fock preparation included, as
+    in :class:`CircuitRecord` (runs before 2026-12 counted depth without it); ``evaluations``
     the energy evaluations spent (``None`` in runs recorded before they were counted);
     ``wall_time`` the run's seconds when the line was written (``None`` on live events)."""
 
