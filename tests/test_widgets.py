@@ -93,6 +93,8 @@ def test_start_stop_resume_keeps_the_run_folder(tmp_path):
     panel.resume(episodes=done + 2)
     result = panel.wait(timeout=60)
     assert result.summary.status == "complete" and result.summary.episodes_done == done + 2
+    # the live "best so far" is the run's own tracker: exact energies, as best.json has them
+    assert f"energy {result.best.energy:.8f} Ha" in panel.best_html.value
     # Regression (classroom issue, bug 5): Resume follows the episodes field, and extends a
     # finished run
     panel.search.episodes.value = done + 4

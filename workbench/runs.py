@@ -204,6 +204,8 @@ class _Session:
         bar = ProgressBar(config.episodes, self.episode, quiet=None if progress else True)
         every = Checkpointer(config.checkpoint_every, self.save_checkpoint)
         chain = [self.best, self.metrics, *callbacks, bar, every]
+        for callback in callbacks:
+            callback.on_run_start(self.best)
         try:
             train(
                 self.experiment.env,

@@ -48,6 +48,11 @@ class Callback:
     any): the state is consistent there, so checkpoints are written from it.
     """
 
+    def on_run_start(self, best) -> None:
+        """Called by :mod:`workbench.runs` before the first episode of a session with the run's
+        :class:`workbench.callbacks.BestCircuits` — the one tracker of its best circuits (exact
+        energies), for callbacks that show them. Read it; do not change it."""
+
     def on_step(self, event: StepEvent) -> None:
         pass
 

@@ -40,16 +40,17 @@ class LiveView(Callback):
         self.errors: list[float] = []
         self.thresholds: list[float] = []
         self.episodes: list = []  # the run's EpisodeRecords so far
-        self.best = None
+        self.tracker = None  # the run's BestCircuits (exact energies), set at run start
         self.last_draw = 0.0
+
+    def on_run_start(self, best) -> None:
+        self.tracker = best
 
     def on_step(self, event) -> None:
         if event.step == 0:
             self.errors, self.thresholds = [], []
         self.errors.append(event.error_to_ground)
         self.thresholds.append(event.threshold)
-        if self.best is None or event.energy < self.best.energy:
-            self.best = event
         if self.pace:
             time.sleep(self.pace)
         if self.pace or time.perf_counter() - self.last_draw > self.min_redraw:
@@ -66,7 +67,7 @@ class LiveView(Callback):
 
     def on_episode(self, event) -> None:
         self.episodes.append(event)
-        self.view.show_status(event, self.best)
+        self.view.show_status(event, None if self.tracker is None else self.tracker.best)
         if len(self.episodes) % 5 == 1 or time.perf_counter() - self.last_draw > 2:
             show_image(self.view.curves, learning_curves(self.episodes))
 
@@ -271,18 +272,18 @@ class Panel:
             f"{event.length} steps, error {event.error_to_ground:.2e} Ha, threshold "
             f"{event.threshold:.2e}, ε = {event.epsilon:.3f}"
         )
-        if best is not None:
-            circuit = Circuit.from_gates(self.n_qubits, best.gates)
+        if best is not None:  # a CircuitRecord: energies re-evaluated exactly, as in best.json
+            step = "" if best.step is None else f", step {best.step + 1}"
             noisy = (
-                ""
-                if best.noiseless_error is None
-                else (f"<br>noiseless error of the same circuit {best.noiseless_error:.2e} Ha")
+                f"<br>noiseless error of the same circuit {best.noiseless_error:.2e} Ha"
+                if best.noiseless_energy != best.energy
+                else ""
             )
             self.best_html.value = (
-                f"<b>best so far</b> (episode {best.episode}, step {best.step + 1})<br>"
-                f"energy {best.energy:.8f} Ha, error {best.error_to_ground:.2e} Ha{noisy}<br>"
-                f"{circuit.n_gates} gates, {circuit.n_two_qubit} CNOTs, depth {circuit.depth}, "
-                f"{circuit.n_params} parameters"
+                f"<b>best so far</b> (episode {best.episode}{step})<br>"
+                f"energy {best.energy:.8f} Ha, error {best.error:.2e} Ha{noisy}<br>"
+                f"{best.n_gates} gates, {best.n_cnots} CNOTs, depth {best.depth}, "
+                f"{best.n_params} parameters"
             )
 
     def show_summary(self) -> None:
