@@ -81,20 +81,33 @@ def test_damaged_checkpoint_and_config_get_named_errors(tmp_path, capsys):
     checkpoint.unlink()  # the advice works: the run restarts in the same folder
     assert resume(folder, episodes=6).summary.episodes_done == 6
 
+    intact = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text('{"config": {"problem": ')  # truncated
     for command in (["resume", str(folder)], ["show", str(folder)]):
         assert main(command) == 2
         err = capsys.readouterr().err
         assert f"{folder / 'config.json'} is damaged" in err and "Traceback" not in err
+    del intact["resolved"]["problem"]["ground_energy"]  # valid JSON, a field missing
+    (folder / "config.json").write_text(json.dumps(intact))
+    assert main(["show", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "is damaged (its resolved facts" in err and "Traceback" not in err
 
 
 def test_damaged_summary_and_best_files_get_named_errors_and_resume_rewrites_them(tmp_path, capsys):
     folder = tmp_path / "run"
     run(TINY, out=folder, progress=False)
     before = load_run(folder)
-    for name in ("summary.json", "best.json"):
+    damage = [
+        ("summary.json", None),
+        ("best.json", None),
+        ("summary.json", "[1, 2]"),
+        ("best.json", '{"circuits": 3}'),
+        ("best.json", '{"circuits": [{"gates": 1}]}'),
+    ]
+    for name, text in damage:  # None: truncated; otherwise valid JSON of the wrong shape
         path = folder / name
-        path.write_bytes(path.read_bytes()[:100])  # truncated
+        path.write_text(path.read_text()[:100] if text is None else text)
         assert main(["show", str(folder)]) == 2
         err = capsys.readouterr().err
         assert f"{path} is damaged" in err and "workbench resume" in err and "Traceback" not in err

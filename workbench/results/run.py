@@ -27,7 +27,17 @@ def read_config(folder: Path) -> RunConfig:
 
 def read_resolved(folder: Path) -> ResolvedFacts:
     """What ``config.json`` recorded beside the config when the run started."""
-    return ResolvedFacts.from_dict(_config_json(Path(folder))["resolved"])
+    return _resolved(Path(folder), _config_json(Path(folder)))
+
+
+def _resolved(folder: Path, data: dict) -> ResolvedFacts:
+    try:
+        return ResolvedFacts.from_dict(data["resolved"])
+    except (TypeError, KeyError, ValueError, AttributeError) as error:
+        raise WorkbenchError(
+            f"{folder / 'config.json'} is damaged (its resolved facts: {type(error).__name__}: "
+            f"{error}): it is written once, when the run starts; restore it from a copy"
+        ) from None
 
 
 def _config_json(folder: Path) -> dict:
@@ -222,28 +232,31 @@ def load_run(path: str | Path) -> RunResult:
                     metrics.append(EpisodeRecord.from_dict(json.loads(line)))
                 except json.JSONDecodeError:  # a line cut by a kill: the rest is unusable
                     break
-    best = _read_json(folder / "best.json") or {}
-    return RunResult(
-        folder,
-        config,
-        ResolvedFacts.from_dict(data["resolved"]),
-        tuple(metrics),
-        tuple(CircuitRecord.from_dict(c) for c in best.get("circuits", [])),
-        CircuitRecord.optional(best.get("smallest_within_chemical_accuracy")),
-        RunSummary.from_dict(_read_json(folder / "summary.json") or {}),
-        CircuitRecord.optional(best.get("fewest_cnots_within_chemical_accuracy")),
+    best = _read_record(folder / "best.json", _best_circuits, ((), None, None))
+    circuits, smallest, fewest = best
+    summary = _read_record(folder / "summary.json", RunSummary.from_dict, RunSummary())
+    resolved = _resolved(folder, data)
+    return RunResult(folder, config, resolved, tuple(metrics), circuits, smallest, summary, fewest)
+
+
+def _best_circuits(best: dict):
+    return (
+        tuple(CircuitRecord.from_dict(c) for c in best["circuits"]),
+        CircuitRecord.optional(best["smallest_within_chemical_accuracy"]),
+        CircuitRecord.optional(best.get("fewest_cnots_within_chemical_accuracy")),  # added later
     )
 
 
-def _read_json(path: Path):
-    """The JSON in ``path`` (``None`` when absent), or a named error when it is damaged: both
-    files are rewritten whole at every checkpoint, so resuming the run rewrites them."""
+def _read_record(path: Path, parse, missing):
+    """``parse`` of the JSON in ``path`` (``missing`` when absent), or a named error when it is
+    damaged: best.json and summary.json are rewritten whole at every checkpoint, so resuming
+    the run rewrites them."""
     if not path.exists():
-        return None
+        return missing
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as error:
+        return parse(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise WorkbenchError(
-            f"{path} is damaged ({error}): `workbench resume {path.parent}` rewrites it from the "
-            "checkpoint"
+            f"{path} is damaged ({type(error).__name__}: {error}): `workbench resume "
+            f"{path.parent}` rewrites it from the checkpoint"
         ) from None
