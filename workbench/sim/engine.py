@@ -191,7 +191,7 @@ def energy_and_gradient(
 
 def parameter_shift_batch(params: np.ndarray, indices) -> np.ndarray:
     r"""The parameter sets of the parameter-shift rule at ``params`` for the angles ``indices``:
-    :math:`	heta`, then :math:`	heta + 	frac\pi2 e_k` and :math:`	heta - 	frac\pi2 e_k`
+    :math:`\theta`, then :math:`\theta + \frac\pi2 e_k` and :math:`\theta - \frac\pi2 e_k`
     for each :math:`k` in ``indices`` (one batch, one simulator call)."""
     indices = np.asarray(indices, dtype=np.int64)
     shifts = np.zeros((indices.size, params.size))
@@ -200,7 +200,7 @@ def parameter_shift_batch(params: np.ndarray, indices) -> np.ndarray:
 
 
 def parameter_shift_gradient(values: np.ndarray) -> tuple[float, np.ndarray]:
-    r"""The energy and :math:`\partial_k E = 	frac12[E(	heta+	frac\pi2 e_k) -
-    E(	heta-	frac\pi2 e_k)]` from the energies of a :func:`parameter_shift_batch`."""
+    r"""The energy and :math:`\partial_k E = \frac12[E(\theta+\frac\pi2 e_k) -
+    E(\theta-\frac\pi2 e_k)]` from the energies of a :func:`parameter_shift_batch`."""
     count = (len(values) - 1) // 2
     return float(values[0]), (values[1 : 1 + count] - values[1 + count :]) / 2
