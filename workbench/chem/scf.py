@@ -27,6 +27,9 @@ import numpy as np
 
 GRADIENT_TOLERANCE = 1e-6
 """Largest :math:`|4F_{ai}|` (Ha) at which a minimised determinant counts as converged."""
+AUFBAU_TOLERANCE = 1e-8
+"""How far (Ha) an occupied orbital energy may lie above a virtual one and still count as
+aufbau (degenerate orbitals at a bond's dissociation limit)."""
 
 
 def fock_matrix(one: np.ndarray, two: np.ndarray, density: np.ndarray) -> np.ndarray:
@@ -37,10 +40,12 @@ def fock_matrix(one: np.ndarray, two: np.ndarray, density: np.ndarray) -> np.nda
 
 
 def closed_shell_energy(
-    constant: float, one: np.ndarray, two: np.ndarray, density: np.ndarray
+    constant: float, one: np.ndarray, two: np.ndarray, density: np.ndarray, fock=None
 ) -> float:
-    """:math:`E = c + \\sum D (h + F)` of the closed-shell determinant with ``density``."""
-    return float(constant + np.sum(density * (one + fock_matrix(one, two, density))))
+    """:math:`E = c + \\sum D (h + F)` of the closed-shell determinant with ``density`` (``fock``:
+    its Fock matrix, when already built)."""
+    fock = fock_matrix(one, two, density) if fock is None else fock
+    return float(constant + np.sum(density * (one + fock)))
 
 
 def occupied_density(n_orbitals: int, occupied) -> np.ndarray:
@@ -50,13 +55,17 @@ def occupied_density(n_orbitals: int, occupied) -> np.ndarray:
     return density
 
 
-def is_aufbau(one: np.ndarray, two: np.ndarray, n_occupied: int, tolerance: float = 1e-8) -> bool:
+def is_aufbau(one: np.ndarray, two: np.ndarray, n_occupied: int) -> bool:
     """Whether the first ``n_occupied`` orbitals, doubly occupied, obey the aufbau rule: every
     occupied orbital energy :math:`F_{ii}` at or below every virtual one."""
-    if n_occupied in (0, one.shape[0]):
+    density = occupied_density(one.shape[0], range(n_occupied))
+    return _aufbau(np.diag(fock_matrix(one, two, density)), n_occupied)
+
+
+def _aufbau(energies: np.ndarray, n_occupied: int) -> bool:
+    if n_occupied in (0, len(energies)):
         return True
-    energies = np.diag(fock_matrix(one, two, occupied_density(one.shape[0], range(n_occupied))))
-    return bool(energies[:n_occupied].max() <= energies[n_occupied:].min() + tolerance)
+    return bool(energies[:n_occupied].max() <= energies[n_occupied:].min() + AUFBAU_TOLERANCE)
 
 
 @dataclass(frozen=True)
@@ -90,16 +99,16 @@ def minimise_rhf(
     def energy_and_gradient(x: np.ndarray):
         u = rotation(x)
         density = u[:, :n] @ u[:, :n].T
-        fock = u.T @ fock_matrix(one, two, density) @ u
-        return closed_shell_energy(constant, one, two, density), 4 * fock[n:, :n].ravel()
+        fock = fock_matrix(one, two, density)
+        energy = closed_shell_energy(constant, one, two, density, fock)
+        return energy, 4 * (u.T @ fock @ u)[n:, :n].ravel()
 
     kick = 1e-2 * np.random.default_rng(seed).standard_normal((m - n) * n)
     found = minimize(energy_and_gradient, kick, jac=True, method="BFGS", options={"gtol": 1e-10})
     energy, gradient = energy_and_gradient(found.x)
     orbitals, energies = _canonical(rotation(found.x), one, two, n)
     converged = bool(np.abs(gradient).max(initial=0.0) < GRADIENT_TOLERANCE)
-    aufbau = n in (0, m) or bool(energies[:n].max() <= energies[n:].min() + 1e-8)
-    return ScfSolution(orbitals, energies, energy, converged, aufbau)
+    return ScfSolution(orbitals, energies, energy, converged, _aufbau(energies, n))
 
 
 def _canonical(u: np.ndarray, one: np.ndarray, two: np.ndarray, n: int):
