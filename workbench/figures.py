@@ -39,6 +39,12 @@ def show(fig: go.Figure) -> None:
     _shown["plotlyjs"] = True
 
 
+def _colour(index: int) -> str:
+    """The colour of the ``index``-th trace (run, seed, method) in every figure: hues 67° apart,
+    so neighbours differ strongly and the first six are distinct."""
+    return f"hsl({(index * 67) % 360},60%,45%)"
+
+
 def _layout(fig: go.Figure, height: int, title: str = "") -> go.Figure:
     fig.update_layout(
         height=height,
@@ -65,7 +71,7 @@ def learning_curves(
         vertical_spacing=0.14,
     )  # fmt: skip
     for index, (label, metrics) in enumerate(runs.items()):
-        colour = f"hsl({(index * 67) % 360},60%,45%)"
+        colour = _colour(index)
         train = [m for m in metrics if not m.test]
         tests = [m for m in metrics if m.test]
         x = [m.episode for m in train]
@@ -142,7 +148,7 @@ def convergence(
     toggle a method. ``traces``: method → one list of exact energies per seed, in call order."""
     fig = go.Figure()
     for index, (method, seeds) in enumerate(traces.items()):
-        colour = f"hsl({(index * 67) % 360},60%,45%)"
+        colour = _colour(index)
         n = min(len(s) for s in seeds)
         best = np.array([np.minimum.accumulate(np.asarray(s[:n]) - e0) for s in seeds])
         best = np.maximum(best, 1e-9)
@@ -190,7 +196,7 @@ def sweep_overview(outcomes: Sequence, field: str) -> go.Figure:
     of the best circuit, one trace per seed, the run and its circuit on hover."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("best error (Ha)", "CNOTs of best"))
     for index, seed in enumerate(sorted({o.seed for o in outcomes})):
-        colour = f"hsl({(index * 67) % 360},60%,45%)"
+        colour = _colour(index)
         mine = [o for o in outcomes if o.seed == seed and o.best_error is not None]
         x = [str(o.seed if field == "seed" else dict(o.values)[field]) for o in mine]
         text = [f"{o.name}<br>{o.n_gates} gates: {o.circuit[:120]}" for o in mine]
@@ -216,7 +222,7 @@ def baseline_comparison(rows: Sequence, title: str = "") -> go.Figure:
     fig = go.Figure()
     methods = list(dict.fromkeys(r.method for r in rows))
     for index, method in enumerate(methods):
-        colour = f"hsl({(index * 67) % 360},60%,45%)"
+        colour = _colour(index)
         chosen = [r for r in rows if r.method == method]
         hover = [
             f"{method}: {r.variant}<br>error {r.error:.2e} Ha (noiseless {r.noiseless_error:.2e})"
