@@ -216,3 +216,12 @@ def test_random_halting_comes_from_the_preset_or_the_config_default():
     panel.search.preset.value = noisy
     own = panel.search.presets[noisy].env.random_halting
     assert panel.search.halting.value and panel.config().env.random_halting == own
+
+
+def test_mitigating_a_noiseless_run_says_why_in_the_panel(tmp_path):
+    panel = Panel(runs_dir=str(tmp_path))
+    panel.search.episodes.value = 2
+    panel.start()
+    assert panel.wait(timeout=60).summary.status == "complete"
+    assert panel.mitigate() is None
+    assert "ran without noise: there is nothing to mitigate" in panel.comparison.value

@@ -367,11 +367,11 @@ class Panel:
         if self.folder is None or not self._finished():
             self.comparison.value = "Mitigation needs a finished or stopped run: Start one first."
             return None
-        result = load_run(self.folder)
-        if result.resolved.noise is None:
-            self.comparison.value = "A noiseless run: nothing to mitigate."
+        try:  # a noiseless run, or one whose problem now builds differently, is refused there
+            rows = load_run(self.folder).mitigated()
+        except WorkbenchError as error:
+            self.comparison.value = html.escape(str(error))
             return None
-        rows = result.mitigated()
         table = markdown_table(mitigation_table(rows))
         self.comparison.value = "<b>Error mitigation</b> (exact expectations)" + _markdown_to_html(
             table
