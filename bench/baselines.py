@@ -33,7 +33,7 @@ from pathlib import Path
 from bench.readme import replace_block
 from workbench.baselines import baselines_for_run, run_baselines
 from workbench.chem import get_problem
-from workbench.config import NoiseConfig, OptimizerConfig, get_run_preset
+from workbench.config import CHEMICAL_ACCURACY, NoiseConfig, OptimizerConfig, get_run_preset
 from workbench.devices import resolve_noise
 from workbench.results import load_run
 from workbench.runs import run_or_load
@@ -135,7 +135,7 @@ def mitigate(record: dict) -> dict:
 
 
 def _error(value: float) -> str:
-    return f"{value:.2e}" + (" ✓" if value < 1.6e-3 else "")
+    return f"{value:.2e}" + (" ✓" if value < CHEMICAL_ACCURACY else "")
 
 
 def _fmt(value, spec: str) -> str:

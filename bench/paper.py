@@ -3,7 +3,7 @@
 Run by hand: ``.venv/bin/python -m bench.paper [--only NAME ...] [--seeds 0 1 2] [--quick]
 [--engine local|ray] [--address auto|HOST:PORT] [--workers N]``. Every (experiment, seed) is one
 point of a sweep (:func:`workbench.sweep.run_sweep`) that trains into
-``bench/paper-runs/<preset>-s<seed>-<config hash>`` (:func:`workbench.report.run_folder`), so an
+``bench/paper-runs/<preset>-s<seed>-<config hash>`` (:func:`workbench.runs.config_run_dir`), so an
 interrupted invocation resumes, a finished run is reused, and the whole reproduction goes to a Ray
 cluster with ``--engine ray --address auto`` (the folder must then be on shared storage). The
 local default runs one experiment at a time so that the published seconds are not shared-core
@@ -25,7 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench.paper_doc import PaperExperiment, paper_cell, row, write_doc
-from workbench.config import NOISY_HALTING, get_run_preset
+from workbench.config import CHEMICAL_ACCURACY_LABEL, NOISY_HALTING, get_run_preset
 from workbench.results import RunResult, load_run
 from workbench.runs import config_run_dir
 from workbench.sweep import SweepPoint, run_sweep
@@ -158,7 +158,7 @@ ABLATIONS = {  # label: (overrides, seeds)
     "without illegal-action masks": ({"env.mask_illegal": False}, (0, 1)),
     # the noiseless RH (T ≈ 52) never cuts an L=40 episode; the noisy code's T ≈ 26 ± 3 does
     "with random halting (T ≈ 26)": ({"env.random_halting": asdict(NOISY_HALTING)}, (0, 1)),
-    "fixed threshold (1.6 mHa on E0)": (
+    f"fixed threshold ({CHEMICAL_ACCURACY_LABEL} on E0)": (
         {"curriculum.kind": "fixed", "env.target": "exact"},
         (0, 1),
     ),

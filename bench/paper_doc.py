@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.chem import get_problem
-from workbench.config import CHEMICAL_ACCURACY, get_run_preset
+from workbench.config import CHEMICAL_ACCURACY, CHEMICAL_ACCURACY_LABEL, get_run_preset
 from workbench.experiment import check
 from workbench.paths import atomic_write_text
 from workbench.plots import accuracy_curves, circuit_size_versus, errors_versus, to_png
 from workbench.rendering import markdown_table, markdown_to_html
 from workbench.report import paper_numbers
-from workbench.results import CircuitRecord, RunResult
+from workbench.results import CIRCUIT_SIZE_FIELDS, CircuitRecord, RunResult, size_order
 from workbench.sim import Circuit, readout_energy_floor
 from workbench.sim.mitigation import mitigation_record
 from workbench.sim.reference import pennylane_energy
@@ -105,7 +105,7 @@ def row(experiment: PaperExperiment, results: list[RunResult]) -> dict:
     """Our numbers over seeds: success rate, best error, circuit shape, first success, time."""
     record = best_record(results)
     small = [r.smallest_within_chemical_accuracy for r in results]
-    small = min((s for s in small if s), key=lambda s: s.n_gates, default=None)
+    small = min((s for s in small if s), key=size_order, default=None)
     firsts = [r.summary.first_chemical_accuracy_episode for r in results]
     checks = [c for c in (pennylane_check(r) for r in results) if c is not None]
     seconds = [r.summary.seconds_per_episode for r in results]
@@ -127,14 +127,16 @@ def row(experiment: PaperExperiment, results: list[RunResult]) -> dict:
         "readout floor error [Ha]": readout_floor_error(results[0]),
         "mitigated error [Ha]": mitigated_error(record, results[0]),
         "noiseless error [Ha]": None if record is None else record.noiseless_error,
-        "noiseless within 1.6 mHa": "–"
+        f"noiseless within {CHEMICAL_ACCURACY_LABEL}": "–"
         if config.noise.profile is None
         else f"{noiseless_ok}/{len(results)}",
         "gates/CNOTs/depth/params (best)": "–"
         if record is None
         else "{n_gates}/{n_cnots}/{depth}/{n_params}".format(**record.to_dict()),
-        "smallest within 1.6 mHa": "–" if small is None else f"{small.n_gates} gates",
-        "2nd half: episodes within 1.6 mHa": late_share,
+        f"smallest within {CHEMICAL_ACCURACY_LABEL}": "–"
+        if small is None
+        else f"{small.n_gates} gates",
+        f"2nd half: episodes within {CHEMICAL_ACCURACY_LABEL}": late_share,
         "2nd half: their mean gates": late_gates,
         "first success": ", ".join("–" if f is None else str(f) for f in firsts),
         "s / episode": f"{sum(seconds) / len(seconds):.3g}",
@@ -173,7 +175,7 @@ def _paper_rows_of(experiment: PaperExperiment) -> list[dict]:
     ]
 
 
-SIZES = ("n_gates", "n_cnots", "depth", "n_params")
+SIZES = CIRCUIT_SIZE_FIELDS
 
 
 def versus_paper(
@@ -208,7 +210,7 @@ def versus_paper(
     compared = {k for r in own for k in r}
     # a success rate, or the paper's own "chemical accuracy: False", already says it
     if items and ours_ok < len(results) and not {"success_rate", "chemical_accuracy"} & compared:
-        items.append(f"within 1.6 mHa in {ours_ok}/{len(results)} seeds SHORT")
+        items.append(f"within {CHEMICAL_ACCURACY_LABEL} in {ours_ok}/{len(results)} seeds SHORT")
     return "; ".join(items) or "no numbers to compare"
 
 
@@ -227,7 +229,11 @@ def noise_trend(found: dict[str, list[RunResult]], experiments: list[PaperExperi
             continue
         shape = " → ".join(
             f"{level} {b.n_gates}/{b.n_params}/{b.depth}"
-            + (" (noiseless within 1.6 mHa)" if b.noiseless_error < CHEMICAL_ACCURACY else "")
+            + (
+                f" (noiseless within {CHEMICAL_ACCURACY_LABEL})"
+                if b.noiseless_error < CHEMICAL_ACCURACY
+                else ""
+            )
             for level, b in sizes
         )
         gates = [b.n_gates for _, b in sizes]

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from bench.readme import replace_block
+from workbench.config import DEFAULT_RUN_PRESET
 from workbench.runs import run_or_load
 from workbench.sweep import grid_points, run_sweep
 
@@ -50,7 +51,7 @@ def measure(episodes: int, tiny: int) -> list[dict]:
     grid = grid_points(
         {"preset": "h2-2q-mumbai-demo", "episodes": episodes}, {"noise.scale": [0.5, 2]}, [0, 1]
     )
-    small = grid_points({"preset": "h2-2q-demo", "episodes": 1}, {}, list(range(tiny)))
+    small = grid_points({"preset": DEFAULT_RUN_PRESET, "episodes": 1}, {}, list(range(tiny)))
     base_grid = _sequential(grid, OUT / "grid-sequential")
     base_tiny = _sequential(small, OUT / "tiny-sequential")
     rows = [{"engine": "sequential (one process)", "grid s": base_grid, "speed-up": 1.0}]

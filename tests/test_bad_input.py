@@ -5,8 +5,8 @@ generated suite of ≥ 200 random config overrides and command lines."""
 
 from __future__ import annotations
 
-import contextlib
 import json
+import math
 import os
 import subprocess
 import sys
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.cli import main
-from workbench.config import get_run_preset
+from workbench.config import RunConfig, get_run_preset
 from workbench.errors import ConfigError, WorkbenchError, WorkbenchWarning
 from workbench.experiment import check
 from workbench.results import load_run
@@ -201,9 +201,32 @@ VALUES = st.one_of(
 )
 @given(overrides=st.dictionaries(st.sampled_from(FIELDS), VALUES, min_size=1, max_size=3))
 def test_generated_config_overrides_fail_only_with_named_errors(overrides):
-    # a named error is the point; anything else fails the test with its traceback
-    with contextlib.suppress(WorkbenchError):
-        check(MUMBAI.with_overrides(overrides))
+    """Refused: a WorkbenchError that names one of the fields it was given (anything else fails
+    with its traceback). Accepted: a config that is sane (no NaN or infinity anywhere, counts
+    positive, a seed numpy accepts) and survives its own JSON round trip unchanged."""
+    try:
+        config = MUMBAI.with_overrides(overrides)
+        check(config)
+    except WorkbenchError as error:
+        names = {part for key in overrides for part in key.split(".")}
+        names |= {k for v in overrides.values() if isinstance(v, dict) for k in v}  # nested
+        assert any(name in str(error) for name in names), (overrides, str(error))
+        return
+    _assert_sane(config.to_dict())
+    assert RunConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+    assert config.episodes >= 1 and config.env.max_steps >= 1 and config.checkpoint_every >= 1
+    assert 0 <= config.seed < 2**32 and (config.noise.shots is None or config.noise.shots >= 1)
+
+
+def _assert_sane(value, where="config"):
+    if isinstance(value, float):
+        assert math.isfinite(value), f"{where}={value!r} was accepted"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _assert_sane(item, f"{where}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _assert_sane(item, f"{where}[{index}]")
 
 
 @settings(
@@ -259,3 +282,27 @@ def test_a_problem_that_now_builds_differently_is_refused_on_resume(tmp_path, ca
     with pytest.raises(WorkbenchError, match="problem recipe changed"):
         load_run(folder).pruned()
     assert main(["show", str(folder)]) == 0  # reading the run still works
+
+
+def test_a_hamiltonian_with_flipped_signs_but_the_same_energies_is_refused(tmp_path, capsys):
+    """Issue 24: before the phase rule, the same problem built on two processors differed in the
+    signs of coefficients (same spectrum). The run records its terms; a Hamiltonian whose
+    coefficients differ is refused even where E0 and HF agree, and one equal to round-off is not."""
+    folder = tmp_path / "run"
+    run(TINY, out=folder, progress=False)
+    path = folder / "config.json"
+    data = json.loads(path.read_text())
+    terms = data["resolved"]["problem"]["hamiltonian"]
+    assert len(terms) == len(load_run(folder).resolved.problem.hamiltonian) > 2
+    word = next(w for w in terms if set(w) != {"I"})
+    terms[word] += 1e-12  # round-off of another machine: accepted
+    path.write_text(json.dumps(data))
+    assert main(["resume", str(folder), "--episodes", "6"]) == 0
+    data = json.loads(path.read_text())
+    data["resolved"]["problem"]["hamiltonian"][word] *= -1
+    path.write_text(json.dumps(data))
+    before = path.read_bytes()
+    assert main(["resume", str(folder), "--episodes", "8"]) == 2
+    err = capsys.readouterr().err
+    assert "Pauli coefficients differ" in err and "Traceback" not in err
+    assert path.read_bytes() == before

@@ -272,3 +272,30 @@ def test_the_comparison_figure_has_a_marker_per_row_and_the_accuracy_line():
     assert list(solid[1].y) == pytest.approx([r.error for r in rows[1:]])
     assert any(t.name == "hea (noiseless)" for t in fig.data)  # noisy rows: open markers
     assert fig.layout.shapes[0].y0 == pytest.approx(1.6e-3)
+
+
+def test_random_search_sees_the_objectives_readout_mitigated_energies(monkeypatch):
+    """Issue 24: the random-search environment was built without ``mitigate_readout`` although
+    its objective mitigates readout, so it ranked circuits by raw energies. Every energy the
+    environment reports now equals the objective's for the same circuit."""
+    from workbench.baselines import methods
+
+    built = []
+    original = methods.build_env
+    monkeypatch.setattr(
+        methods, "build_env", lambda *a, **k: built.append(original(*a, **k)) or built[-1]
+    )
+    problem = get_problem("h2-2q")
+    noise = load_profile("ibm-mumbai-median")
+    objective = Objective(problem, noise, None, np.random.default_rng(0), mitigate_readout=True)
+    config = BaselineConfig(methods=("random",), random_budget=40)
+    methods.random_search(objective, config, np.random.default_rng(1))
+    env = built[0]
+    assert env.mitigate_readout
+    env.reset()
+    _, _, _, _, info = env.step(int(np.flatnonzero(env.action_mask())[0]))
+    circuit = Circuit.from_gates(problem.n_qubits, info["gates"])
+    mitigated = objective.exact_noise  # what the objective evaluates exact expectations under
+    assert mitigated is not noise
+    expected = energies(circuit, np.atleast_2d(info["params"]), problem.hamiltonian, mitigated)
+    assert info["energy"] == pytest.approx(float(expected[0]), abs=1e-10)

@@ -11,7 +11,7 @@ import pytest
 from pennylane import qchem
 
 from workbench.chem import build_problem, get_preset, get_problem, scf
-from workbench.chem.build import _molecule, _orbital_lists
+from workbench.chem.build import _molecule, _orbital_lists, active_space_from_orbitals
 
 
 def _full_integrals(spec):
@@ -81,3 +81,60 @@ def test_the_hartree_fock_curve_is_continuous_through_the_repair(isolated_data):
     assert (
         lih.ground_energy < lih.hartree_fock_energy < lih.provenance["scf_energy_pennylane"] - 0.3
     )
+
+
+def _scf_pieces(spec):
+    molecule = _molecule(spec)
+    _, orbitals, _, core_hamiltonian, eri = qchem.scf(molecule)()
+    constant = float(
+        np.ravel(qchem.nuclear_energy(molecule.nuclear_charges, molecule.coordinates)())[0]
+    )
+    core, active = _orbital_lists(spec, molecule.n_orbitals)
+    arrays = (np.asarray(a) for a in (orbitals, core_hamiltonian, eri))
+    return constant, *arrays, core, active
+
+
+def _qubit_hamiltonian(spec, pieces):
+    from pennylane import qchem as pl_qchem
+
+    from workbench.chem.encoding import QubitEncoding
+
+    space = active_space_from_orbitals(spec, *pieces)
+    fermionic = pl_qchem.fermionic_observable(
+        np.array([space.core_constant]), space.one_body, space.two_body
+    )
+    return QubitEncoding(spec, space.n_orbitals, space.n_electrons, fermionic)(fermionic), space
+
+
+@pytest.mark.parametrize(
+    ("preset_id", "bond_length"), [("lih-4q", None), ("h2o-8q", None), ("lih-6q", 4.0)]
+)
+def test_random_orbital_sign_flips_give_a_bit_identical_hamiltonian(preset_id, bond_length):
+    """The eigensolver's sign of each orbital is machine-dependent (issue 24: 48 of LiH-4q's 99
+    coefficients flipped between two processors). With the phase rule, any flips of the SCF
+    orbitals — at equilibrium and through the stretched-bond repair — give the same bits."""
+    spec = get_preset(preset_id).spec(bond_length)
+    constant, orbitals, h, eri, core, active = _scf_pieces(spec)
+    reference, space = _qubit_hamiltonian(spec, (constant, orbitals, h, eri, core, active))
+    assert space.scf == ("re-minimised" if bond_length else "aufbau")
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        signs = rng.choice([-1.0, 1.0], size=orbitals.shape[1])
+        signs[active[0]] = -1.0  # at least one active orbital flips
+        flipped, _ = _qubit_hamiltonian(spec, (constant, orbitals * signs, h, eri, core, active))
+        assert flipped.words == reference.words
+        assert np.array_equal(flipped.coefficients, reference.coefficients)
+        assert flipped.shift == reference.shift
+    # without the rule the same flips change the coefficients' signs (the test can fail)
+    one, _ = scf.molecular_integrals(orbitals * signs, h, eri)
+    plain, _ = scf.molecular_integrals(orbitals, h, eri)
+    assert not np.allclose(one, plain)
+
+
+def test_the_phase_rule_makes_the_largest_coefficient_positive_with_a_tie_break():
+    c = np.array([[0.5, -0.7, 0.6], [-0.5, 0.2, -0.6 + 1e-9], [0.1, 0.1, 0.1]])
+    fixed = scf.fix_phases(c)
+    np.testing.assert_array_equal(fixed[:, 0], c[:, 0])  # tie: the first index decides (+)
+    np.testing.assert_array_equal(fixed[:, 1], -c[:, 1])  # -0.7 is the largest: made positive
+    np.testing.assert_array_equal(fixed[:, 2], c[:, 2])  # a 1e-9 difference is a tie too
+    np.testing.assert_array_equal(scf.fix_phases(-c), fixed)

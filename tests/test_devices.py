@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from workbench.cli import main
-from workbench.devices import load_profile, profile_from_backend
-from workbench.noise import (
-    NoiseModel,
+from workbench.devices import (
     average_infidelity,
     depolarizing_for_infidelity,
-    depolarizing_kraus,
+    load_profile,
+    profile_from_backend,
 )
+from workbench.noise import NoiseModel, depolarizing_kraus
 from workbench.paulis import ptm_from_kraus
 
 

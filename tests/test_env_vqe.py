@@ -53,11 +53,21 @@ def test_step_cap_gives_minus_five():
 
 
 def test_random_halting_cuts_without_penalty():
+    """A halted episode gets the ordinary clipped improvement (hand-computed from the two steps'
+    energies), never the step cap's −5."""
     env = chemical_accuracy_env(random_halting=RandomHalting(n=5, p=0.5, low=2, high=2))
     env.reset()
-    env.step(env.table.index("RX", 1))
-    _, reward, terminated, truncated, _ = env.step(env.table.index("RZ", 1))
-    assert truncated and not terminated and reward != -5.0
+    _, _, _, truncated_first, first = env.step(env.table.index("RX", 1))
+    _, reward, terminated, truncated, second = env.step(env.table.index("RZ", 1))
+    assert not truncated_first and truncated and not terminated
+    previous, energy, e0 = first["energy"], second["energy"], H2.ground_energy
+    expected = max(-1.0, min(1.0, (previous - energy) / abs(previous - e0)))
+    assert reward == pytest.approx(expected, abs=1e-12) and reward > -5.0
+    # the same two actions without halting reach the cap later: no truncation at step 2
+    plain = chemical_accuracy_env(max_steps=3)
+    plain.reset()
+    plain.step(plain.table.index("RX", 1))
+    assert not plain.step(plain.table.index("RZ", 1))[3]
 
 
 def test_illegal_actions_are_refused_and_masked():

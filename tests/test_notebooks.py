@@ -52,10 +52,71 @@ def test_notebook_runs_under_papermill(notebook, tmp_path, isolated_data):
         cwd=str(REPOSITORY / "notebooks"),
         progress_bar=False,
     )
-    recorded = json.loads(results.read_text())
-    if "reference_difference" in recorded:  # an independent engine agrees
-        assert recorded["reference_difference"] < 1e-8
-    if recorded.get("ran"):
-        assert recorded["status"] == "complete"
-    if "problem" in SMALL[notebook.stem]:
-        assert recorded["problem"] == SMALL[notebook.stem]["problem"]
+    CHECKS[notebook.stem](json.loads(results.read_text()), SMALL[notebook.stem])
+
+
+def _molecules(recorded, small):
+    from workbench.chem import get_problem
+
+    problem = get_problem(small["problem"])
+    assert recorded["problem"] == small["problem"] and recorded["scan_points"] == 3
+    assert recorded["ground_energy"] == pytest.approx(problem.ground_energy, abs=1e-9)
+    assert recorded["ground_energy"] <= recorded["hartree_fock_energy"]
+
+
+def _noise(recorded, small):
+    from workbench.devices import available_profiles
+
+    assert recorded["reference_difference"] < 1e-8  # an independent engine agrees
+    assert recorded["profiles"] == available_profiles()
+    minima = recorded["minima"]
+    assert set(minima) == {str(s) for s in small["scales"]}
+    assert minima["0.0"] < minima["1.0"] < minima["10.0"]  # noise raises the reachable minimum
+
+
+def _optimisers(recorded, small):
+    rows = recorded["rows"]
+    assert recorded["problem"] == small["problem"] and rows
+    assert recorded["ranking"] == [r["method"] for r in rows]
+    errors = [r["final error, median (Ha)"] for r in rows]
+    assert errors == sorted(errors) and all(e >= 0 for e in errors)
+
+
+def _agent(recorded, small):
+    assert recorded["ran"] and recorded["status"] == "complete"
+    assert recorded["episodes_done"] == small["episodes"]
+
+
+def _rows(recorded, small):
+    assert recorded["rows"] and all(isinstance(r, dict) and r for r in recorded["rows"])
+
+
+def _baselines(recorded, small):
+    for kind in ("noiseless", "noisy"):
+        methods = {r["method"] for r in recorded[kind]}
+        assert methods == {"crlqas", "hea", "uccsd", "adapt", "random"}, methods
+    assert len(recorded["mitigated"]) == len(recorded["noisy"])
+
+
+def _report(recorded, small):
+    assert recorded["problem"] and recorded["runs"]
+    assert all(r["status"] == "complete" for r in recorded["runs"])
+    assert all(r["episodes_done"] == small["episodes"] for r in recorded["runs"])
+
+
+CHECKS = {
+    "01_molecules_and_hamiltonians": _molecules,
+    "02_noise_and_the_ptm_picture": _noise,
+    "03_optimisers_under_shot_noise": _optimisers,
+    "04_watch_the_agent": _agent,
+    "05_curriculum_halting_masks_ablations": _rows,
+    "06_noise_levels_and_circuit_size": _rows,
+    "07_is_the_agent_worth_it": _baselines,
+    "panel": lambda recorded, small: None,  # the panel notebook records nothing: it must run
+    "report": _report,
+}
+"""What each notebook's recorded results must show (every key asserted, none optional)."""
+
+
+def test_every_notebook_has_a_check():
+    assert set(CHECKS) == set(SMALL)

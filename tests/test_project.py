@@ -168,3 +168,10 @@ def test_readme_starts_with_the_two_fresh_machine_commands():
 
 def test_console_script_is_declared():
     assert PYPROJECT["project"]["scripts"]["workbench"] == "workbench.cli:main"
+
+
+def test_the_license_file_is_the_one_pyproject_names():
+    assert PYPROJECT["project"]["license"] == {"text": "Apache-2.0"}
+    text = (REPOSITORY / "LICENSE").read_text()
+    assert "Apache License" in text and "Version 2.0, January 2004" in text
+    assert "END OF TERMS AND CONDITIONS" in text

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from workbench.cli import main
-from workbench.config import get_run_preset
+from workbench.config import get_run_preset, json_sha256
 from workbench.errors import ConfigError
 from workbench.rendering import markdown_to_html
 from workbench.report import (
@@ -85,7 +85,13 @@ def test_report_command_end_to_end(tmp_path, capfd):
     for recorded in results["runs"]:
         run = load_run(recorded["folder"])
         assert recorded == run.overview()
-    assert results["provenance"]["hamiltonian sha256"] == run.resolved.problem.key
+    provenance = results["provenance"]
+    assert provenance["problem key (specification sha256)"] == run.resolved.problem.key
+    terms = run.resolved.problem.hamiltonian
+    assert len(provenance["hamiltonian sha256"]) == 64 and terms
+    assert provenance["hamiltonian sha256"] == json_sha256(
+        {w: round(c, 10) + 0.0 for w, c in terms.items()}
+    )
     assert len(results["provenance"]["git commit"]) >= 7
 
 

@@ -102,19 +102,49 @@ def _metrics(folder: Path) -> list[dict]:
     return [{k: v for k, v in json.loads(line).items() if k not in TIMING} for line in lines]
 
 
-def _kill_a_worker_mid_run(out: Path, process: subprocess.Popen, timeout: float = 120) -> Path:
-    """Wait until some point has a checkpoint and is still running; kill -9 its worker."""
+def _running_points(out: Path) -> list[tuple[int, int]]:
+    """(pid, episodes done) of every point whose summary says running."""
+    found = []
+    for summary in out.glob("*/summary.json"):
+        try:
+            state = json.loads(summary.read_text())
+        except (json.JSONDecodeError, OSError):  # being replaced
+            continue
+        if state["status"] == "running":
+            found.append((state["pid"], state["episodes_done"]))
+    return found
+
+
+def _frozen_point(out: Path, pid: int) -> Path | None:
+    """The folder of the point that the frozen worker ``pid`` is still running (its summary can
+    no longer change), or None."""
+    for summary in out.glob("*/summary.json"):
+        try:
+            state = json.loads(summary.read_text())
+        except (json.JSONDecodeError, OSError):  # another worker's, being replaced
+            continue
+        if state["pid"] == pid and state["status"] == "running":
+            return summary.parent
+    return None
+
+
+def _kill_a_worker_mid_run(out: Path, process: subprocess.Popen, timeout: float = 300) -> Path:
+    """Wait until some point is running past its first checkpoints; freeze its worker (SIGSTOP)
+    so that it cannot finish while the test looks, check it is still mid-run, kill -9 it. The
+    outcome does not depend on how fast the machine runs episodes or how late the test looks."""
     deadline = time.monotonic() + timeout
+    total = int(NOISY[NOISY.index("--episodes") + 1])
     while time.monotonic() < deadline and process.poll() is None:
-        for summary in out.glob("*/summary.json"):
-            try:
-                state = json.loads(summary.read_text())
-            except (json.JSONDecodeError, OSError):  # being replaced
-                continue
-            done = state["episodes_done"]
-            if state["status"] == "running" and 8 <= done <= 24:
-                os.kill(state["pid"], signal.SIGKILL)
-                return summary.parent
+        for pid, done in _running_points(out):
+            if done >= 8:
+                os.kill(pid, signal.SIGSTOP)
+                folder = _frozen_point(out, pid)
+                if folder is not None:
+                    state = json.loads((folder / "summary.json").read_text())
+                    assert state["episodes_done"] < total
+                    os.kill(pid, signal.SIGKILL)
+                    return folder
+                os.kill(pid, signal.SIGCONT)  # finished before it froze: look again
         time.sleep(0.05)
     raise AssertionError(f"no point was caught mid-run (sweep exit status {process.poll()})")
 
@@ -151,16 +181,30 @@ def test_a_killed_worker_is_retried_and_its_point_resumes_exactly(engine, tmp_pa
 
 @pytest.mark.slow
 def test_ctrl_c_stops_the_sweep_and_a_rerun_finishes_it(tmp_path):
+    """Ctrl-C as a terminal sends it: SIGINT to the sweep's whole process group. The group is
+    frozen (SIGSTOP) once a point has checkpointed and is still running, the signal is queued,
+    and the group continues: every process sees Ctrl-C before another episode, so the outcome
+    does not depend on machine speed or load (it used to race the sweep's end)."""
     out = tmp_path / "sweep"
     args = ["sweep", *NOISY, "--grid", "noise.scale=1,2", "--out", str(out), "--quiet"]
     process = subprocess.Popen(
-        [*WORKBENCH, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    deadline = time.monotonic() + 60
-    while not list(out.glob("*/checkpoint.pt")) and time.monotonic() < deadline:
+        [*WORKBENCH, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    group = os.getpgid(process.pid)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        if list(out.glob("*/checkpoint.pt")) and _running_points(out):
+            os.killpg(group, signal.SIGSTOP)
+            if _running_points(out):  # frozen mid-run: nothing can finish before the signal
+                break
+            os.killpg(group, signal.SIGCONT)
         time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=120)
+    else:
+        raise AssertionError(f"no point was caught mid-run (sweep exit {process.poll()})")
+    os.killpg(group, signal.SIGINT)
+    os.killpg(group, signal.SIGCONT)
+    _, stderr = process.communicate(timeout=300)
     assert process.returncode == 130, stderr
     assert "rerun the same command to resume" in stderr and "Traceback" not in stderr
     statuses = {r["status"] for r in csv.DictReader((out / "results.csv").open())}

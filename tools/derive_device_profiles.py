@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.devices import save_profile
-from workbench.noise import NoiseModel, depolarizing_for_infidelity
+from workbench.devices import depolarizing_for_infidelity, save_profile
+from workbench.noise import NoiseModel
 
 T_1Q_NS = 35.56
 SOURCE = "crlqas-spec.md §8 (values recovered from the paper's PTM files)"

@@ -16,11 +16,9 @@ import sys
 import threading
 from pathlib import Path
 
-import numpy as np
-
 from workbench.config import CHEMICAL_ACCURACY
-from workbench.results import CircuitRecord, cnot_order
-from workbench.sim import Circuit, energies
+from workbench.results import CircuitRecord, cnot_order, size_order
+from workbench.sim import Circuit, evaluated_record
 from workbench.train import Callback, EpisodeEvent, StepEvent, TrainingSummary
 
 
@@ -29,21 +27,15 @@ def circuit_record(env, event: StepEvent) -> CircuitRecord:
     (no shots; readout error inverted when the run mitigates it), ``noiseless_energy`` without
     any noise; errors are against the exact E0."""
     circuit = Circuit.from_gates(env.n_qubits, event.gates)
-    params = np.asarray(event.params, dtype=float)
-    e0 = env.problem.ground_energy
-    exact = float(energies(circuit, params[None, :], env.problem, env.objective_noise)[0])
-    noiseless = (
-        exact if env.noise is None else float(energies(circuit, params[None, :], env.problem)[0])
-    )
-    record = circuit.record(params, exact, noiseless, e0)
+    record = evaluated_record(circuit, event.params, env.problem, env.objective_noise)
     fields = {"episode": event.episode, "step": event.step, "test": event.test}
     return CircuitRecord.from_dict({**fields, **record, "measured_energy": event.energy})
 
 
 class BestCircuits(Callback):
     """The ``keep`` lowest-energy distinct circuits seen at any step, and within chemical
-    accuracy the smallest circuit (fewest gates, then lowest error) and the one with the fewest
-    CNOTs (then fewest gates, then lowest error) — the one tracker of a run's best circuits.
+    accuracy the smallest circuit (``size_order``: fewest gates, then CNOTs, then error) and the
+    one with the fewest CNOTs (``cnot_order``) — the one tracker of a run's best circuits.
 
     Ranking uses the measured energy to shortlist and the exact re-evaluation to decide, so shot
     noise cannot promote a lucky circuit.
@@ -69,7 +61,7 @@ class BestCircuits(Callback):
                 others = [c for c in self.circuits if c.gates != record.gates]
                 self.circuits = sorted([*others, record], key=lambda c: c.energy)[: self.keep]
         if record.error < self.chemical_accuracy:
-            if self.smallest is None or _size(record) < _size(self.smallest):
+            if self.smallest is None or size_order(record) < size_order(self.smallest):
                 self.smallest = record
             if self.fewest_cnots is None or cnot_order(record) < cnot_order(self.fewest_cnots):
                 self.fewest_cnots = record
@@ -95,10 +87,6 @@ class BestCircuits(Callback):
 
 def _as_dict(record: CircuitRecord | None) -> dict | None:
     return None if record is None else record.to_dict()
-
-
-def _size(record: CircuitRecord) -> tuple:
-    return (record.n_gates, record.error)
 
 
 def episode_record(event: EpisodeEvent, wall_time: float) -> dict:

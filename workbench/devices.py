@@ -9,6 +9,7 @@ gives a noise model; ``profile_from_backend`` turns the calibration data of any 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import numpy as np
 from workbench import paths
 from workbench.config.sections import NoiseConfig
 from workbench.errors import ConfigError
-from workbench.noise import NoiseModel, depolarizing_for_infidelity
+from workbench.noise import NoiseModel, check_probability
 
 ONE_QUBIT_GATES = ("sx", "x")
 TWO_QUBIT_GATES = ("cx", "ecr", "cz")
@@ -156,3 +157,32 @@ def resolve_noise(config: NoiseConfig, n_qubits: int) -> NoiseModel | None:
                 f"has {n_qubits} qubits (0..{n_qubits - 1})"
             )
     return model
+
+
+def average_infidelity(ptm: np.ndarray) -> float:
+    r"""Average gate infidelity of a channel relative to the identity.
+
+    :math:`1 - F_{avg}` with :math:`F_{avg} = (d F_{pro} + 1)/(d + 1)` and
+    :math:`F_{pro} = \mathrm{Tr}(R)/d^2` for the PTM :math:`R` in the Pauli basis. For a gate
+    :math:`N \circ U` this is the infidelity of the noise :math:`N` alone.
+    """
+    dim = ptm.shape[0]
+    d = math.isqrt(dim)
+    return 1 - (d * np.trace(ptm) / dim + 1) / (d + 1)
+
+
+def depolarizing_for_infidelity(relaxation_ptm: np.ndarray, target: float) -> float:
+    r"""The depolarizing p that, after ``relaxation_ptm``, gives average infidelity ``target``.
+
+    As Qiskit Aer does for device models: the reported gate error includes relaxation, and the
+    rest is attributed to depolarizing noise (0 when relaxation alone exceeds the target).
+    Depolarizing scales every non-identity Pauli by :math:`1-\lambda`,
+    :math:`\lambda = \frac{4^k}{4^k-1}p`, so the trace condition is linear in λ.
+    """
+    dim = relaxation_ptm.shape[0]
+    d = math.isqrt(dim)
+    process_target = ((1 - check_probability("gate error", target)) * (d + 1) - 1) / d
+    identity_part = relaxation_ptm[0, 0]
+    rest = np.trace(relaxation_ptm) - identity_part
+    lam = 1 - (process_target * dim - identity_part) / rest
+    return float(np.clip(lam * (dim - 1) / dim, 0.0, 1.0))

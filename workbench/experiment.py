@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from workbench.agent.dqn import DoubleDQN
 from workbench.chem import Problem, resolve_problem
 from workbench.config import RunConfig
-from workbench.config.sections import CurriculumConfig
+from workbench.config.sections import CurriculumConfig, EnvConfig, OptimizerConfig
 from workbench.devices import resolve_noise
 from workbench.env.curriculum import FixedSchedule, MovingThreshold
 from workbench.env.halting import RandomHalting
@@ -68,28 +68,45 @@ def check(config: RunConfig) -> tuple[Problem, NoiseModel | None]:
     return problem, resolve_noise(config.noise, problem.n_qubits)
 
 
+def build_env(
+    problem: Problem,
+    noise: NoiseModel | None,
+    settings: EnvConfig,
+    optimizer: OptimizerConfig,
+    shots: int | None,
+    mitigate_readout: bool,
+    seed: int,
+) -> CircuitGrowthEnv:
+    """The one place a :class:`CircuitGrowthEnv` is built from config sections: the search's
+    (:func:`build`) and the random-search baseline's, so they cannot drift apart."""
+    halting = settings.random_halting
+    return CircuitGrowthEnv(
+        problem,
+        noise,
+        max_steps=settings.max_steps,
+        optimizer=build_optimizer(optimizer, shots),
+        target=settings.target,
+        reward=settings.reward,
+        random_halting=None if halting is None else RandomHalting(**vars(halting)),
+        mask_illegal=settings.mask_illegal,
+        rotosolve_new_angle=settings.rotosolve_new_angle,
+        shots=shots,
+        initial_state=settings.initial_state,
+        seed=seed,
+        mitigate_readout=mitigate_readout,
+    )
+
+
 def build(config: RunConfig) -> Experiment:
     """Build problem, noise, environment and agent; raises ConfigError on any mismatch."""
     problem, noise = check(config)
-    e = config.env
-    target_energy = problem.lower_bound if e.target == "lower_bound" else problem.ground_energy
-    halting = None if e.random_halting is None else RandomHalting(**vars(e.random_halting))
-    env = CircuitGrowthEnv(
-        problem,
-        noise,
-        max_steps=e.max_steps,
-        optimizer=build_optimizer(config.optimizer, config.noise.shots),
-        target=e.target,
-        reward=e.reward,
-        random_halting=halting,
-        mask_illegal=e.mask_illegal,
-        rotosolve_new_angle=e.rotosolve_new_angle,
-        shots=config.noise.shots,
-        initial_state=e.initial_state,
-        seed=config.seed,
-        mitigate_readout=config.noise.readout_mitigation,
+    env = build_env(
+        problem, noise, config.env, config.optimizer, config.noise.shots,
+        config.noise.readout_mitigation, config.seed,
+    )  # fmt: skip
+    env.curriculum = build_curriculum(
+        config.curriculum, problem, env.target_energy, env.start_energy
     )
-    env.curriculum = build_curriculum(config.curriculum, problem, target_energy, env.start_energy)
     settings = config.agent
     if settings.gamma is None:
         settings = type(settings)(**{**vars(settings), "gamma": config.gamma})

@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from workbench.config import CHEMICAL_ACCURACY
+from workbench.config import CHEMICAL_ACCURACY, CHEMICAL_ACCURACY_LABEL
 from workbench.plots import trailing_mean
 from workbench.results import EpisodeRecord
 
@@ -101,7 +101,9 @@ def learning_curves(
             (2, 2, [m.epsilon for m in train]),
         ):
             fig.add_scatter(x=x, y=y, mode="lines", showlegend=False, row=row, col=col, **common)
-    fig.add_hline(CHEMICAL_ACCURACY, line_dash="dash", annotation_text="1.6 mHa", row=1, col=1)
+    fig.add_hline(
+        CHEMICAL_ACCURACY, line_dash="dash", annotation_text=CHEMICAL_ACCURACY_LABEL, row=1, col=1
+    )
     fig.update_yaxes(type="log", exponentformat="e", row=1, col=1)
     fig.update_yaxes(range=[0, 1.05], row=1, col=2)
     fig.update_yaxes(range=[0, 1.05], row=2, col=2)
@@ -164,7 +166,7 @@ def convergence(
             line=dict(color=colour), hovertemplate=f"{method}<br>%{{x}} evaluations<br>"
             "median best error %{y:.2e} Ha<extra></extra>",
         )  # fmt: skip
-    fig.add_hline(CHEMICAL_ACCURACY, line_dash="dash", annotation_text="1.6 mHa")
+    fig.add_hline(CHEMICAL_ACCURACY, line_dash="dash", annotation_text=CHEMICAL_ACCURACY_LABEL)
     fig.update_yaxes(type="log", exponentformat="e", title_text="best exact error so far (Ha)")
     fig.update_xaxes(title_text="energy evaluations", tickformat="d")
     return _layout(fig, 440, title)
@@ -206,7 +208,9 @@ def sweep_overview(outcomes: Sequence, field: str) -> go.Figure:
                 name=f"seed {seed}", legendgroup=str(seed), showlegend=col == 1,
                 line=dict(color=colour), hovertext=text, row=1, col=col,
             )  # fmt: skip
-    fig.add_hline(CHEMICAL_ACCURACY, line_dash="dot", annotation_text="1.6 mHa", row=1, col=1)
+    fig.add_hline(
+        CHEMICAL_ACCURACY, line_dash="dot", annotation_text=CHEMICAL_ACCURACY_LABEL, row=1, col=1
+    )
     fig.update_yaxes(type="log", exponentformat="e", row=1, col=1)
     most = max((o.n_cnots or 0 for o in outcomes), default=1)
     fig.update_yaxes(dtick=integer_step(max(most, 1)), tick0=0, rangemode="tozero", row=1, col=2)

@@ -1,4 +1,4 @@
-r"""Noise channels as small local PTMs, noise models, and device profiles from ``data/devices``.
+r"""Noise channels as small local PTMs and noise models (device profiles: :mod:`workbench.devices`).
 
 Channel parametrisations (all checked against PennyLane's channels in the tests):
 
@@ -36,7 +36,8 @@ NS_PER_US = 1000.0
 CHANNEL_ORDERS = ("relaxation_first", "depolarizing_first")
 
 
-def _probability(name: str, value: float) -> float:
+def check_probability(name: str, value: float) -> float:
+    """``value`` as a float in [0, 1], or a ConfigError naming ``name``."""
     value = float(value)
     if not (math.isfinite(value) and 0.0 <= value <= 1.0):
         raise ConfigError(f"{name}={value!r} is not a probability: expected a number in [0, 1]")
@@ -45,7 +46,7 @@ def _probability(name: str, value: float) -> float:
 
 def depolarizing_kraus(p: float, n_qubits: int = 1) -> list[np.ndarray]:
     """Kraus operators of the ``n_qubits`` depolarizing channel with total error ``p``."""
-    p = _probability("depolarizing p", p)
+    p = check_probability("depolarizing p", p)
     words = list(itertools.product("IXYZ", repeat=n_qubits))
     kraus = []
     for word in words:
@@ -58,7 +59,7 @@ def depolarizing_kraus(p: float, n_qubits: int = 1) -> list[np.ndarray]:
 
 
 def amplitude_damping_kraus(gamma: float) -> list[np.ndarray]:
-    gamma = _probability("amplitude damping gamma", gamma)
+    gamma = check_probability("amplitude damping gamma", gamma)
     return [
         np.array([[1, 0], [0, math.sqrt(1 - gamma)]]),
         np.array([[0, math.sqrt(gamma)], [0, 0]]),
@@ -66,7 +67,7 @@ def amplitude_damping_kraus(gamma: float) -> list[np.ndarray]:
 
 
 def phase_damping_kraus(gamma: float) -> list[np.ndarray]:
-    gamma = _probability("phase damping gamma", gamma)
+    gamma = check_probability("phase damping gamma", gamma)
     return [
         np.array([[1, 0], [0, math.sqrt(1 - gamma)]]),
         np.array([[0, 0], [0, math.sqrt(gamma)]]),
@@ -176,9 +177,9 @@ class NoiseModel:
             object.__setattr__(self, name, _per_qubit(name, getattr(self, name), self.n_qubits))
         for name in ("depolarizing_1q", "readout_p01", "readout_p10"):
             for value in np.atleast_1d(getattr(self, name)):
-                _probability(name, value)
+                check_probability(name, value)
         for name in ("depolarizing_2q", "amplitude_damping", "phase_damping"):
-            _probability(name, _real(name, getattr(self, name)))
+            check_probability(name, _real(name, getattr(self, name)))
         for name in ("readout_p01", "readout_p10"):
             if np.any(np.asarray(getattr(self, name)) > 0.5):
                 warnings.warn(
@@ -188,7 +189,7 @@ class NoiseModel:
                     stacklevel=3,
                 )
         for a, b, p in self.depolarizing_2q_pairs:
-            _probability(f"depolarizing_2q of pair ({a}, {b})", p)
+            check_probability(f"depolarizing_2q of pair ({a}, {b})", p)
         if self.two_qubit_depolarizing not in ("joint", "independent"):
             raise ConfigError(
                 f"two_qubit_depolarizing={self.two_qubit_depolarizing!r}: expected 'joint' or "
@@ -382,32 +383,3 @@ class NoiseModel:
 @functools.lru_cache(maxsize=1024)
 def _channel_ptm(model: NoiseModel, wires: tuple[int, ...]) -> np.ndarray:
     return model._compose_channels(wires)
-
-
-def average_infidelity(ptm: np.ndarray) -> float:
-    r"""Average gate infidelity of a channel relative to the identity.
-
-    :math:`1 - F_{avg}` with :math:`F_{avg} = (d F_{pro} + 1)/(d + 1)` and
-    :math:`F_{pro} = \mathrm{Tr}(R)/d^2` for the PTM :math:`R` in the Pauli basis. For a gate
-    :math:`N \circ U` this is the infidelity of the noise :math:`N` alone.
-    """
-    dim = ptm.shape[0]
-    d = math.isqrt(dim)
-    return 1 - (d * np.trace(ptm) / dim + 1) / (d + 1)
-
-
-def depolarizing_for_infidelity(relaxation_ptm: np.ndarray, target: float) -> float:
-    r"""The depolarizing p that, after ``relaxation_ptm``, gives average infidelity ``target``.
-
-    As Qiskit Aer does for device models: the reported gate error includes relaxation, and the
-    rest is attributed to depolarizing noise (0 when relaxation alone exceeds the target).
-    Depolarizing scales every non-identity Pauli by :math:`1-\lambda`,
-    :math:`\lambda = \frac{4^k}{4^k-1}p`, so the trace condition is linear in λ.
-    """
-    dim = relaxation_ptm.shape[0]
-    d = math.isqrt(dim)
-    process_target = ((1 - _probability("gate error", target)) * (d + 1) - 1) / d
-    identity_part = relaxation_ptm[0, 0]
-    rest = np.trace(relaxation_ptm) - identity_part
-    lam = 1 - (process_target * dim - identity_part) / rest
-    return float(np.clip(lam * (dim - 1) / dim, 0.0, 1.0))

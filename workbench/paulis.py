@@ -139,6 +139,19 @@ class PauliHamiltonian:
         """``[(word, coefficient), ...]`` without the identity."""
         return list(zip(self.words, self.coefficients.tolist(), strict=True))
 
+    def all_terms(self) -> dict[str, float]:
+        """``{word: coefficient}`` with the identity word carrying ``shift``: the whole operator
+        as plain JSON (what a run folder records of its problem)."""
+        return {"I" * self.n_qubits: float(self.shift), **dict(self.terms())}
+
+    def largest_difference(self, terms: Mapping[str, float]) -> float:
+        """The largest coefficient difference (Ha) from ``terms`` (as :meth:`all_terms` gives
+        them; a word missing on either side counts as 0): 0 for the same operator, the size of
+        the largest flipped or changed coefficient otherwise."""
+        mine = self.all_terms()
+        words = mine.keys() | terms.keys()
+        return max((abs(mine.get(w, 0.0) - float(terms.get(w, 0.0))) for w in words), default=0.0)
+
     def flipped(self, qubits: Iterable[int]) -> PauliHamiltonian:
         r"""Relabel the computational basis on ``qubits``: :math:`X_q H X_q` flips Y and Z signs."""
         qubits = set(qubits)

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from workbench.config import CHEMICAL_ACCURACY
-from workbench.results import EpisodeRecord
+from workbench.results import CIRCUIT_SIZE_FIELDS, EpisodeRecord
 from workbench.sim import GATES, Circuit
 
 ROTATION_COLOURS = {"RX": "#f4a582", "RY": "#92c5de", "RZ": "#b8e186"}
@@ -170,8 +170,7 @@ def circuit_size_versus(labels: Sequence[str], rows: Sequence[dict], title: str 
     fig = Figure(figsize=(7, 3.5), layout="constrained")
     ax = fig.add_subplot()
     x = np.arange(len(labels))
-    keys = ("n_gates", "n_cnots", "depth", "n_params")
-    for i, key in enumerate(keys):
+    for i, key in enumerate(CIRCUIT_SIZE_FIELDS):
         values = [np.nan if r is None else r[key] for r in rows]
         ax.bar(x + (i - 1.5) * 0.2, values, 0.2, label=key.removeprefix("n_"))
     ax.set_xticks(x, labels, rotation=20, ha="right")

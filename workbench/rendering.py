@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from workbench.config import CHEMICAL_ACCURACY_LABEL
 from workbench.paths import atomic_write_text
 
 # Report labels: key → (what a reader calls it, unit).
@@ -60,8 +61,8 @@ LABELS = {
     "episodes": ("episode budget", ""),
     "best_error": ("best error vs E0", "Ha"),
     "best_noiseless_error": ("its noiseless error", "Ha"),
-    "chemical_accuracy": ("within chemical accuracy (1.6 mHa)", ""),
-    "first_chemical_accuracy_episode": ("first episode within 1.6 mHa", ""),
+    "chemical_accuracy": (f"within chemical accuracy ({CHEMICAL_ACCURACY_LABEL})", ""),
+    "first_chemical_accuracy_episode": (f"first episode within {CHEMICAL_ACCURACY_LABEL}", ""),
     "curriculum_successes": ("curriculum successes", ""),
     "wall_time_s": ("wall time", "s"),
     "seconds_per_episode": ("time per episode", "s"),

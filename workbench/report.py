@@ -11,7 +11,6 @@ are :mod:`workbench.sweep` (``workbench report --sweep`` is a thin call of it).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import shutil
@@ -23,7 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from workbench import runs
-from workbench.config import RunConfig, budget_overrides, get_run_preset
+from workbench.config import (
+    DEFAULT_RUN_PRESET,
+    RunConfig,
+    budget_overrides,
+    get_run_preset,
+    json_sha256,
+)
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.paths import REPOSITORY_ROOT, data_dir
 from workbench.rendering import to_html
@@ -35,7 +40,7 @@ PACKAGES = ("numpy", "scipy", "torch", "pennylane", "numba", "gymnasium", "qas-w
 
 
 def config_from_parameters(
-    preset: str = "h2-2q-demo",
+    preset: str = DEFAULT_RUN_PRESET,
     problem: str | None = None,
     bond_length: float | None = None,
     noise_profile: str | None = None,
@@ -137,6 +142,15 @@ def git_commit() -> str:
     return commit + (" (with uncommitted changes)" if dirty else "")
 
 
+def _hamiltonian_sha256(resolved) -> str:
+    """SHA-256 of the run's recorded Pauli terms (coefficients to 1e-10 Ha, so that round-off
+    of another machine's build gives the same hash); the specification key for older runs."""
+    terms = resolved.problem.hamiltonian
+    if terms is None:
+        return resolved.problem.key
+    return json_sha256({word: round(float(c), 10) + 0.0 for word, c in terms.items()})
+
+
 def provenance(parameters: Mapping[str, Any], results: Sequence[RunResult]) -> dict:
     """Parameters, seeds, software versions, git commit, Hamiltonian and noise hashes."""
     versions = {"python": platform.python_version()}
@@ -153,10 +167,9 @@ def provenance(parameters: Mapping[str, Any], results: Sequence[RunResult]) -> d
         "run folders": [str(r.folder) for r in results],
         "versions": versions,
         "git commit": git_commit(),
-        "hamiltonian sha256": None if first is None else first.problem.key,
-        "noise model sha256": None
-        if noise is None
-        else hashlib.sha256(json.dumps(noise, sort_keys=True).encode()).hexdigest(),
+        "problem key (specification sha256)": None if first is None else first.problem.key,
+        "hamiltonian sha256": None if first is None else _hamiltonian_sha256(first),
+        "noise model sha256": None if noise is None else json_sha256(noise),
     }
 
 

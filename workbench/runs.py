@@ -24,7 +24,6 @@ deterministic: the same config and seed give the same episodes, resumed or not.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -39,12 +38,13 @@ import torch
 
 from workbench import __version__
 from workbench.callbacks import BestCircuits, Checkpointer, MetricsLog, ProgressBar
-from workbench.config import CHEMICAL_ACCURACY, RunConfig
+from workbench.config import CHEMICAL_ACCURACY, RunConfig, json_sha256
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.experiment import Experiment, build
 from workbench.lock import FolderLock
 from workbench.paths import atomic_write_text
 from workbench.results import (
+    CIRCUIT_SIZE_FIELDS,
     ProblemFacts,
     ResolvedFacts,
     RunResult,
@@ -78,7 +78,7 @@ def default_run_dir(config: RunConfig) -> Path:
 
 def config_hash(config: RunConfig) -> str:
     """SHA-256 of the config's JSON (sorted keys): the same experiment, the same hash."""
-    return hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True).encode()).hexdigest()
+    return json_sha256(config.to_dict())
 
 
 def config_run_dir(config: RunConfig, runs_dir: str | Path = "runs") -> Path:
@@ -103,6 +103,7 @@ def _resolved(experiment: Experiment) -> ResolvedFacts:
             hartree_fock_energy=problem.hartree_fock_energy,
             zero_state_energy=problem.zero_state_energy,
             lower_bound=problem.lower_bound,
+            hamiltonian=problem.hamiltonian.all_terms(),
         ),
         noise=None if experiment.noise is None else experiment.noise.to_dict(),
         versions={"workbench": __version__, "torch": torch.__version__, "numpy": np.__version__},
@@ -230,7 +231,7 @@ class _Session:
         return self.summary
 
 
-_SHAPE = ("n_gates", "n_cnots", "depth", "n_params", "energy", "noiseless_energy", "gates")
+_SHAPE = (*CIRCUIT_SIZE_FIELDS, "energy", "noiseless_energy", "gates")
 
 
 _OLD_SUMMARY_FIELDS = {

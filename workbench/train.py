@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from workbench.config import CHEMICAL_ACCURACY
 from workbench.results import EpisodeRecord, gates_text
 
 
@@ -159,7 +160,7 @@ def train(
     episodes: int,
     callbacks: Sequence[Callback] = (),
     test_every: int | None = None,
-    chemical_accuracy: float = 1.6e-3,
+    chemical_accuracy: float = CHEMICAL_ACCURACY,
     start_episode: int = 0,
     summary: TrainingSummary | None = None,
 ) -> TrainingSummary:

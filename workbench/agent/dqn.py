@@ -117,7 +117,6 @@ class DoubleDQN:
         self.n_actions = n_actions
         device = settings.device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.device = torch.device(device)
-        self.generator = torch.Generator().manual_seed(seed)
         torch.manual_seed(seed)
         network = (observation_size, n_actions, settings.hidden, settings.dropout)
         self.policy = q_network(*network, sparse_input=settings.sparse_input)

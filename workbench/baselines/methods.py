@@ -31,9 +31,8 @@ from workbench.baselines.ansatz import (
 )
 from workbench.baselines.objective import BaselineResult, Objective, result
 from workbench.chem.excitations import excitations, pool
-from workbench.config import BaselineConfig
-from workbench.env.vqe import CircuitGrowthEnv
-from workbench.optim import build_optimizer
+from workbench.config import BaselineConfig, EnvConfig
+from workbench.experiment import build_env
 from workbench.sim import Circuit
 
 
@@ -138,16 +137,13 @@ def random_search(objective: Objective, config: BaselineConfig, rng) -> list[Bas
     """Random legal actions in the agent's environment until ``config.random_budget``
     evaluations are spent; the lowest energy any step reached wins."""
     started, spent = time.perf_counter(), objective.evaluations
-    env = CircuitGrowthEnv(
-        objective.problem,
-        objective.noise,
-        max_steps=config.random_max_gates,
-        optimizer=build_optimizer(config.optimizer_for(objective.shots), objective.shots),
-        target="exact",
-        shots=objective.shots,
-        initial_state=config.initial_state,
-        seed=config.seed,
+    settings = EnvConfig(
+        max_steps=config.random_max_gates, target="exact", initial_state=config.initial_state
     )
+    env = build_env(
+        objective.problem, objective.noise, settings, config.optimizer_for(objective.shots),
+        objective.shots, objective.mitigate_readout, config.seed,
+    )  # fmt: skip
     env.training = False
     best, episodes = None, 0
     while env.evaluations < config.random_budget:

@@ -3,8 +3,10 @@ r"""Molecule specification → qubit Hamiltonian and its exact reference energie
 Pipeline (all offline, PennyLane's built-in restricted Hartree–Fock):
 
 1. integrals :math:`h_{pq}, g_{pqrs}` over PennyLane's SCF orbitals — re-minimised when that SCF
-   ended on a determinant that breaks the aufbau rule (stretched bonds; :mod:`.scf`) — then
-   those of the active space and the core constant (nuclear repulsion + frozen-core energy);
+   ended on a determinant that breaks the aufbau rule (stretched bonds; :mod:`.scf`), their
+   phases fixed by one rule (:func:`workbench.chem.scf.fix_phases`: the same Hamiltonian on
+   every machine) — then those of the active space and the core constant (nuclear repulsion +
+   frozen-core energy);
 2. the second-quantised Hamiltonian
    :math:`\hat H = c + \sum_{pq} h_{pq} a_p^\dagger a_q
    + \tfrac12 \sum_{pqrs} g_{pqrs} a_p^\dagger a_q^\dagger a_r a_s` over spin-orbitals;
@@ -38,9 +40,10 @@ if TYPE_CHECKING:
 # PennyLane (≈ 2 s to import) is imported where a problem is built or exported, so reading
 # shipped or cached problems — and every CLI command that only reads — never pays for it.
 
-RECIPE_VERSION = 2
+RECIPE_VERSION = 3
 """Bumped whenever the construction below changes results: cached problems then rebuild
-(2: non-aufbau SCF orbitals re-minimised, the frozen core built here)."""
+(2: non-aufbau SCF orbitals re-minimised, the frozen core built here; 3: orbital phases fixed by
+a rule, so that a problem builds to the same Hamiltonian on every machine)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,8 +170,6 @@ class _ActiveSpace:
 def _active_space(spec: MoleculeSpec) -> _ActiveSpace:
     from pennylane import qchem
 
-    from workbench.chem import scf
-
     molecule = _molecule(spec)
     core, active = _orbital_lists(spec, molecule.n_orbitals)
     if 2 * len(active) > MAX_QUBITS_EXACT:
@@ -176,8 +177,26 @@ def _active_space(spec: MoleculeSpec) -> _ActiveSpace:
             f"{len(active)} active orbitals need {2 * len(active)} qubits; at most "
             f"{MAX_QUBITS_EXACT} are supported (exact diagonalisation): set active_orbitals"
         )
-    constant, one, two = qchem.electron_integrals(molecule)()  # all orbitals
-    constant, one, two = float(np.asarray(constant).ravel()[0]), np.asarray(one), np.asarray(two)
+    _, orbitals, _, core_hamiltonian, eri = qchem.scf(molecule)()
+    constant = float(np.asarray(qchem.nuclear_energy(molecule.nuclear_charges,
+                                                     molecule.coordinates)()).ravel()[0])
+    return active_space_from_orbitals(
+        spec, constant, np.asarray(orbitals), np.asarray(core_hamiltonian), np.asarray(eri),
+        core, active,
+    )  # fmt: skip
+
+
+def active_space_from_orbitals(
+    spec: MoleculeSpec, constant: float, orbitals, core_hamiltonian, eri, core, active
+) -> _ActiveSpace:
+    """Step 1 of the module docstring from SCF ``orbitals`` (columns, atomic basis) and the
+    atomic-orbital integrals: the phase rule (:func:`workbench.chem.scf.fix_phases`) before any
+    integral is transformed — the aufbau repair's minimiser included — and again after it, so
+    the result is the same whatever signs the eigensolver gave the orbitals."""
+    from workbench.chem import scf
+
+    orbitals = scf.fix_phases(orbitals)
+    one, two = scf.molecular_integrals(orbitals, core_hamiltonian, eri)
     n_occupied, state, before = spec.n_electrons // 2, "aufbau", None
     if not scf.is_aufbau(one, two, n_occupied):
         before = scf.closed_shell_energy(
@@ -185,10 +204,11 @@ def _active_space(spec: MoleculeSpec) -> _ActiveSpace:
         )
         found = scf.minimise_rhf(constant, one, two, n_occupied)
         if found.converged and found.aufbau and found.energy < before:
-            one, two = scf.rotate_integrals(one, two, found.orbitals)
+            orbitals = orbitals @ found.orbitals
             state = "re-minimised"
         else:
             state = "non-aufbau"
+    one, two = scf.molecular_integrals(scf.fix_phases(orbitals), core_hamiltonian, eri)
     constant, one, two = scf.frozen_core(constant, one, two, core, active)
     n_active_electrons = spec.n_electrons - 2 * len(core)
     return _ActiveSpace(constant, one, two, n_active_electrons, len(active), state, before)

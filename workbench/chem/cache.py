@@ -8,7 +8,6 @@ checksum all match; anything else is rebuilt and rewritten atomically.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import warnings
@@ -20,7 +19,7 @@ import numpy as np
 from workbench import paths
 from workbench.chem.build import Problem, build_problem, problem_key
 from workbench.chem.presets import PRESETS, get_preset
-from workbench.config import MoleculeSpec
+from workbench.config import MoleculeSpec, json_sha256
 from workbench.config.sections import ProblemConfig
 from workbench.errors import ConfigError
 from workbench.paulis import PauliHamiltonian
@@ -51,7 +50,7 @@ def build_cache_dir() -> Path:
 
 def _checksum(payload: dict[str, Any]) -> str:
     body = {k: v for k, v in payload.items() if k != "checksum"}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    return json_sha256(body)
 
 
 def problem_to_dict(problem: Problem) -> dict[str, Any]:

@@ -53,7 +53,10 @@ class Preset:
                 f"bond_length={bond_length!r} is not allowed: expected a distance in "
                 f"(0, {MAX_BOND_LENGTH:g}] Å"
             )
-        return self.make(float(bond_length))
+        try:
+            return self.make(float(bond_length))
+        except ConfigError as error:
+            raise ConfigError(f"bond_length={bond_length!r} Å for {self.id!r}: {error}") from None
 
 
 def _diatomic(a: str, b: str, **recipe) -> Callable[[float | None], MoleculeSpec]:

@@ -17,6 +17,16 @@ delocalised σg² one is at −0.5723 Ha); such a determinant breaks the aufbau 
 then minimised directly over orbital rotations :math:`U = \exp(\kappa - \kappa^T)`, κ
 virtual × occupied, with the analytic gradient :math:`\partial E/\partial\kappa_{ai} = 4F_{ai}`
 (BFGS from a small fixed kick, since the stationary start has zero gradient).
+
+Orbital phases: an eigensolver may return any orbital as :math:`\pm\phi`, and which sign it
+picks depends on the linear-algebra library and the processor. Every integral over a flipped
+orbital flips sign with it, and so do the Pauli coefficients of the qubit Hamiltonian (same
+spectrum, different coefficients: a circuit's energy would depend on the machine that built the
+problem). :func:`fix_phases` applies one rule to the atomic-orbital coefficients before any
+integral is transformed: in each orbital, the coefficient of largest magnitude is positive; where
+several lie within :data:`PHASE_TIE_TOLERANCE` of that magnitude, the one of the lowest
+atomic-orbital index decides. (A degenerate pair of orbitals may also come back rotated into
+each other; no shipped active space holds one.)
 """
 
 from __future__ import annotations
@@ -27,6 +37,9 @@ import numpy as np
 
 GRADIENT_TOLERANCE = 1e-6
 """Largest :math:`|4F_{ai}|` (Ha) at which a minimised determinant counts as converged."""
+PHASE_TIE_TOLERANCE = 1e-6
+"""Coefficients whose magnitudes differ by less than this count as tied for the phase rule
+(symmetric molecules: H2's σ orbitals have equal weights on both atoms up to round-off)."""
 AUFBAU_TOLERANCE = 1e-8
 """How far (Ha) an occupied orbital energy may lie above a virtual one and still count as
 aufbau (degenerate orbitals at a bond's dissociation limit)."""
@@ -122,6 +135,27 @@ def _canonical(u: np.ndarray, one: np.ndarray, two: np.ndarray, n: int):
     orbitals = u @ mix
     signs = np.sign(orbitals[np.abs(orbitals).argmax(axis=0), np.arange(orbitals.shape[1])])
     return orbitals * signs, energies
+
+
+def fix_phases(coefficients: np.ndarray) -> np.ndarray:
+    """The orbitals (columns of ``coefficients``, atomic orbitals as rows) with the phase rule of
+    the module docstring applied: a sign flip of any input column gives a bit-identical result."""
+    c = np.array(coefficients, dtype=float)
+    magnitudes = np.abs(c)
+    tied = magnitudes >= magnitudes.max(axis=0) - PHASE_TIE_TOLERANCE
+    deciding = tied.argmax(axis=0)  # the first (lowest) atomic-orbital index among the tied
+    signs = np.where(c[deciding, np.arange(c.shape[1])] < 0, -1.0, 1.0)
+    return c * signs
+
+
+def molecular_integrals(coefficients: np.ndarray, core_hamiltonian: np.ndarray, eri: np.ndarray):
+    """One- and two-body integrals over the orbitals ``coefficients`` (columns, in the atomic
+    basis) from the atomic-orbital core Hamiltonian and repulsion tensor ``eri[μ,ν,ρ,σ]`` =
+    (μν|ρσ), in the layout of the module docstring (PennyLane's ``electron_integrals``)."""
+    c = coefficients
+    one = c.T @ core_hamiltonian @ c
+    two = np.einsum("ba,dc,bdeg,ef,gh->acfh", c, c, eri, c, c, optimize=True)
+    return one, np.swapaxes(two, 1, 3)
 
 
 def rotate_integrals(one: np.ndarray, two: np.ndarray, orbitals: np.ndarray):

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from workbench.cli.table import format_table
+from workbench.config import CHEMICAL_ACCURACY_LABEL, DEFAULT_RUN_PRESET
 from workbench.errors import ConfigError
 
 PRESET_COLUMNS = [
@@ -143,7 +144,8 @@ def _print_show(result, as_json: bool = False) -> None:
         f"run        {result.folder} ({result.status}, {s.episodes_done}/"
         f"{result.config.episodes} episodes)",
         f"problem    {result.config.label}  E0 = {result.resolved.problem.ground_energy:.8f} Ha",
-        f"chemical accuracy (1.6 mHa vs exact E0): {'yes' if s.chemical_accuracy else 'no'}"
+        f"chemical accuracy ({CHEMICAL_ACCURACY_LABEL} vs exact E0): "
+        + ("yes" if s.chemical_accuracy else "no")
         + (f", first reached in episode {first}" if first is not None else ""),
     ]
     if result.status == "interrupted":
@@ -195,11 +197,13 @@ def add_commands(sub) -> None:
     presets.set_defaults(handler=_cmd_presets)
 
     train = sub.add_parser("train", help="run a CRLQAS search into a run folder")
-    train.add_argument("--preset", default="h2-2q-demo", help="run preset (see `presets`)")
+    train.add_argument("--preset", default=DEFAULT_RUN_PRESET, help="run preset (see `presets`)")
     train.add_argument("--config", help="a run config JSON file instead of a preset")
     train.add_argument("--episodes", type=int, help="number of training episodes")
     train.add_argument("--seed", type=int, help="random seed (same seed, same run)")
-    train.add_argument("--out", help="run folder (default runs/<preset>-s<seed>-<time>)")
+    train.add_argument(
+        "--out", help="run folder (default runs/<problem>-<noise>-s<seed>-<UTC time>)"
+    )
     train.add_argument(
         "--set",
         action="append",

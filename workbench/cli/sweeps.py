@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli.table import format_table
+from workbench.config import CHEMICAL_ACCURACY_LABEL, DEFAULT_RUN_PRESET
 from workbench.errors import ConfigError
 
 SWEEP_COLUMNS = [
@@ -19,7 +20,7 @@ SWEEP_COLUMNS = [
     ("episodes", "episodes_done", ""),
     ("best error", "best_error", ".2e"),
     ("noiseless", "best_noiseless_error", ".2e"),
-    ("1st ≤1.6 mHa", "first_chemical_accuracy_episode", ""),
+    (f"1st ≤{CHEMICAL_ACCURACY_LABEL}", "first_chemical_accuracy_episode", ""),
     ("gates", "n_gates", ""),
     ("CNOTs", "n_cnots", ""),
     ("s", "wall_time_s", ".1f"),
@@ -89,7 +90,7 @@ def add_commands(sub) -> None:
     sweep = sub.add_parser(
         "sweep", help="a grid of runs (resumable, local process pool or Ray) → results table"
     )
-    sweep.add_argument("--preset", default="h2-2q-demo", help="run preset (see `presets`)")
+    sweep.add_argument("--preset", default=DEFAULT_RUN_PRESET, help="run preset (see `presets`)")
     sweep.add_argument(
         "--grid",
         action="append",

@@ -6,14 +6,16 @@
 """
 
 from workbench.config.baselines import ADAPT_POOLS, BASELINE_METHODS, BaselineConfig
+from workbench.config.hashing import json_sha256
 from workbench.config.molecule import (
     ATOMIC_NUMBERS,
     BOHR_PER_ANGSTROM,
     CHEMICAL_ACCURACY,
+    CHEMICAL_ACCURACY_LABEL,
     MoleculeSpec,
     check_fields,
 )
-from workbench.config.presets import get_run_preset, run_presets
+from workbench.config.presets import DEFAULT_RUN_PRESET, get_run_preset, run_presets
 from workbench.config.run import RunConfig, parse_override, parse_value
 from workbench.config.sections import (
     ITERATION_BUDGET,
@@ -37,6 +39,8 @@ __all__ = [
     "BASELINE_METHODS",
     "BOHR_PER_ANGSTROM",
     "CHEMICAL_ACCURACY",
+    "CHEMICAL_ACCURACY_LABEL",
+    "DEFAULT_RUN_PRESET",
     "ITERATION_BUDGET",
     "MAX_BOND_LENGTH",
     "NOISY_HALTING",
@@ -54,6 +58,7 @@ __all__ = [
     "budget_overrides",
     "check_fields",
     "get_run_preset",
+    "json_sha256",
     "paper_gamma",
     "parse_override",
     "parse_value",

@@ -9,13 +9,12 @@ is hashed for caches and written into run folders.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.config.hashing import json_sha256
 from workbench.errors import ConfigError
 
 BOHR_PER_ANGSTROM = 1.0 / 0.529177210903
@@ -23,6 +22,8 @@ BOHR_PER_ANGSTROM = 1.0 / 0.529177210903
 
 CHEMICAL_ACCURACY = 1.6e-3
 """Chemical accuracy in hartree, the success criterion used throughout the paper."""
+CHEMICAL_ACCURACY_LABEL = f"{CHEMICAL_ACCURACY * 1e3:g} mHa"
+"""How tables, figures and messages name :data:`CHEMICAL_ACCURACY` ("1.6 mHa")."""
 
 ATOMIC_NUMBERS: dict[str, int] = {
     symbol: z
@@ -273,7 +274,7 @@ class MoleculeSpec:
         """SHA-256 of the canonical JSON of every field that changes the Hamiltonian."""
         data = self.to_dict()
         data.pop("name")
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+        return json_sha256(data)
 
     def formula(self) -> str:
         """Hill-order formula (C, H, then alphabetical; without C all alphabetical): ``HLi``."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from workbench.config.molecule import CHEMICAL_ACCURACY
 from workbench.config.run import RunConfig
 from workbench.config.sections import (
     NOISY_HALTING,
@@ -40,7 +41,7 @@ DEMO_AGENT = AgentConfig(
 )
 # Larger action spaces need longer exploration: ε reaches 0.05 after ~1500 gradient steps.
 DEMO_AGENT_SLOW_EPSILON = dataclasses.replace(DEMO_AGENT, epsilon_decay=0.998)
-CHEMICAL_ACCURACY_SCHEDULE = CurriculumConfig(kind="fixed", thresholds=(1.6e-3,))
+CHEMICAL_ACCURACY_SCHEDULE = CurriculumConfig(kind="fixed", thresholds=(CHEMICAL_ACCURACY,))
 
 # Adam-SPSA tunings of §6.3 (a, alpha, c, gamma, lam, beta1, beta2).
 SPSA_H2_2Q_SHOTS = (1.4934, 0.9931, 0.0612, 0.0253, 0.6104, 0.8804, 0.9979)
@@ -170,10 +171,14 @@ def _paper() -> dict[str, RunConfig]:
     return p
 
 
+DEFAULT_RUN_PRESET = "h2-2q-demo"
+"""The run preset of the CLI, the panel, sweeps and the default report (H2, noiseless, small)."""
+
+
 def _demos() -> dict[str, RunConfig]:
     exact = {"target": "exact"}
     d = {}
-    d["h2-2q-demo"] = RunConfig(
+    d[DEFAULT_RUN_PRESET] = RunConfig(
         ProblemConfig("h2-2q"),
         env=EnvConfig(max_steps=10, **exact),
         curriculum=CHEMICAL_ACCURACY_SCHEDULE,

@@ -42,6 +42,12 @@ SECTIONS = {
 }
 
 
+MAX_SEED = 2**32 - 1
+"""Seeds seed numpy, torch and Python's random alike; numpy's legacy seeding stops here."""
+MAX_EPISODES = 10**8
+"""More episodes than any search could run (the paper's longest: 50 000): a typo, not a plan."""
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """Everything that defines a CRLQAS search; the same config and seed give the same run.
@@ -69,8 +75,8 @@ class RunConfig:
                 object.__setattr__(self, name, _section(cls, name, value))
             elif not isinstance(value, cls):
                 raise ConfigError(f"{name} must be a {cls.__name__} or a mapping, got {value!r}")
-        positive_int("episodes", self.episodes)
-        positive_int("seed", self.seed, minimum=0)
+        positive_int("episodes", self.episodes, maximum=MAX_EPISODES)
+        positive_int("seed", self.seed, minimum=0, maximum=MAX_SEED)
         positive_int("checkpoint_every", self.checkpoint_every)
         if self.optimizer.method == "adam_spsa3" and self.noise.shots is None:
             raise ConfigError(

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.config.molecule import MoleculeSpec
+from workbench.config.molecule import CHEMICAL_ACCURACY, MoleculeSpec, check_fields
 from workbench.errors import ConfigError
 
 # Å: beyond this a diatomic is two free atoms (and PennyLane's SCF no longer converges reliably)
@@ -17,9 +17,12 @@ MAX_BOND_LENGTH = 20.0
 MAX_SHOTS = 10**15  # numpy samples counts as C longs; shot noise ~1/√N is below 1e-7 here
 
 
-def positive_int(name: str, value: Any, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{name}={value!r} is not allowed: expected an integer >= {minimum}")
+def positive_int(name: str, value: Any, minimum: int = 1, maximum: int | None = None) -> None:
+    """An integer count in ``[minimum, maximum]`` (no upper limit when ``maximum`` is None)."""
+    bad = isinstance(value, bool) or not isinstance(value, int) or value < minimum
+    if bad or (maximum is not None and value > maximum):
+        allowed = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
+        raise ConfigError(f"{name}={value!r} is not allowed: expected an integer {allowed}")
 
 
 def _number_in(name: str, value: Any, low: float, high: float, open_low: bool = False) -> None:
@@ -29,6 +32,12 @@ def _number_in(name: str, value: Any, low: float, high: float, open_low: bool = 
         raise ConfigError(
             f"{name}={value!r} is not allowed: expected a number in {bracket}{low}, {high}]"
         )
+
+
+def flag(name: str, value: Any) -> None:
+    """A yes/no field: only ``true`` or ``false`` (JSON), never a string, number or list."""
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name}={value!r} is not allowed: expected true or false")
 
 
 def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -83,10 +92,7 @@ class NoiseConfig:
 
     def __post_init__(self) -> None:
         _number_in("noise.scale", self.scale, 0.0, 1e3)
-        if not isinstance(self.readout_mitigation, bool):
-            raise ConfigError(
-                f"noise.readout_mitigation={self.readout_mitigation!r}: expected true or false"
-            )
+        flag("noise.readout_mitigation", self.readout_mitigation)
         if not isinstance(self.overrides, Mapping):
             raise ConfigError(f"noise.overrides={self.overrides!r}: expected a mapping")
         object.__setattr__(self, "overrides", dict(self.overrides))
@@ -97,10 +103,6 @@ class NoiseConfig:
                     f"noise.shots={self.shots} is not allowed: at most {MAX_SHOTS:.0e} shots "
                     "per measurement group (use null for exact expectations)"
                 )
-
-    @property
-    def has_channels(self) -> bool:
-        return self.profile is not None or bool(self.overrides)
 
     @property
     def label(self) -> str:
@@ -167,11 +169,19 @@ class EnvConfig:
 
     def __post_init__(self) -> None:
         positive_int("env.max_steps", self.max_steps)
+        flag("env.mask_illegal", self.mask_illegal)
+        flag("env.rotosolve_new_angle", self.rotosolve_new_angle)
         _choice("env.initial_state", self.initial_state, INITIAL_STATES)
         _choice("env.target", self.target, TARGETS)
         _choice("env.reward", self.reward, REWARDS)
         if isinstance(self.random_halting, Mapping):
+            check_fields(HaltingConfig, self.random_halting, "env.random_halting")
             object.__setattr__(self, "random_halting", HaltingConfig(**self.random_halting))
+        elif not isinstance(self.random_halting, HaltingConfig | None):
+            raise ConfigError(
+                f"env.random_halting={self.random_halting!r} is not allowed: expected null or "
+                "a mapping of its fields (n, p, low, high)"
+            )
         if self.test_every is not None:
             positive_int("env.test_every", self.test_every)
 
@@ -212,7 +222,7 @@ class CurriculumConfig:
     successes_per_shrink: int = 25
     shrink_steps: int = 10
     shrink_switch: float | None = None
-    thresholds: tuple[float, ...] = (1.6e-3,)
+    thresholds: tuple[float, ...] = (CHEMICAL_ACCURACY,)
     switch_episodes: tuple[int, ...] = (10**9,)
 
     def __post_init__(self) -> None:
@@ -224,15 +234,22 @@ class CurriculumConfig:
         _number_in("curriculum.amortisation_radius", self.amortisation_radius, 0.0, 1e6)
         positive_int("curriculum.successes_per_shrink", self.successes_per_shrink)
         positive_int("curriculum.shrink_steps", self.shrink_steps)
+        if self.shrink_switch is not None:
+            _number_in("curriculum.shrink_switch", self.shrink_switch, 0.0, 1e6, open_low=True)
+        for name in ("thresholds", "switch_episodes"):
+            if not isinstance(getattr(self, name), list | tuple):
+                raise ConfigError(f"curriculum.{name}={getattr(self, name)!r}: expected a list")
+        for t in self.thresholds:
+            _number_in("curriculum.thresholds", t, 0.0, 1e6, open_low=True)
+        for e in self.switch_episodes:
+            positive_int("curriculum.switch_episodes", e)
         object.__setattr__(self, "thresholds", tuple(float(t) for t in self.thresholds))
-        object.__setattr__(self, "switch_episodes", tuple(int(e) for e in self.switch_episodes))
+        object.__setattr__(self, "switch_episodes", tuple(self.switch_episodes))
         if not self.thresholds or len(self.thresholds) != len(self.switch_episodes):
             raise ConfigError(
                 "curriculum.thresholds and curriculum.switch_episodes need the same, non-zero "
                 f"length (got {len(self.thresholds)} and {len(self.switch_episodes)})"
             )
-        for t in self.thresholds:
-            _number_in("curriculum.thresholds", t, 0.0, 1e6, open_low=True)
 
 
 OPTIMIZERS = ("cobyla", "lbfgs", "spsa", "adam_spsa", "adam_spsa3", "rotosolve")
@@ -269,6 +286,7 @@ class OptimizerConfig:
 
     def __post_init__(self) -> None:
         _choice("optimizer.method", self.method, OPTIMIZERS)
+        flag("optimizer.adam_from_first_iteration", self.adam_from_first_iteration)
         positive_int("optimizer.max_iterations (the optimiser budget)", self.max_iterations)
         maxfev = (self.maxfev,) if isinstance(self.maxfev, int) else tuple(self.maxfev)
         object.__setattr__(self, "maxfev", maxfev)
@@ -367,6 +385,8 @@ class AgentConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hidden", tuple(self.hidden))
+        for name in ("paper_discount", "sparse_input", "mask_targets"):
+            flag(f"agent.{name}", getattr(self, name))
         if self.threads is not None:
             positive_int("agent.threads", self.threads)
         for width in self.hidden:

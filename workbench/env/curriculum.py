@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from workbench.config import CHEMICAL_ACCURACY
 from workbench.errors import ConfigError
 
 
@@ -100,7 +101,7 @@ class FixedSchedule:
     """Piecewise-constant threshold: ``thresholds[i]`` until episode ``switch_episodes[i]``."""
 
     target_energy: float
-    thresholds: tuple[float, ...] = (1.6e-3,)
+    thresholds: tuple[float, ...] = (CHEMICAL_ACCURACY,)
     switch_episodes: tuple[int, ...] = (10**9,)
     episodes: int = field(init=False, default=0)
 

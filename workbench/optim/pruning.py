@@ -24,7 +24,7 @@ import numpy as np
 from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.optim import LBFGS
-from workbench.sim import Circuit, energies, energy_and_gradient
+from workbench.sim import Circuit, energies, energy_and_gradient, evaluated_record
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,9 @@ class PrunedCircuit:
     removed: tuple[tuple, ...]
 
     def record(self, problem, noise: NoiseModel | None, episode: int) -> dict:
-        """A ``best.json``-style circuit record; errors against the problem's exact E0."""
-        circuit, params, e0 = self.circuit, self.params, problem.ground_energy
-        noiseless = float(energies(circuit, params[None, :], problem)[0])
-        record = circuit.record(params, self.energy, noiseless, e0)
-        return {"episode": episode, **record}
+        """A ``best.json``-style circuit record (:func:`workbench.sim.evaluated_record` under
+        ``noise``, the channels it was pruned under); errors against the problem's exact E0."""
+        return {"episode": episode, **evaluated_record(self.circuit, self.params, problem, noise)}
 
 
 def optimise_angles(

@@ -4,6 +4,7 @@ reads, so the panel, reports, sweeps and benchmarks read results without the tra
 """
 
 from workbench.results.records import (
+    CIRCUIT_SIZE_FIELDS,
     CircuitRecord,
     EpisodeRecord,
     ProblemFacts,
@@ -11,6 +12,7 @@ from workbench.results.records import (
     RunSummary,
     cnot_order,
     gates_text,
+    size_order,
 )
 from workbench.results.run import (
     RunResult,
@@ -21,6 +23,7 @@ from workbench.results.run import (
 )
 
 __all__ = [
+    "CIRCUIT_SIZE_FIELDS",
     "CircuitRecord",
     "EpisodeRecord",
     "ProblemFacts",
@@ -33,4 +36,5 @@ __all__ = [
     "load_run",
     "read_config",
     "read_resolved",
+    "size_order",
 ]

@@ -119,9 +119,19 @@ class EpisodeRecord(_Record):
     wall_time: float | None = None
 
 
+CIRCUIT_SIZE_FIELDS = ("n_gates", "n_cnots", "depth", "n_params")
+"""The size of a circuit as every record, table and figure reports it (in this order)."""
+
+
 def cnot_order(record: CircuitRecord) -> tuple:
     """Sort key of circuit records: fewest CNOTs, then fewest gates, then lowest error."""
     return (record.n_cnots, record.n_gates, record.error)
+
+
+def size_order(record: CircuitRecord) -> tuple:
+    """Sort key of circuit records for "the smallest circuit": fewest gates, then fewest CNOTs,
+    then lowest error (every table, tracker and document picks with this one rule)."""
+    return (record.n_gates, record.n_cnots, record.error)
 
 
 def gates_text(gates) -> str:
@@ -170,9 +180,11 @@ class RunSummary(_Record):
 
 @dataclass(frozen=True)
 class ProblemFacts(_Record):
-    """The problem a run solved, as resolved when it started: ``key`` the Hamiltonian's SHA-256;
-    ``ground_energy`` the exact E0, ``lower_bound`` the curriculum's bound (``None`` unless
-    given), the Hartree–Fock and |0…0⟩ energies (Ha)."""
+    """The problem a run solved, as resolved when it started: ``key`` the specification's SHA-256
+    (the cache key); ``ground_energy`` the exact E0, ``lower_bound`` the curriculum's bound
+    (``None`` unless given), the Hartree–Fock and |0…0⟩ energies (Ha); ``hamiltonian`` every Pauli
+    term ``{word: coefficient}`` (the identity carries the shift; ``None`` in runs started before
+    it was recorded) — energies alone cannot tell two Hamiltonians with the same spectrum apart."""
 
     id: str
     key: str
@@ -182,6 +194,7 @@ class ProblemFacts(_Record):
     hartree_fock_energy: float
     zero_state_energy: float
     lower_bound: float | None = None
+    hamiltonian: Mapping[str, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.config import CHEMICAL_ACCURACY, RunConfig
+from workbench.config import CHEMICAL_ACCURACY, CHEMICAL_ACCURACY_LABEL, RunConfig
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.lock import folder_in_use
 from workbench.results.records import (
@@ -57,21 +57,35 @@ def _config_json(folder: Path) -> dict:
     return data
 
 
+PROBLEM_TOLERANCE = 1e-8
+"""Largest change (Ha) of a recorded energy or Pauli coefficient that still counts as the same
+problem (round-off of a rebuild on another machine is ~1e-13)."""
+
+
 def check_problem(resolved: ResolvedFacts, problem, folder: Path) -> None:
-    """Refuse a problem rebuilt from a run's config whose exact ground and Hartree–Fock energies
-    differ (> 1e-8 Ha) from those recorded when the run started: the problem recipe changed
-    since (e.g. re-minimised SCF orbitals at a stretched bond), so the run's circuits and
-    checkpoint belong to another Hamiltonian."""
+    """Refuse a problem rebuilt from a run's config that is not the one recorded when the run
+    started: exact ground or Hartree–Fock energy, or any Pauli coefficient (runs that recorded
+    their Hamiltonian), differ by more than :data:`PROBLEM_TOLERANCE`. The problem recipe changed
+    since (e.g. re-minimised SCF orbitals at a stretched bond, fixed orbital phases), so the
+    run's circuits and checkpoint belong to another Hamiltonian."""
     recorded = resolved.problem
     pairs = ((recorded.ground_energy, problem.ground_energy),
              (recorded.hartree_fock_energy, problem.hartree_fock_energy))  # fmt: skip
-    if any(abs(old - new) > 1e-8 for old, new in pairs):
+    changed = None
+    if any(abs(old - new) > PROBLEM_TOLERANCE for old, new in pairs):
+        changed = (
+            f"E0 {recorded.ground_energy:.8f} → {problem.ground_energy:.8f} Ha, HF "
+            f"{recorded.hartree_fock_energy:.8f} → {problem.hartree_fock_energy:.8f} Ha"
+        )
+    elif recorded.hamiltonian is not None:
+        largest = problem.hamiltonian.largest_difference(recorded.hamiltonian)
+        if largest > PROBLEM_TOLERANCE:
+            changed = f"same energies, but Pauli coefficients differ by up to {largest:.3g} Ha"
+    if changed:
         raise WorkbenchError(
             f"{folder}: the problem {recorded.id!r} now builds differently from when this run "
-            f"started (E0 {recorded.ground_energy:.8f} → {problem.ground_energy:.8f} Ha, HF "
-            f"{recorded.hartree_fock_energy:.8f} → {problem.hartree_fock_energy:.8f} Ha; the "
-            "problem recipe changed): its circuits and checkpoint belong to the old Hamiltonian. "
-            "Start a new run of the same config"
+            f"started ({changed}; the problem recipe changed): its circuits and checkpoint "
+            "belong to the old Hamiltonian. Start a new run of the same config"
         )
 
 
@@ -107,7 +121,9 @@ class RunResult:
         (the ones the run has): what mitigation and the baselines compare."""
         found = {
             "lowest energy": self.best,
-            "fewest CNOTs within 1.6 mHa": self.fewest_cnots_within_chemical_accuracy,
+            f"fewest CNOTs within {CHEMICAL_ACCURACY_LABEL}": (
+                self.fewest_cnots_within_chemical_accuracy
+            ),
         }
         return {which: record for which, record in found.items() if record is not None}
 
@@ -142,16 +158,17 @@ class RunResult:
         check_problem(self.resolved, problem, self.folder)
         return problem, noise
 
-    def pruned(self, tolerance: float = 5e-4, candidates: int = 3) -> CircuitRecord | None:
-        """The fewest-CNOT circuit within chemical accuracy after pruning (see
-        :mod:`workbench.optim.pruning`) the ``candidates`` lowest-energy circuits and the
-        fewest-CNOT one; each keeps its energy within ``tolerance`` (Ha) of its own re-optimised
-        energy (the run's noise channels, no shots). A circuit record as in ``best.json``, or
-        None when no pruned circuit is within chemical accuracy of the exact E0."""
+    def pruned_circuits(self, tolerance: float = 5e-4, candidates: int = 3) -> list[CircuitRecord]:
+        """The ``candidates`` lowest-energy circuits and the fewest-CNOT one, each pruned (see
+        :mod:`workbench.optim.pruning`): its energy kept within ``tolerance`` (Ha) of its own
+        re-optimised energy under the channels the run's search saw (readout error removed when
+        it mitigates readout, as in ``best.json``; no shots). Circuit records as in best.json."""
         from workbench.optim.pruning import prune_circuit
         from workbench.sim import Circuit
+        from workbench.sim.mitigation import search_noise
 
-        problem, noise = self.problem_and_noise()
+        problem, raw = self.problem_and_noise()
+        noise = search_noise(raw, self.config.noise.readout_mitigation)
         records = [*self.best_circuits[:candidates], self.fewest_cnots_within_chemical_accuracy]
         found = []
         for record in (r for r in records if r is not None):
@@ -160,8 +177,13 @@ class RunResult:
             circuit = Circuit.from_gates(problem.n_qubits, gates)
             result = prune_circuit(circuit, record.params, problem, noise, tolerance, keep)
             found.append(CircuitRecord.from_dict(result.record(problem, noise, record.episode)))
-        within = [r for r in found if r.error < CHEMICAL_ACCURACY]
-        return min(within, key=cnot_order, default=None)
+        return found
+
+    def pruned(self, tolerance: float = 5e-4, candidates: int = 3) -> CircuitRecord | None:
+        """The fewest-CNOT of :meth:`pruned_circuits` within chemical accuracy of the exact E0,
+        or None when none is."""
+        found = self.pruned_circuits(tolerance, candidates)
+        return min((r for r in found if r.error < CHEMICAL_ACCURACY), key=cnot_order, default=None)
 
     def mitigated(self, scales=(1, 3, 5), fit: str = "richardson", readout: bool = True,
                   shots: int | None = None, seed: int = 0) -> list[dict]:  # fmt: skip

@@ -10,7 +10,7 @@ Example:
 from __future__ import annotations
 
 from workbench.sim.circuit import GATES, Circuit, GateType, Operation
-from workbench.sim.engine import energies, energy, energy_and_gradient
+from workbench.sim.engine import energies, energy, energy_and_gradient, evaluated_record
 from workbench.sim.measurement import (
     measurement_groups,
     readout_energy_floor,
@@ -27,6 +27,7 @@ __all__ = [
     "energies",
     "energy",
     "energy_and_gradient",
+    "evaluated_record",
     "measurement_groups",
     "readout_energy_floor",
     "readout_observable",

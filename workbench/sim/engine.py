@@ -146,6 +146,18 @@ def measured_distributions(
     return groups, distributions
 
 
+def evaluated_record(circuit: Circuit, params, problem, noise: NoiseModel | None) -> dict:
+    """The circuit record (:meth:`Circuit.record`) at ``params`` with its energies evaluated
+    exactly: ``energy`` under ``noise`` (the channels the search sees: with readout mitigation,
+    :func:`workbench.sim.mitigation.search_noise`), ``noiseless_energy`` without any noise;
+    errors against ``problem.ground_energy``. The one re-evaluation every ``best.json`` record,
+    pruned circuit and tracker uses."""
+    batch = np.asarray(params, dtype=float)[None, :]
+    exact = float(energies(circuit, batch, problem, noise)[0])
+    noiseless = exact if noise is None else float(energies(circuit, batch, problem)[0])
+    return circuit.record(batch[0], exact, noiseless, problem.ground_energy)
+
+
 def energy(
     circuit: Circuit,
     params,

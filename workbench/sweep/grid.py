@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.config import RunConfig
+from workbench.config import DEFAULT_RUN_PRESET, RunConfig
 from workbench.errors import ConfigError
 from workbench.report import config_from_parameters
 from workbench.runs import same_experiment
@@ -86,7 +86,7 @@ def grid_points(
     if "seed" in grid or "seeds" in grid:
         raise ConfigError("seeds are not a grid field: give them as seeds (--seeds 0 1 2)")
     parameters = dict(parameters)
-    preset = parameters.pop("preset", "h2-2q-demo")
+    preset = parameters.pop("preset", DEFAULT_RUN_PRESET)
     unknown = sorted(set(parameters) - set(REPORT_FIELDS))
     if unknown:
         raise ConfigError(f"unknown report parameter(s) {unknown}: allowed are {REPORT_FIELDS}")

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from workbench.config import CHEMICAL_ACCURACY_LABEL
 from workbench.paths import atomic_write_text
-from workbench.results import gates_text, load_run
+from workbench.results import CIRCUIT_SIZE_FIELDS, gates_text, load_run
 
 COLUMNS = (  # after the grid fields: (attribute, heading)
     ("seed", "seed"),
@@ -26,7 +27,7 @@ COLUMNS = (  # after the grid fields: (attribute, heading)
     ("episodes_done", "episodes"),
     ("best_error", "best error (Ha)"),
     ("best_noiseless_error", "noiseless error (Ha)"),
-    ("first_chemical_accuracy_episode", "first within 1.6 mHa (episode)"),
+    ("first_chemical_accuracy_episode", f"first within {CHEMICAL_ACCURACY_LABEL} (episode)"),
     ("n_gates", "gates"),
     ("n_cnots", "CNOTs"),
     ("depth", "depth"),
@@ -82,7 +83,7 @@ class PointOutcome:
             best_error=s.best_error,
             best_noiseless_error=s.best_noiseless_error,
             first_chemical_accuracy_episode=s.first_chemical_accuracy_episode,
-            **{k: getattr(best, k, None) for k in ("n_gates", "n_cnots", "depth", "n_params")},
+            **{k: getattr(best, k, None) for k in CIRCUIT_SIZE_FIELDS},
             circuit="" if best is None else gates_text(best.gates),
             wall_time_s=s.wall_time_s,
             **common,

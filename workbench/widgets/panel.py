@@ -18,7 +18,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from workbench.callbacks import StopSignal
-from workbench.config import RunConfig
+from workbench.config import DEFAULT_RUN_PRESET, RunConfig
 from workbench.errors import WorkbenchError
 from workbench.plots import draw_circuit, learning_curves, step_errors, to_png
 from workbench.rendering import markdown_table, mitigation_table
@@ -79,7 +79,7 @@ class Panel:
     ``wait()``; ``config()`` is the RunConfig the current choices give; ``result`` the RunResult.
     """
 
-    def __init__(self, preset: str = "h2-2q-demo", runs_dir: str = "runs", pace: float = 0.0):
+    def __init__(self, preset: str = DEFAULT_RUN_PRESET, runs_dir: str = "runs", pace: float = 0.0):
         self.search = SearchPicker(preset)
         base = self.search.presets[preset]
         self.problem = ProblemPicker(base.problem.preset or "custom")

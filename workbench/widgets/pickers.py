@@ -14,6 +14,7 @@ import numpy as np
 
 from workbench.chem import PRESETS, get_preset, get_problem
 from workbench.config import (
+    DEFAULT_RUN_PRESET,
     OPTIMIZERS,
     HaltingConfig,
     MoleculeSpec,
@@ -23,7 +24,8 @@ from workbench.config import (
 from workbench.devices import available_profiles, load_profile, resolve_noise
 from workbench.errors import WorkbenchError
 from workbench.noise import NoiseModel
-from workbench.sim import Circuit, energies
+from workbench.sim import energies
+from workbench.widgets.probe import profile_numbers, reference_circuit
 
 STYLE = {"description_width": "150px"}
 
@@ -196,13 +198,6 @@ class ProblemPicker:
             )
 
 
-def reference_circuit(n_qubits: int) -> tuple[Circuit, np.ndarray]:
-    """A fixed probe: RY(0.3) on every wire, then a CNOT ladder (n−1 CNOTs)."""
-    gates = [("RY", q) for q in range(n_qubits)]
-    gates += [("CNOT", q, q + 1) for q in range(n_qubits - 1)]
-    return Circuit.from_gates(n_qubits, gates), np.full(n_qubits, 0.3)
-
-
 class NoisePicker:
     """None, depolarizing, thermal relaxation, or a device profile with a scale; readout error
     and shots on top. Shows at once what the noise does to a fixed probe circuit's energy."""
@@ -317,42 +312,10 @@ class NoisePicker:
         )
 
 
-def profile_numbers(model) -> str:
-    """A device profile's own numbers (after scaling) as a small HTML table; per-qubit values
-    are shown as their mean and range."""
-    d = model.to_dict()
-    pairs = d.get("depolarizing_2q_pairs") or []
-    rows = [
-        ("T1 / T2 (µs)", f"{_num(d['t1'], '.1f')} / {_num(d['t2'], '.1f')}"),
-        ("gate times 1q / 2q (ns)", f"{_num(d['gate_time_1q'], '.1f')} / "
-                                    f"{_num(d['gate_time_2q'], '.1f')}"),
-        ("depolarizing p 1q / 2q", f"{_num(d['depolarizing_1q'], '.2e')} / "
-         + (f"per pair: {_num([x[-1] for x in pairs], '.2e')}" if pairs
-            else _num(d["depolarizing_2q"], ".2e"))),
-        ("readout P(1|0) / P(0|1)", f"{_num(d['readout_p01'], '.3f')} / "
-                                    f"{_num(d['readout_p10'], '.3f')}"),
-        ("coupling map", "all pairs" if not d.get("coupling_map") else str(d["coupling_map"])),
-    ]  # fmt: skip
-    cells = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows)
-    return f"<table style='font-size:90%'>{cells}</table>"
-
-
-def _num(value, fmt: str) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, list | tuple):
-        if not value:
-            return "–"
-        values = [float(v) for v in value]
-        mean, low, high = np.mean(values), min(values), max(values)
-        return f"{mean:{fmt}} (mean; {low:{fmt}}–{high:{fmt}})" if low != high else f"{low:{fmt}}"
-    return format(float(value), fmt)
-
-
 class SearchPicker:
     """Run preset, episodes, optimiser and budget, curriculum, random halting, masks, seed."""
 
-    def __init__(self, preset: str = "h2-2q-demo") -> None:
+    def __init__(self, preset: str = DEFAULT_RUN_PRESET) -> None:
         self.presets = run_presets()
         self.preset = _field(w.Dropdown, "run preset", options=list(self.presets), value=preset)
         self.episodes = _field(w.BoundedIntText, "episodes", min=1, max=10**6)
