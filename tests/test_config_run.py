@@ -46,7 +46,7 @@ def test_paper_presets_carry_the_paper_settings():
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"episodes": -5}, r"episodes=-5 is not allowed: expected an integer >= 1"),
+        ({"episodes": -5}, r"episodes=-5 is not allowed: expected an integer in \[1, 100000000\]"),
         ({"optimizer.max_iterations": 0}, r"optimizer.max_iterations .*budget.*=0"),
         ({"optimizer.method": "adam_spsa", "optimizer.maxfev": [0]}, r"maxfev.*=0"),
         ({"optimizer.method": "newton"}, r"optimizer.method='newton'.*cobyla, lbfgs, spsa"),
