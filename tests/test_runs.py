@@ -289,3 +289,43 @@ def test_pruning_evaluates_under_the_channels_the_search_saw(tmp_path):
         expected = float(energies(circuit, [record.params], problem, noise.without_readout())[0])
         assert record.energy == pytest.approx(expected, abs=1e-9)
         assert record.energy <= best.energy + 5e-4  # re-optimised under the same channels
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_folder_left_by_a_kill_right_after_locking_is_trained_again(tmp_path, capsys):
+    """Issue 24: `kill -9` of `train --out D` right after `D/.lock` appeared left a folder that
+    `train` ("not empty") and `resume` ("config.json is missing") both refused, and a sweep
+    point in that state failed on every rerun. The state is made by hand (deterministic): a
+    stale lock and a half-written temporary file."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / ".lock").write_text(json.dumps({"pid": _dead_pid(), "host": os.uname().nodename}))
+    (folder / ".config.json.abc123.tmp").write_text('{"conf')
+    assert main(["resume", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "holds no run" in err and "workbench train" in err and "Traceback" not in err
+    args = ["train", "--preset", "h2-2q-demo", "--episodes", "2", "--quiet", "--out", str(folder)]
+    assert main(args) == 0
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
+    assert load_run(folder).summary.status == "complete"
+
+
+def test_sigterm_stops_after_the_episode_and_releases_the_folder(tmp_path):
+    folder = tmp_path / "run"
+    args = ["train", "--preset", "h2-2q-mumbai-demo", "--episodes", "500", "--quiet"]
+    args += ["--set", "checkpoint_every=2", "--out", str(folder)]
+    owner = subprocess.Popen([sys.executable, "-m", "workbench.cli", *args])
+    deadline = time.monotonic() + 300
+    while not (folder / "checkpoint.pt").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    owner.send_signal(signal.SIGTERM)
+    assert owner.wait(timeout=120) == 0
+    result = load_run(folder)
+    assert result.summary.status == "stopped" and not (folder / ".lock").exists()
+    assert 2 <= result.summary.episodes_done < 500
+    assert len(result.training_metrics()) == result.summary.episodes_done

@@ -39,6 +39,8 @@ class FolderLock:
             with os.fdopen(fd, "w") as handle:
                 handle.write(mine)
             self.owned = True
+            for stale in _temporary_files(self.path.parent):  # the folder is ours alone now
+                stale.unlink(missing_ok=True)
             return self
         raise WorkbenchError(f"could not lock {self.path.parent}: another process keeps taking it")
 
@@ -90,6 +92,31 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return True
     return state != "Z"
+
+
+def _temporary_files(folder: Path) -> list[Path]:
+    """Half-written files (``.NAME.*.tmp``, see :func:`workbench.paths.atomic_write_text`); in a
+    folder no live process holds, their writer was killed before it could rename them."""
+    return [p for p in Path(folder).glob(".*.tmp") if p.is_file()]
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """What killed writers left in ``folder`` and nothing else needs: a stale ``.lock`` and
+    temporary files — empty while a live process holds the folder. A folder holding only these
+    counts as empty (``kill -9`` of ``train --out D`` right after it locked ``D``)."""
+    folder = Path(folder)
+    if not folder.is_dir() or folder_in_use(folder):
+        return []
+    lock = [folder / ".lock"] if (folder / ".lock").exists() else []
+    return lock + _temporary_files(folder)
+
+
+def holds_nothing(folder: Path) -> bool:
+    """Whether ``folder`` is missing, empty, or holds only :func:`leftovers`."""
+    folder = Path(folder)
+    if not folder.exists():
+        return True
+    return folder.is_dir() and set(folder.iterdir()) <= set(leftovers(folder))
 
 
 def folder_in_use(folder: Path) -> bool:

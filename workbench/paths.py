@@ -11,6 +11,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from workbench.errors import ConfigError
+
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,3 +43,54 @@ def atomic_write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def make_folder(folder: Path, what: str = "--out") -> Path:
+    """``folder`` created with its parents, or a ConfigError naming it: under a file, a dangling
+    symbolic link, a read-only or system place (``/proc``) — never a raw ``OSError``."""
+    folder = Path(folder)
+    if str(folder) in ("", "."):
+        raise ConfigError(f"{what}={str(folder)!r}: give a folder name")
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{what}={str(folder)!r} is a file, not a folder: choose another {what}")
+    if folder.is_symlink() and not folder.exists():
+        raise ConfigError(f"{what}={str(folder)!r} is a symbolic link to nothing: remove it")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ConfigError(f"{what}={str(folder)!r} cannot be created ({reason})") from None
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"{what}={str(folder)!r} is not writable")
+    return folder
+
+
+OUTPUT_MARKERS = {"report": ".workbench-report", "sweep": ".workbench-sweep"}
+"""The file that marks a folder as written by ``workbench report`` or ``workbench sweep``."""
+
+
+def check_output_folder(folder: Path, kind: str, what: str = "--out", legacy=None) -> None:
+    """Refuse, before anything is written, an existing folder that holds anything but an earlier
+    ``kind`` output (its marker file; ``legacy(folder)`` True for one written before markers
+    existed): a user's own ``results.json`` or ``report.html`` must never be overwritten."""
+    folder = Path(folder)
+    if str(folder) in ("", "."):
+        raise ConfigError(f"{what}={str(folder)!r}: give a folder name")
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{what}={str(folder)!r} is a file, not a folder: choose another {what}")
+    if not folder.is_dir() or (folder / OUTPUT_MARKERS[kind]).exists():
+        return
+    entries = sorted(p.name for p in folder.iterdir())
+    if entries and not (legacy is not None and legacy(folder)):
+        shown = ", ".join(entries[:4]) + (", …" if len(entries) > 4 else "")
+        raise ConfigError(
+            f"{what}={str(folder)!r} holds files that no workbench {kind} wrote ({shown}): "
+            f"choose another {what} (they are never overwritten)"
+        )
+
+
+def claim_output_folder(folder: Path, kind: str, what: str = "--out") -> Path:
+    """Create ``folder`` (:func:`make_folder`) and mark it as a ``kind`` output."""
+    folder = make_folder(folder, what)
+    (folder / OUTPUT_MARKERS[kind]).touch()
+    return folder

@@ -30,7 +30,7 @@ from workbench.config import (
     json_sha256,
 )
 from workbench.errors import ConfigError, WorkbenchError
-from workbench.paths import REPOSITORY_ROOT, data_dir
+from workbench.paths import REPOSITORY_ROOT, check_output_folder, claim_output_folder, data_dir
 from workbench.rendering import to_html
 from workbench.results import RunResult
 
@@ -226,6 +226,14 @@ def _local_kernel_manager(socket_dir: str):
     return LocalKernelManager
 
 
+def _earlier_report(folder: Path) -> bool:
+    """A report folder written before report folders were marked: papermill's notebook."""
+    try:
+        return '"papermill"' in (folder / "report.ipynb").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def make_report(
     parameters: Mapping[str, Any], out: str | Path, notebook: Path = REPORT_NOTEBOOK
 ) -> Path:
@@ -236,10 +244,11 @@ def make_report(
     """
     import papermill
 
+    check_output_folder(Path(out), "report", legacy=_earlier_report)
     out = Path(out).resolve()  # the notebook runs in notebooks/: hand it absolute paths
     known = _check_names(parameters, notebook)
     _check_run_folder_alone(parameters, known)
-    out.mkdir(parents=True, exist_ok=True)
+    claim_output_folder(out, "report")
     for stale in ("results.json", "error.txt"):
         (out / stale).unlink(missing_ok=True)
     executed, results = out / "report.ipynb", out / "results.json"

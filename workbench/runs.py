@@ -41,8 +41,8 @@ from workbench.callbacks import BestCircuits, Checkpointer, MetricsLog, Progress
 from workbench.config import CHEMICAL_ACCURACY, RunConfig, json_sha256
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.experiment import Experiment, build
-from workbench.lock import FolderLock
-from workbench.paths import atomic_write_text
+from workbench.lock import FolderLock, holds_nothing
+from workbench.paths import atomic_write_text, make_folder
 from workbench.results import (
     CIRCUIT_SIZE_FIELDS,
     ProblemFacts,
@@ -272,9 +272,9 @@ def run(
     folder = Path(out) if out is not None else default_run_dir(config)
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"run folder {folder} is a file: choose a folder (--out)")
-    if folder.exists() and any(folder.iterdir()):
+    if not holds_nothing(folder):
         raise ConfigError(f"run folder {folder} is not empty: resume it or choose another --out")
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     with FolderLock(folder):
         if (folder / "config.json").exists():  # another process got here first
             raise ConfigError(

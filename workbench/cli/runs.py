@@ -79,7 +79,8 @@ def _config_from_args(args: argparse.Namespace):
 
 @contextmanager
 def _graceful_interrupt():
-    """First Ctrl-C: stop after the current episode. Second: the usual KeyboardInterrupt."""
+    """First Ctrl-C or SIGTERM (``kill PID``): stop after the current episode, checkpoint, release
+    the folder. Second: the usual KeyboardInterrupt (the lock is still released)."""
     from workbench.callbacks import StopSignal
 
     stop = StopSignal()
@@ -90,11 +91,13 @@ def _graceful_interrupt():
         stop.request()
         print("\nworkbench: stopping after this episode (Ctrl-C again to abort)", file=sys.stderr)
 
-    previous = signal.signal(signal.SIGINT, handler)
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, handler) for s in stops}
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for s, old in previous.items():
+            signal.signal(s, old)
 
 
 def _cmd_train(args: argparse.Namespace) -> int:

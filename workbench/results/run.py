@@ -9,7 +9,7 @@ from pathlib import Path
 
 from workbench.config import CHEMICAL_ACCURACY, CHEMICAL_ACCURACY_LABEL, RunConfig
 from workbench.errors import ConfigError, WorkbenchError
-from workbench.lock import folder_in_use
+from workbench.lock import folder_in_use, holds_nothing
 from workbench.results.records import (
     CircuitRecord,
     EpisodeRecord,
@@ -43,6 +43,11 @@ def _resolved(folder: Path, data: dict) -> ResolvedFacts:
 def _config_json(folder: Path) -> dict:
     path = folder / "config.json"
     if not path.is_file():
+        if folder.is_dir() and holds_nothing(folder):
+            raise WorkbenchError(
+                f"{folder} holds no run: training was stopped before it wrote config.json; "
+                f"start it again with `workbench train ... --out {folder}`"
+            )
         raise WorkbenchError(f"{folder} is not a run folder: config.json is missing")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

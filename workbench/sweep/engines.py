@@ -11,20 +11,26 @@ pool is rebuilt and every point it was running is resubmitted); Ray retries cras
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import ConfigError, WorkbenchError
+from workbench.lock import FolderLock
+from workbench.paths import check_output_folder, claim_output_folder
 from workbench.sweep.grid import SweepPoint, check_folders
 from workbench.sweep.index import PointOutcome, SweepProgress, write_results
 
 ENGINES = ("local", "ray")
 _STOP = None  # a pool worker's StopSignal, requested by SIGINT (set in _init_local_worker)
+_BUSY = threading.Event()  # set while a worker runs a point
 
 
 class WorkerDiedError(Exception):
@@ -43,7 +49,11 @@ def run_point(config: dict, folder: str, cpus: int, report_dir: str | None) -> s
     torch.set_num_threads(cpus)
     numba.set_num_threads(min(cpus, numba.config.NUMBA_NUM_THREADS))
     callbacks = [] if _STOP is None else [_STOP]
-    result = run_or_load(RunConfig.from_dict(config), folder, callbacks, progress=False)
+    _BUSY.set()
+    try:
+        result = run_or_load(RunConfig.from_dict(config), folder, callbacks, progress=False)
+    finally:
+        _BUSY.clear()
     status = result.summary.status
     if report_dir and status == "complete" and not (Path(report_dir) / "results.json").exists():
         from workbench.report import make_report
@@ -59,6 +69,22 @@ def _init_local_worker() -> None:
 
     _STOP = StopSignal()
     signal.signal(signal.SIGINT, lambda signum, frame: _STOP.request())
+    threading.Thread(target=_stop_when_orphaned, args=(os.getppid(),), daemon=True).start()
+
+
+ORPHAN_CHECK_SECONDS = 1.0
+
+
+def _stop_when_orphaned(parent: int) -> None:
+    """A pool worker whose sweep process was killed (``kill -9`` of the parent alone) would train
+    on for ever, holding its run folder: once the parent is gone, stop after the current episode
+    (the folder is checkpointed and released), then exit — nobody is left to take the result."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    _STOP.request()
+    while _BUSY.is_set():  # the point checkpoints and releases its folder
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(0)
 
 
 class LocalEngine:
@@ -223,6 +249,34 @@ def _check(engine, address, workers, cpus_per_run, gpus_per_run, retries) -> Non
             raise ConfigError(f"{name}={value!r}: expected a number >= {low}")
     if gpus_per_run and engine != "ray":
         raise ConfigError("gpus_per_run needs engine='ray' (the local pool does not assign GPUs)")
+    if address and address != "auto":
+        _check_ray_address(address)
+
+
+RAY_CONNECT_TIMEOUT = 5.0
+"""Seconds to wait for a Ray head's port to answer before refusing ``--address`` (Ray itself
+retries a dead address for minutes and does not stop on Ctrl-C meanwhile)."""
+
+
+def _check_ray_address(address: str) -> None:
+    """``HOST:PORT`` of a Ray head that answers, or a ConfigError naming the address."""
+    import socket
+
+    host, _, port = address.rpartition(":")
+    if address.startswith("ray://"):
+        host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(
+            f"address={address!r} is not a Ray address: expected 'auto' or HOST:PORT "
+            "(e.g. 10.0.0.5:6379)"
+        )
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), RAY_CONNECT_TIMEOUT).close()
+    except OSError as error:
+        raise ConfigError(
+            f"address={address!r}: no Ray head answers there ({error.strerror or error}); "
+            "start one with `ray start --head` or check the address"
+        ) from None
 
 
 def run_sweep(
@@ -250,8 +304,25 @@ def run_sweep(
     workers = workers or max(1, (os.cpu_count() or 1) // int(cpus_per_run))
     if out.exists() and not out.is_dir():
         raise ConfigError(f"out={str(out)!r} is a file: give a folder for the sweep")
+    check_output_folder(out, "sweep", legacy=_earlier_sweep)
     check_folders(points, out)
-    out.mkdir(parents=True, exist_ok=True)
+    claim_output_folder(out, "sweep")
+    with FolderLock(out):  # a second sweep into the same folder is refused, not interleaved
+        return _run_points(points, out, engine, address, workers, cpus_per_run, gpus_per_run,
+                           retries, reports, progress)  # fmt: skip
+
+
+def _earlier_sweep(folder: Path) -> bool:
+    """A sweep folder written before sweep folders were marked: its index and results table."""
+    try:
+        data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "runs" in data and (folder / "index.html").exists()
+
+
+def _run_points(points, out, engine, address, workers, cpus_per_run, gpus_per_run, retries,
+                reports, progress) -> SweepResult:  # fmt: skip
     outcomes = {p.name: PointOutcome.read(p, out, reports) for p in points}
     todo = deque(p for p in points if not outcomes[p.name].finished(reports))
     bar = SweepProgress(len(points), len(points) - len(todo), progress)
