@@ -3,8 +3,9 @@
 Run by hand: ``.venv/bin/python -m bench.paper [--only NAME ...] [--seeds 0 1 2] [--quick]
 [--engine local|ray] [--address auto|HOST:PORT] [--workers N]``. Every (experiment, seed) is one
 point of a sweep (:func:`workbench.sweep.run_sweep`) that trains into
-``bench/paper-runs/<preset>-s<seed>-<config hash>`` (:func:`workbench.runs.config_run_dir`), so an
-interrupted invocation resumes, a finished run is reused, and the whole reproduction goes to a Ray
+``bench/paper-runs/<preset>-s<seed>-<config hash>``
+(:func:`workbench.run_folders.config_run_dir`), so an interrupted invocation resumes, a finished
+run is reused, and the whole reproduction goes to a Ray
 cluster with ``--engine ray --address auto`` (the folder must then be on shared storage). The
 local default runs one experiment at a time so that the published seconds are not shared-core
 seconds. ``--table-only`` rewrites ``docs/paper-comparison.md`` (and ``.html``, figures) from the
@@ -27,7 +28,7 @@ from pathlib import Path
 from bench.paper_doc import PaperExperiment, paper_cell, row, write_doc
 from workbench.config import CHEMICAL_ACCURACY_LABEL, NOISY_HALTING, get_run_preset
 from workbench.results import RunResult, load_run
-from workbench.runs import config_run_dir
+from workbench.run_folders import config_run_dir
 from workbench.sweep import SweepPoint, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -31,8 +31,9 @@ import time
 import numpy as np
 import pennylane as qml
 
+from workbench.channels import depolarizing_kraus
 from workbench.chem import get_problem
-from workbench.noise import NoiseModel, depolarizing_kraus
+from workbench.noise import NoiseModel
 from workbench.sim import Circuit, energies, energy_and_gradient
 from workbench.sim.statevector import propagate_statevector, statevector_expectation
 

@@ -8,6 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
+from workbench.channels import depolarizing_kraus
 from workbench.cli import main
 from workbench.devices import (
     average_infidelity,
@@ -15,7 +16,7 @@ from workbench.devices import (
     load_profile,
     profile_from_backend,
 )
-from workbench.noise import NoiseModel, depolarizing_kraus
+from workbench.noise import NoiseModel
 from workbench.paulis import ptm_from_kraus
 
 

@@ -5,7 +5,9 @@ Each test makes its fault deterministically (hand-made state, frozen processes).
 from __future__ import annotations
 
 import csv
+import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -130,3 +132,185 @@ def _resumed(out: Path, args: list[str]) -> list[dict]:
     _, stderr = rerun.communicate(timeout=300)
     assert rerun.returncode == 130 and "in use" not in stderr, stderr
     return list(csv.DictReader((out / "results.csv").open()))
+
+
+QASM = "OPENQASM 2.0;\nqreg q[2];\nry(0.1) q[0];\ncx q[0], q[1];\n"
+TRAIN = ["train", "--preset", "h2-2q-demo", "--episodes", "1", "--quiet"]
+SET = "--set"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        # tracebacks before
+        ([*TRAIN, SET, 'noise.overrides={"readout_p01": 0.5, "readout_p10": 0.5}'],
+         r"readout_p01 \+ readout_p10 = 1 on qubit 0"),
+        ([*TRAIN, SET, 'noise.overrides={"depolarizing_1q": [0.001]}'],
+         r"depolarizing_1q has 1 values; the circuit has 2 qubits"),
+        ([*TRAIN, SET, 'noise.overrides={"depolarizing_1q": [0.001, 0.001, 0.001]}'],
+         r"depolarizing_1q has 3 values; the circuit has 2 qubits"),
+        ([*TRAIN, SET, 'noise.overrides={"depolarizing_1q": []}'], r"depolarizing_1q=\[\]: give"),
+        ([*TRAIN, SET, 'noise.overrides={"t1": [50.0, 60.0], "t2": [50.0]}'],
+         r"per-qubit lists of different lengths \[1, 2\]"),
+        ([*TRAIN, "--seed", str(2**64)], r"seed=18446744073709551616 is not allowed"),
+        ([*TRAIN, "--seed", "-1"], r"seed=-1 is not allowed"),
+        ([*TRAIN, "--episodes", str(10**12)], r"episodes=1000000000000 is not allowed"),
+        (["problem", "h2-4q", "--tapering", "z2", "--charge", "3", "--basis", "bogus"],
+         r"--charge, --basis, --tapering describe a custom molecule"),
+        (["problem", "--symbols", "H", "H", "--geometry", "0 0 0; 0 0 1000000"],
+         r"1e\+06 Å apart: at most 20 Å"),
+        (["baselines", "h2-2q", "--methods", "random,random"], r"names \['random'\] twice"),
+        (["baselines", "h2-2q", "--methods", "adapt", "--pools", "qubit,qubit"],
+         r"names \['qubit'\] twice"),
+        (["report", "-p", "interactive", "yes"], r"interactive='yes': expected true or false"),
+        (["report", "-p", "baselines", "maybe"], r"baselines='maybe': expected true or false"),
+    ],
+)  # fmt: skip
+def test_bad_command_lines_get_named_errors_and_write_nothing(argv, message, tmp_path, capsys):
+    out = tmp_path / "out"
+    if argv[0] in ("train", "report"):
+        argv = [*argv, "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err), err
+    assert "Traceback" not in err and not out.exists()
+
+
+def test_cuda_without_cuda_is_a_named_error(tmp_path, capsys):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    out = tmp_path / "out"
+    assert main([*TRAIN, SET, "agent.device=cuda", "--out", str(out)]) == 2
+    assert "sees no CUDA device" in capsys.readouterr().err and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{", r"is not valid JSON \(Expecting property name"),
+        ("", r"is not valid JSON \(Expecting value"),
+        ("[1, 2]", r"holds a list: expected an object"),
+        (b"\xff\xfe\x00binary", r"is not UTF-8 text"),
+    ],
+)
+def test_a_malformed_config_file_is_a_named_error(content, message, tmp_path, capsys):
+    path = tmp_path / "config.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    assert main(["train", "--config", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err) and "Traceback" not in err
+
+
+@pytest.mark.parametrize("where", ["under_a_file", "proc", "dangling_link", "empty"])
+def test_an_out_folder_that_cannot_be_made_is_a_named_error(where, tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere" / "deeper")
+    out = {"under_a_file": tmp_path / "file" / "run", "proc": Path("/proc/no/run"),
+           "dangling_link": tmp_path / "link", "empty": ""}[where]  # fmt: skip
+    try:
+        status = main([*TRAIN, "--out", str(out)])
+    except SystemExit as stop:  # argparse refuses '' itself (usage error, status 2)
+        status = stop.code
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "Traceback" not in err
+    assert not (tmp_path / "nowhere").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (b"\x00\x01\x02\xff", r"is not UTF-8 text"),
+        ("OPENQASM 2.0; qreg q[2]; rx(é) q[0];".encode("latin-1"), r"is not UTF-8 text"),
+        (b"qreg q[2]; x q[0];", r"expected its version first"),
+        (b"OPENQASM 9.0; qreg q[2]; x q[0];", r"OPENQASM 9.0 is not a version"),
+        (f"OPENQASM 2.0; qreg q[2]; rx({'+'.join(['1'] * 50000)}) q[0];".encode(),
+         r"an angle expression of 99999 characters"),
+        (f"OPENQASM 2.0; qreg q[2]; rx({'(' * 300}1{')' * 300}) q[0];".encode(),
+         r"is not a number or an expression in pi"),
+    ],
+)  # fmt: skip
+def test_bad_qasm_files_are_named_errors(text, message, tmp_path, capsys):
+    path = tmp_path / "circuit.qasm"
+    path.write_bytes(text)
+    assert main(["evaluate", str(path), "--problem", "h2-2q"]) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err), err
+    assert "Traceback" not in err
+
+
+def test_scale_without_noise_is_refused(tmp_path, capsys):
+    path = tmp_path / "circuit.qasm"
+    path.write_text(QASM)
+    assert main(["evaluate", str(path), "--problem", "h2-2q", "--scale", "3"]) == 2
+    assert "--scale 3.0 scales a noise profile: give one with --noise" in capsys.readouterr().err
+    assert main(["evaluate", str(path), "--problem", "h2-2q"]) == 0
+
+
+def test_random_search_with_a_budget_of_one_still_takes_a_step(capsys):
+    assert main(["baselines", "h2-2q", "--methods", "random", "--budget", "1", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["method"] == "random" and rows[0]["n_gates"] >= 1
+
+
+def _six_episode_run(folder: Path):
+    config = get_run_preset("h2-2q-demo").with_overrides(
+        {"episodes": 6, "checkpoint_every": 3, "env.max_steps": 4}
+    )
+    return run(config, out=folder, progress=False)
+
+
+@pytest.mark.parametrize("damage", ["cut_mid_line", "deleted", "shortened"])
+def test_resume_refuses_a_metrics_file_damaged_below_its_checkpoint(damage, tmp_path, capsys):
+    """A `metrics.jsonl` cut mid-line used to be glued to the next record (episodes lost), and a
+    deleted one silently restarted the records; now resume names the file and writes nothing."""
+    folder = tmp_path / "run"
+    _six_episode_run(folder)
+    path = folder / "metrics.jsonl"
+    text = path.read_text()
+    damaged = {"cut_mid_line": text[: len(text) // 2], "deleted": None,
+               "shortened": "".join(text.splitlines(keepends=True)[:2])}[damage]  # fmt: skip
+    if damaged is None:
+        path.unlink()
+    else:
+        path.write_text(damaged)
+    before = _snapshot(folder)
+    assert main(["resume", str(folder), "--episodes", "9", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "complete episode records; the checkpoint covers 6" in err and "Traceback" not in err
+    assert _snapshot(folder) == before
+
+
+def test_resume_never_cuts_a_run_short(tmp_path, capsys):
+    folder = tmp_path / "run"
+    _six_episode_run(folder)
+    before = _snapshot(folder)
+    assert main(["resume", str(folder), "--episodes", "3"]) == 2
+    assert "has run 6 episodes already; give at least 6" in capsys.readouterr().err
+    assert _snapshot(folder) == before
+
+
+def test_mitigation_refuses_zero_shots(tmp_path, capsys):
+    folder = tmp_path / "run"
+    config = get_run_preset("h2-2q-mumbai-demo").with_overrides({"episodes": 2})
+    run(config, out=folder, progress=False)
+    assert main(["mitigate", str(folder), "--shots", "0"]) == 2
+    assert "noise.shots=0 is not allowed" in capsys.readouterr().err
+
+
+def test_papermill_run_directly_refuses_an_unknown_parameter(tmp_path):
+    """`workbench report` checks names itself; papermill run by hand injects any name, and a
+    misspelt one used to run the whole report with the default value."""
+    import papermill
+
+    from workbench.report import REPORT_NOTEBOOK
+
+    unknown = r"unknown report parameter.*epsiodes"
+    with pytest.raises(papermill.PapermillExecutionError, match=unknown):
+        papermill.execute_notebook(
+            str(REPORT_NOTEBOOK), str(tmp_path / "out.ipynb"), kernel_name="python3",
+            parameters={"epsiodes": 2, "runs_dir": str(tmp_path / "runs")},
+            cwd=str(REPORT_NOTEBOOK.parent), progress_bar=False,
+        )  # fmt: skip
+    assert not (tmp_path / "runs").exists()  # nothing trained

@@ -6,15 +6,15 @@ import numpy as np
 import pennylane as qml
 import pytest
 
-from workbench.devices import available_profiles, load_profile
-from workbench.errors import ConfigError
-from workbench.noise import (
-    NoiseModel,
+from workbench.channels import (
     amplitude_damping_kraus,
     depolarizing_kraus,
     phase_damping_kraus,
     thermal_relaxation_kraus,
 )
+from workbench.devices import available_profiles, load_profile
+from workbench.errors import ConfigError
+from workbench.noise import NoiseModel
 from workbench.paulis import pauli_basis, ptm_from_kraus
 
 CHANNELS = {

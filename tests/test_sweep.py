@@ -73,7 +73,9 @@ def test_grid_points_mix_report_parameters_and_config_fields():
         ({"noise.scale": []}, [0], r"non-empty list"),
         ({"seed": [1, 2]}, [0], r"seeds are not a grid field"),
         ({"noise.scale": [1]}, [], r"at least one seed"),
-        ({"noise.scale": [1, 1]}, [0], r"the same folder name twice"),
+        ({"noise.scale": [1, 1]}, [0], r"1 is given twice"),
+        ({"noise.scale": [1]}, [0, 0], r"seeds: 0 is given twice"),
+        ({"noise_profile": ["a b", "a_b"]}, [0], r"the same folder name twice"),
     ],
 )
 def test_bad_grids_are_refused_before_anything_runs(grid, seeds, message):
@@ -216,23 +218,42 @@ def test_ctrl_c_stops_the_sweep_and_a_rerun_finishes_it(tmp_path):
 
 
 def test_failed_point_is_recorded_and_the_sweep_goes_on(tmp_path, capsys):
-    """A problem that only fails when built (no such preset) fails its points, not the sweep;
-    the table, JSON and a self-contained plotly index are written."""
+    """A point that only fails when its run is built (here: an agent on a CUDA device this
+    machine lacks) fails alone, not the sweep; the table, JSON and a self-contained plotly
+    index are written."""
     out = tmp_path / "sweep"
-    args = ["sweep", "--grid", "problem=h2-2q,h2-9q", "--episodes", "3", "--out", str(out)]
+    args = ["sweep", "--grid", "agent.device=cpu,cuda", "--episodes", "3", "--out", str(out)]
     assert main([*args, "--workers", "1", "--quiet"]) == 1
     captured = capsys.readouterr()
-    assert "failed problem=h2-9q-s0:" in captured.err and "h2-9q" in captured.err
+    assert "failed agent.device=cuda-s0:" in captured.err and "CUDA" in captured.err
     runs = json.loads((out / "results.json").read_text())["runs"]
     assert [(r["name"], r["status"]) for r in runs] == [
-        ("problem=h2-2q-s0", "complete"),
-        ("problem=h2-9q-s0", "failed"),
+        ("agent.device=cpu-s0", "complete"),
+        ("agent.device=cuda-s0", "failed"),
     ]
-    assert runs[0]["values"] == {"problem": "h2-2q"} and runs[0]["n_cnots"] >= 1
+    assert runs[0]["values"] == {"agent.device": "cpu"} and runs[0]["n_cnots"] >= 1
     index = (out / "index.html").read_text()
-    assert "Plotly.newPlot" in index and "problem=h2-2q-s0" in index
+    assert "Plotly.newPlot" in index and "agent.device=cpu-s0" in index
     assert not re.search(r"<script[^>]*\bsrc=", index)  # plotly.js is inline, once
     assert index.count("Plotly.newPlot") == 1
+
+
+@pytest.mark.parametrize(
+    ("grid", "message"),
+    [
+        (["problem=h2-2q,h2-9q"], r"sweep point problem=h2-9q-s0: .*h2-9q"),
+        (["noise.profile=ibm-mumbai-median,nosuch"], r"noise.profile=nosuch-s0: .*'nosuch'"),
+        (["noise.scale=1,1.0"], r"grid field 'noise.scale': 1.0 is given twice"),
+    ],
+)
+def test_bad_points_are_refused_before_anything_runs(grid, message, tmp_path, capsys):
+    """Every point's problem and noise are checked before the first run (`noise.profile=nosuch`
+    used to be found only when its point ran; `noise.scale=1,1.0` trained the same point
+    twice)."""
+    out = tmp_path / "sweep"
+    args = ["sweep", "--grid", *grid, "--episodes", "2", "--out", str(out), "--quiet"]
+    assert main(args) == 2
+    assert re.search(message, capsys.readouterr().err) and not out.exists()
 
 
 def test_a_sweep_folder_holding_another_experiment_is_refused(tmp_path):

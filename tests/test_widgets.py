@@ -142,7 +142,7 @@ def test_links_point_at_the_pages_server(tmp_path, monkeypatch):
 def test_a_run_preset_keeps_the_problem_and_noise_the_user_picked():
     """Choosing a run preset used to overwrite the problem and noise already picked; run
     folders were named after the preset even when another problem ran."""
-    from workbench.runs import default_run_dir
+    from workbench.run_folders import default_run_dir
 
     panel = Panel()
     panel.problem.preset.value = "h2-3q"

@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 from workbench.config import CHEMICAL_ACCURACY
+from workbench.errors import WorkbenchError
 from workbench.results import CircuitRecord, cnot_order, size_order
 from workbench.sim import Circuit, evaluated_record
 from workbench.train import Callback, EpisodeEvent, StepEvent, TrainingSummary
@@ -110,6 +111,30 @@ class MetricsLog(Callback):
         self.path.write_text("".join(kept), encoding="utf-8")
         self.lines = len(kept)
         self._handle = self.path.open("a", encoding="utf-8")
+
+    def check(self, lines: int) -> None:
+        """Refuse a file that no longer holds the ``lines`` complete records a checkpoint covers
+        (cut mid-line, shortened, deleted): appending to it would glue two lines together or
+        leave episodes without records."""
+        try:
+            kept = self.path.read_text(encoding="utf-8").splitlines(keepends=True)[:lines]
+        except FileNotFoundError:
+            kept = []
+        except (OSError, UnicodeDecodeError) as error:
+            raise WorkbenchError(f"{self.path} cannot be read ({error})") from None
+        whole = 0
+        for line in kept:
+            try:
+                json.loads(line)
+            except ValueError:
+                break
+            whole += line.endswith("\n")
+        if whole < lines:
+            raise WorkbenchError(
+                f"{self.path} holds {whole} complete episode records; the checkpoint covers "
+                f"{lines}: the file was cut or deleted since. Restore it from a copy, or start a "
+                "new run (resuming would lose those episodes' records)"
+            )
 
     def on_episode(self, event: EpisodeEvent) -> None:
         self._handle.write(json.dumps(episode_record(event, self.clock())) + "\n")

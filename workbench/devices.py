@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from workbench import paths
+from workbench.channels import check_probability
 from workbench.config.sections import NoiseConfig
 from workbench.errors import ConfigError
-from workbench.noise import NoiseModel, check_probability
+from workbench.noise import NoiseModel
 
 ONE_QUBIT_GATES = ("sx", "x")
 TWO_QUBIT_GATES = ("cx", "ecr", "cz")

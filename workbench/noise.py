@@ -1,24 +1,15 @@
-r"""Noise channels as small local PTMs and noise models (device profiles: :mod:`workbench.devices`).
+r"""Noise models: which channels follow which gate, and the readout error.
 
-Channel parametrisations (all checked against PennyLane's channels in the tests):
-
-* ``depolarizing(p, k)``: :math:`\rho \mapsto (1-p)\rho + \frac{p}{4^k-1}\sum_{P\neq I} P\rho P`,
-  :math:`p` the total Pauli error probability (PennyLane's ``DepolarizingChannel`` for
-  :math:`k=1`). Qiskit's parameter is :math:`\lambda = \frac{4^k}{4^k-1}p`
-  (:math:`4p/3` for one qubit, :math:`16p/15` for two).
-* ``thermal_relaxation(t1, t2, gate_time)``: zero-temperature relaxation for a time
-  :math:`t`, :math:`\gamma = 1-e^{-t/T_1}`: the PTM sends Z → (1−γ)Z + γI and X, Y →
-  :math:`e^{-t/T_2}` X, Y. Needs :math:`T_2 \le 2T_1`. Times in µs (T1, T2) and ns (gate times).
-* ``amplitude_damping(gamma)``, ``phase_damping(gamma)``: PennyLane's Kraus operators.
-* Readout error: per qubit :math:`p(0\to1)` and :math:`p(1\to0)`, applied to the outcome of
-  each Pauli measurement in the basis the term is measured in (X and Y terms included).
+The channels themselves (their Kraus operators and parametrisations) are in
+:mod:`workbench.channels`; device profiles in :mod:`workbench.devices`. Readout error: per qubit
+:math:`p(0\to1)` and :math:`p(1\to0)`, applied to the outcome of each Pauli measurement in the
+basis the term is measured in (X and Y terms included).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import itertools
 import json
 import math
 import warnings
@@ -28,71 +19,21 @@ from typing import Any
 
 import numpy as np
 
+from workbench.channels import (
+    amplitude_damping_kraus,
+    check_probability,
+    check_relaxation_times,
+    depolarizing_kraus,
+    phase_damping_kraus,
+    thermal_relaxation_kraus,
+)
 from workbench.config import check_fields
 from workbench.errors import ConfigError, WorkbenchWarning
-from workbench.paulis import PAULI_MATRICES, ptm_from_kraus
+from workbench.paulis import ptm_from_kraus
 
-NS_PER_US = 1000.0
+PER_QUBIT = ("depolarizing_1q", "t1", "t2", "readout_p01", "readout_p10")
+"""The fields that take one number for all qubits or one value per qubit."""
 CHANNEL_ORDERS = ("relaxation_first", "depolarizing_first")
-
-
-def check_probability(name: str, value: float) -> float:
-    """``value`` as a float in [0, 1], or a ConfigError naming ``name``."""
-    value = float(value)
-    if not (math.isfinite(value) and 0.0 <= value <= 1.0):
-        raise ConfigError(f"{name}={value!r} is not a probability: expected a number in [0, 1]")
-    return value
-
-
-def depolarizing_kraus(p: float, n_qubits: int = 1) -> list[np.ndarray]:
-    """Kraus operators of the ``n_qubits`` depolarizing channel with total error ``p``."""
-    p = check_probability("depolarizing p", p)
-    words = list(itertools.product("IXYZ", repeat=n_qubits))
-    kraus = []
-    for word in words:
-        matrix = np.array([[1.0]], dtype=complex)
-        for letter in word:
-            matrix = np.kron(matrix, PAULI_MATRICES[letter])
-        weight = 1 - p if set(word) == {"I"} else p / (len(words) - 1)
-        kraus.append(math.sqrt(weight) * matrix)
-    return kraus
-
-
-def amplitude_damping_kraus(gamma: float) -> list[np.ndarray]:
-    gamma = check_probability("amplitude damping gamma", gamma)
-    return [
-        np.array([[1, 0], [0, math.sqrt(1 - gamma)]]),
-        np.array([[0, math.sqrt(gamma)], [0, 0]]),
-    ]
-
-
-def phase_damping_kraus(gamma: float) -> list[np.ndarray]:
-    gamma = check_probability("phase damping gamma", gamma)
-    return [
-        np.array([[1, 0], [0, math.sqrt(1 - gamma)]]),
-        np.array([[0, 0], [0, math.sqrt(gamma)]]),
-    ]
-
-
-def check_relaxation_times(t1: float, t2: float, where: str = "") -> None:
-    """T1, T2 positive (µs) and physical: :math:`T_2 \\le 2T_1`."""
-    for name, value in (("t1", t1), ("t2", t2)):
-        if not (math.isfinite(value) and value > 0):
-            raise ConfigError(f"{name}={value!r}{where} must be a positive time in µs")
-    if t2 > 2 * t1 * (1 + 1e-12):
-        raise ConfigError(f"t2={t2} µs > 2*t1={2 * t1} µs{where}: T2 can be at most 2*T1")
-
-
-def thermal_relaxation_kraus(t1: float, t2: float, gate_time: float) -> list[np.ndarray]:
-    r"""Amplitude damping :math:`\gamma=1-e^{-t/T_1}` followed by the phase damping that makes
-    the coherences decay as :math:`e^{-t/T_2}` (``t1, t2`` in µs, ``gate_time`` in ns)."""
-    check_relaxation_times(t1, t2)
-    if not (math.isfinite(gate_time) and gate_time >= 0):
-        raise ConfigError(f"gate_time={gate_time!r} must be a non-negative time in ns")
-    t = gate_time / NS_PER_US
-    gamma = 1 - math.exp(-t / t1)
-    dephasing = 1 - min(1.0, math.exp(-2 * t / t2 + t / t1))
-    return [b @ a for a in amplitude_damping_kraus(gamma) for b in phase_damping_kraus(dephasing)]
 
 
 @dataclass(frozen=True)
@@ -122,6 +63,8 @@ def _per_qubit(name: str, value: Any, n_qubits: int | None) -> tuple[float, ...]
     if not isinstance(value, list | tuple | np.ndarray):
         return _real(name, value)
     values = tuple(_real(f"{name}[{q}]", v) for q, v in enumerate(value))
+    if not values:
+        raise ConfigError(f"{name}=[]: give one value per qubit, or one number for all")
     if n_qubits is not None and len(values) != n_qubits:
         raise ConfigError(f"{name} has {len(values)} values; the device has {n_qubits} qubits")
     return values
@@ -173,13 +116,27 @@ class NoiseModel:
     virtual_rz: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("depolarizing_1q", "t1", "t2", "readout_p01", "readout_p10"):
+        for name in PER_QUBIT:
             object.__setattr__(self, name, _per_qubit(name, getattr(self, name), self.n_qubits))
         for name in ("depolarizing_1q", "readout_p01", "readout_p10"):
             for value in np.atleast_1d(getattr(self, name)):
                 check_probability(name, value)
         for name in ("depolarizing_2q", "amplitude_damping", "phase_damping"):
             check_probability(name, _real(name, getattr(self, name)))
+        lengths = {len(v) for v in (getattr(self, n) for n in PER_QUBIT) if isinstance(v, tuple)}
+        if len(lengths) > 1:
+            raise ConfigError(
+                f"per-qubit lists of different lengths {sorted(lengths)} in noise model "
+                f"{self.name!r}: give each of {', '.join(PER_QUBIT)} one value per qubit"
+            )
+        for q, (p01, p10) in enumerate(zip(*np.broadcast_arrays(
+                np.atleast_1d(self.readout_p01), np.atleast_1d(self.readout_p10)), strict=True)):
+            if p01 + p10 >= 1:
+                raise ConfigError(
+                    f"readout_p01 + readout_p10 = {p01 + p10:g} on qubit {q}: from 1 on the "
+                    "outcome no longer tells 0 from 1 (nothing could mitigate it); expected a "
+                    "sum below 1"
+                )  # fmt: skip
         for name in ("readout_p01", "readout_p10"):
             if np.any(np.asarray(getattr(self, name)) > 0.5):
                 warnings.warn(
@@ -231,12 +188,21 @@ class NoiseModel:
         return float(values if np.ndim(values) == 0 else values[wire])
 
     def check_size(self, n_qubits: int) -> None:
-        """A device model must cover the circuit's wires."""
+        """A device model must cover the circuit's wires; a model of no fixed size with per-qubit
+        lists must give exactly one value per wire."""
         if self.n_qubits is not None and n_qubits > self.n_qubits:
             raise ConfigError(
                 f"noise model {self.name!r} describes {self.n_qubits} qubits; the circuit has "
                 f"{n_qubits}"
             )
+        if self.n_qubits is None:
+            for name in PER_QUBIT:
+                values = getattr(self, name)
+                if isinstance(values, tuple) and len(values) != n_qubits:
+                    raise ConfigError(
+                        f"{name} has {len(values)} values; the circuit has {n_qubits} qubits: "
+                        "give one value per qubit, or one number for all"
+                    )
 
     @property
     def is_noiseless(self) -> bool:

@@ -16,6 +16,7 @@ import platform
 import shutil
 import subprocess
 import tempfile
+import types
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -33,6 +34,7 @@ from workbench.errors import ConfigError, WorkbenchError
 from workbench.paths import REPOSITORY_ROOT, check_output_folder, claim_output_folder, data_dir
 from workbench.rendering import to_html
 from workbench.results import RunResult
+from workbench.run_folders import config_run_dir
 
 NOTEBOOKS = REPOSITORY_ROOT / "notebooks"
 REPORT_NOTEBOOK = NOTEBOOKS / "report.ipynb"
@@ -102,9 +104,9 @@ def parse_seeds(seeds: int | str | Sequence[int]) -> list[int]:
 def run_or_load(
     config: RunConfig, runs_dir: str | Path = "runs", progress: bool | None = False
 ) -> RunResult:
-    """:func:`workbench.runs.run_or_load` in the folder :func:`workbench.runs.config_run_dir`
-    names (a rerun of the same report reuses finished runs)."""
-    return runs.run_or_load(config, runs.config_run_dir(config, runs_dir), progress=progress)
+    """:func:`workbench.runs.run_or_load` in the folder that
+    :func:`workbench.run_folders.config_run_dir` names (a rerun of the report reuses its runs)."""
+    return runs.run_or_load(config, config_run_dir(config, runs_dir), progress=progress)
 
 
 def paper_numbers(problem_id: str, noise_profile: str | None) -> list[dict]:
@@ -182,12 +184,33 @@ def notebook_parameters(path: Path = REPORT_NOTEBOOK) -> dict[str, Any]:
 
 
 def _check_names(parameters: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    """The notebook's parameters, after refusing unknown names and non-boolean values for its
+    yes/no parameters (those whose default is ``True`` or ``False``)."""
     known = notebook_parameters(path)
     unknown = sorted(set(parameters) - set(known) - {"results_path"})
     if unknown:
         allowed = sorted(set(known) - {"results_path"})
         raise ConfigError(f"unknown report parameter(s) {unknown}: allowed are {allowed}")
+    for name, value in parameters.items():
+        if known.get(name) in ("True", "False") and not isinstance(value, bool):
+            raise ConfigError(f"report parameter {name}={value!r}: expected true or false")
     return known
+
+
+_KERNEL_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
+
+
+def check_notebook_parameters(namespace: Mapping[str, Any]) -> None:
+    """Called by the report notebook right after its parameters: papermill run directly
+    (``papermill report.ipynb -p NAME VALUE``) injects any name, and a misspelt one would run
+    the whole report with the default; refused here with the same rules as ``workbench report``."""
+    values = {
+        k: v
+        for k, v in namespace.items()
+        if not k.startswith("_") and k not in _KERNEL_NAMES and not callable(v)
+        and not isinstance(v, types.ModuleType)
+    }  # fmt: skip
+    _check_names(values, REPORT_NOTEBOOK)
 
 
 def _check_run_folder_alone(parameters: Mapping[str, Any], known: Mapping[str, Any]) -> None:

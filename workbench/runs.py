@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 import time
 from collections.abc import Sequence
@@ -38,7 +37,7 @@ import torch
 
 from workbench import __version__
 from workbench.callbacks import BestCircuits, Checkpointer, MetricsLog, ProgressBar
-from workbench.config import CHEMICAL_ACCURACY, RunConfig, json_sha256
+from workbench.config import CHEMICAL_ACCURACY, RunConfig
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.experiment import Experiment, build
 from workbench.lock import FolderLock, holds_nothing
@@ -54,36 +53,8 @@ from workbench.results import (
     read_config,
     read_resolved,
 )
+from workbench.run_folders import changed_fields, default_run_dir, same_experiment
 from workbench.train import Callback, TrainingSummary, train
-
-RUNS_DIR = Path("runs")
-
-
-# Run folder names, all here. A new run (`train`, the panel) is named after what runs and when;
-# a run that is looked up again by its config (reports, bench experiments) after the config's
-# hash; a sweep names its points by their grid values inside the sweep's folder
-# (workbench.sweep.grid.point_name). Hash-named folders keep their scheme: renaming them would
-# orphan every finished run a report or the paper comparison reuses.
-
-
-def default_run_dir(config: RunConfig) -> Path:
-    """``runs/<problem>-<noise>-s<seed>-<UTC time>``, named after what runs (a preset whose
-    problem or noise was changed would otherwise name a different experiment), e.g.
-    ``runs/h2-3q-ibm-mumbai-median-1000-shots-s0-20261201-101500``."""
-    what = f"{config.problem.label}-{config.noise.label}"
-    name = re.sub(r"[^\w.]+", "-", what.replace("@", "-at-")).strip("-")
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return RUNS_DIR / f"{name}-s{config.seed}-{stamp}"
-
-
-def config_hash(config: RunConfig) -> str:
-    """SHA-256 of the config's JSON (sorted keys): the same experiment, the same hash."""
-    return json_sha256(config.to_dict())
-
-
-def config_run_dir(config: RunConfig, runs_dir: str | Path = "runs") -> Path:
-    """``runs_dir/<preset>-s<seed>-<hash>``: where a run found again by its config lives."""
-    return Path(runs_dir) / f"{config.preset or 'custom'}-s{config.seed}-{config_hash(config)[:10]}"
 
 
 def _resolved(experiment: Experiment) -> ResolvedFacts:
@@ -316,9 +287,17 @@ def resume(
         check_problem(read_resolved(folder), experiment.problem, folder)
         checkpoint = folder / "checkpoint.pt"
         state = _load_checkpoint(checkpoint, config) if checkpoint.exists() else None
+        done = 0 if state is None else state["episode"]
+        if episodes is not None and episodes < done:
+            raise ConfigError(
+                f"--episodes {episodes}: {folder} has run {done} episodes already; give at least "
+                f"{done} (a run is extended, never cut short)"
+            )
+        session = _Session(folder, experiment)
+        if state is not None:
+            session.metrics.check(state["metrics_lines"])
         if episodes is not None:
             _update_config(folder, config)
-        session = _Session(folder, experiment)
         if state is not None:
             session.restore(state)
             session.wall_offset = state["wall_time"]
@@ -359,28 +338,6 @@ def _update_config(folder: Path, config: RunConfig) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     data["config"] = config.to_dict()
     _write_json(path, data)
-
-
-def changed_fields(old: RunConfig, new: RunConfig) -> list[str]:
-    """The dotted config fields in which ``new`` differs from ``old``, ``episodes`` excepted
-    (a budget that may grow on resume, not a different experiment)."""
-    return [k for k in old.differences(new) if k != "episodes"]
-
-
-def same_experiment(
-    folder: Path, config: RunConfig, advice: str = "choose another folder"
-) -> RunConfig | None:
-    """The config of the run in ``folder`` (None when there is none yet), refused with the
-    differing fields named when it is another experiment than ``config`` (episodes may differ)."""
-    if not (Path(folder) / "config.json").exists():
-        return None
-    stored = read_config(folder)
-    changed = changed_fields(stored, config)
-    if changed:
-        raise ConfigError(
-            f"{folder} holds a different run (it differs in {', '.join(changed)}): {advice}"
-        )
-    return stored
 
 
 def run_or_load(

@@ -115,6 +115,11 @@ class DoubleDQN:
             raise ConfigError("AgentConfig.gamma is None: resolve it (RunConfig.gamma) first")
         self.settings = settings
         self.n_actions = n_actions
+        if settings.device == "cuda" and not torch.cuda.is_available():
+            raise ConfigError(
+                "agent.device='cuda' is not allowed here: this torch sees no CUDA device "
+                f"(torch {torch.__version__}); use 'cpu', or null for whatever is available"
+            )
         device = settings.device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.device = torch.device(device)
         torch.manual_seed(seed)

@@ -146,11 +146,11 @@ def random_search(objective: Objective, config: BaselineConfig, rng) -> list[Bas
     )  # fmt: skip
     env.training = False
     best, episodes = None, 0
-    while env.evaluations < config.random_budget:
+    while best is None or env.evaluations < config.random_budget:  # at least one step
         env.reset()
         episodes += 1
         done = False
-        while not done and env.evaluations < config.random_budget:
+        while not done and (best is None or env.evaluations < config.random_budget):
             action = rng.choice(np.flatnonzero(env.action_mask()))
             _, _, terminated, truncated, info = env.step(int(action))
             done = terminated or truncated

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
+from workbench.cli.arguments import read_text_file
 from workbench.errors import ConfigError
 
 
@@ -27,6 +27,8 @@ def evaluate_circuit(text: str, problem_id: str, bond_length=None, profile=None,
     from workbench.sim import energies
     from workbench.sim.qasm import parse_qasm
 
+    if scale != 1.0 and not profile:
+        raise ConfigError(f"--scale {scale!r} scales a noise profile: give one with --noise")
     circuit, params = parse_qasm(text)
     problem = get_problem(problem_id, bond_length)
     if circuit.n_qubits != problem.n_qubits:
@@ -59,11 +61,8 @@ def evaluate_circuit(text: str, problem_id: str, bond_length=None, profile=None,
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    path = Path(args.circuit)
-    if not path.is_file():
-        raise ConfigError(f"{args.circuit}: no such file (an OpenQASM 2 or 3 circuit)")
     record = evaluate_circuit(
-        path.read_text(encoding="utf-8"),
+        read_text_file(args.circuit, "circuit (an OpenQASM 2 or 3 file)"),
         args.problem,
         args.bond_length,
         args.noise,

@@ -55,18 +55,18 @@ def _cmd_problems(args: argparse.Namespace) -> int:
 def _custom_spec(args: argparse.Namespace) -> MoleculeSpec:
     if args.geometry is None:
         raise WorkbenchError("--symbols needs --geometry 'x y z; x y z; ...'")
+    given = {name: getattr(args, name) for name in MOLECULE_FLAGS}
     return MoleculeSpec(
         symbols=tuple(args.symbols),
         geometry=_parse_geometry(args.geometry),
-        unit=args.unit,
-        charge=args.charge,
-        multiplicity=args.multiplicity,
-        basis=args.basis,
-        active_electrons=args.active_electrons,
-        active_orbitals=args.active_orbitals,
-        mapping=args.mapping,
-        tapering=args.tapering,
+        **{name: value for name, value in given.items() if value is not None},
     )
+
+
+MOLECULE_FLAGS = ("unit", "charge", "multiplicity", "basis", "active_electrons",
+                  "active_orbitals", "mapping", "tapering")  # fmt: skip
+"""The custom-molecule options; their defaults are MoleculeSpec's (one home), so an option is
+None here exactly when the user did not give it."""
 
 
 def _cmd_problem(args: argparse.Namespace) -> int:
@@ -75,6 +75,13 @@ def _cmd_problem(args: argparse.Namespace) -> int:
     if (args.preset is None) == (args.symbols is None):
         raise WorkbenchError("give a preset id or --symbols/--geometry for a custom molecule")
     if args.preset is not None:
+        given = [n for n in ("geometry", *MOLECULE_FLAGS) if getattr(args, n) is not None]
+        if given:
+            ignored = [f"--{n.replace('_', '-')}" for n in given]
+            raise WorkbenchError(
+                f"{', '.join(ignored)} describe a custom molecule; preset {args.preset!r} fixes "
+                "them: drop them, or give --symbols and --geometry instead of a preset"
+            )
         problem = get_problem(args.preset, bond_length=args.bond_length)
     else:
         if args.bond_length is not None:
@@ -195,16 +202,16 @@ def add_commands(sub) -> None:
     custom = problem.add_argument_group("custom molecule")
     custom.add_argument("--symbols", nargs="+", help="element symbols, e.g. --symbols Li H")
     custom.add_argument("--geometry", help="coordinates 'x y z; x y z', one triple per atom")
-    custom.add_argument("--unit", default="angstrom", help="angstrom (default) or bohr")
-    custom.add_argument("--charge", type=int, default=0)
-    custom.add_argument("--multiplicity", type=int, default=1)
-    custom.add_argument("--basis", default="sto-3g")
+    custom.add_argument("--unit", help="angstrom (default) or bohr")
+    custom.add_argument("--charge", type=int, help="total charge (default 0)")
+    custom.add_argument("--multiplicity", type=int, help="2S+1 (default 1)")
+    custom.add_argument("--basis", help="basis set (default sto-3g)")
     custom.add_argument("--active-electrons", type=int)
     custom.add_argument("--active-orbitals", type=int)
     custom.add_argument(
-        "--mapping", default="jordan_wigner", help="jordan_wigner (jw), parity, bravyi_kitaev (bk)"
+        "--mapping", help="jordan_wigner (jw, default), parity, bravyi_kitaev (bk)"
     )
-    custom.add_argument("--tapering", default="none", help="none|parity|two_qubit|z2")
+    custom.add_argument("--tapering", help="none (default)|parity|two_qubit|z2")
     problem.set_defaults(handler=_cmd_problem)
 
     devices = sub.add_parser("devices", help="table of the device noise profiles")

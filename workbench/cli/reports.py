@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from workbench.cli.arguments import folder
 from workbench.config import parse_value
 from workbench.errors import ConfigError
 from workbench.paths import REPOSITORY_ROOT
@@ -113,7 +114,9 @@ def add_commands(sub) -> None:
         metavar=("NAME", "VALUE"),
         help="report parameter, e.g. -p noise_profile ibm-mumbai-max -p seeds [0,1,2]",
     )
-    report.add_argument("--out", help="output folder (default reports/<preset>-<time>)")
+    report.add_argument(
+        "--out", type=folder, help="output folder (default reports/<preset>-<time>)"
+    )
     report.add_argument(
         "--sweep",
         action="append",

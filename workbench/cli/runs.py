@@ -14,9 +14,9 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from workbench.cli.arguments import folder, read_json_object
 from workbench.cli.table import format_table
 from workbench.config import CHEMICAL_ACCURACY_LABEL, DEFAULT_RUN_PRESET
-from workbench.errors import ConfigError
 
 PRESET_COLUMNS = [
     ("preset", "name", ""),
@@ -64,10 +64,7 @@ def _config_from_args(args: argparse.Namespace):
     from workbench.config import RunConfig, get_run_preset, parse_override
 
     if args.config:
-        path = Path(args.config)
-        if not path.is_file():
-            raise ConfigError(f"--config {args.config}: no such file")
-        config = RunConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        config = RunConfig.from_dict(read_json_object(args.config, "--config"))
     else:
         config = get_run_preset(args.preset)
     overrides = dict(parse_override(text) for text in args.set or ())
@@ -102,7 +99,8 @@ def _graceful_interrupt():
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from workbench.experiment import check
-    from workbench.runs import default_run_dir, run
+    from workbench.run_folders import default_run_dir
+    from workbench.runs import run
 
     config = _config_from_args(args)
     check(config)
@@ -205,7 +203,7 @@ def add_commands(sub) -> None:
     train.add_argument("--episodes", type=int, help="number of training episodes")
     train.add_argument("--seed", type=int, help="random seed (same seed, same run)")
     train.add_argument(
-        "--out", help="run folder (default runs/<problem>-<noise>-s<seed>-<UTC time>)"
+        "--out", type=folder, help="run folder (default runs/<problem>-<noise>-s<seed>-<UTC time>)"
     )
     train.add_argument(
         "--set",

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from workbench.cli.arguments import folder
 from workbench.cli.table import format_table
 from workbench.config import CHEMICAL_ACCURACY_LABEL, DEFAULT_RUN_PRESET
 from workbench.errors import ConfigError
@@ -103,7 +104,9 @@ def add_commands(sub) -> None:
     sweep.add_argument(
         "--set", action="append", metavar="FIELD=VALUE", help="a fixed field of every run"
     )
-    sweep.add_argument("--out", required=True, help="the sweep folder (rerun to resume)")
+    sweep.add_argument(
+        "--out", required=True, type=folder, help="the sweep folder (rerun to resume)"
+    )
     sweep.add_argument("--engine", choices=["local", "ray"], default="local")
     sweep.add_argument("--address", help="Ray cluster: auto or HOST:PORT (with --engine ray)")
     sweep.add_argument("--workers", type=int, help="runs at a time (default CPUs ÷ per run)")

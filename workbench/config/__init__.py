@@ -12,6 +12,7 @@ from workbench.config.molecule import (
     BOHR_PER_ANGSTROM,
     CHEMICAL_ACCURACY,
     CHEMICAL_ACCURACY_LABEL,
+    MAX_BOND_LENGTH,
     MoleculeSpec,
     check_fields,
 )
@@ -19,7 +20,6 @@ from workbench.config.presets import DEFAULT_RUN_PRESET, get_run_preset, run_pre
 from workbench.config.run import RunConfig, parse_override, parse_value
 from workbench.config.sections import (
     ITERATION_BUDGET,
-    MAX_BOND_LENGTH,
     NOISY_HALTING,
     OPTIMIZERS,
     AgentConfig,

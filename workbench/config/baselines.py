@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from workbench.config.sections import (
     INITIAL_STATES,
+    MAX_SEED,
     OptimizerConfig,
     _choice,
     _number_in,
@@ -61,6 +62,9 @@ class BaselineConfig:
             value = (value,) if isinstance(value, str | int) else tuple(value)
             if not value:
                 raise ConfigError(f"{name}=(): give at least one")
+            repeated = sorted({v for v in value if value.count(v) > 1}, key=str)
+            if repeated:
+                raise ConfigError(f"{name}={list(value)!r} names {repeated} twice: give each once")
             object.__setattr__(self, name, value)
         for method in self.methods:
             _choice("methods", method, BASELINE_METHODS)
@@ -74,7 +78,7 @@ class BaselineConfig:
         positive_int("random_budget", self.random_budget)
         positive_int("random_max_gates", self.random_max_gates)
         _choice("initial_state", self.initial_state, INITIAL_STATES)
-        positive_int("seed", self.seed, minimum=0)
+        positive_int("seed", self.seed, minimum=0, maximum=MAX_SEED)
         if self.optimizer is not None and not isinstance(self.optimizer, OptimizerConfig):
             raise ConfigError(f"optimizer={self.optimizer!r}: expected an OptimizerConfig")
 

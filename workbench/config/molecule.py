@@ -17,6 +17,9 @@ from typing import Any
 from workbench.config.hashing import json_sha256
 from workbench.errors import ConfigError
 
+MAX_BOND_LENGTH = 20.0
+"""Å: the longest bond of a preset scan and the largest distance between two atoms of a
+molecule (beyond it the atoms are separate problems, and the SCF stops being meaningful)."""
 BOHR_PER_ANGSTROM = 1.0 / 0.529177210903
 """CODATA 2018 conversion factor (1 Å = 1.8897 bohr), the same one PennyLane uses."""
 
@@ -184,6 +187,12 @@ class MoleculeSpec:
                         f"atoms {j} ({self.symbols[j]}) and {i} ({self.symbols[i]}) are "
                         f"{distance:.3g} bohr apart: atoms must be at least "
                         f"{MIN_ATOM_DISTANCE_BOHR} bohr apart"
+                    )
+                if distance > MAX_BOND_LENGTH * BOHR_PER_ANGSTROM:
+                    raise ConfigError(
+                        f"atoms {j} ({self.symbols[j]}) and {i} ({self.symbols[i]}) are "
+                        f"{distance / BOHR_PER_ANGSTROM:.3g} Å apart: at most "
+                        f"{MAX_BOND_LENGTH:g} Å is allowed (farther atoms are separate molecules)"
                     )
 
     @property

@@ -21,6 +21,7 @@ from typing import Any
 
 from workbench.config.molecule import check_fields
 from workbench.config.sections import (
+    MAX_SEED,
     AgentConfig,
     CurriculumConfig,
     EnvConfig,
@@ -42,8 +43,6 @@ SECTIONS = {
 }
 
 
-MAX_SEED = 2**32 - 1
-"""Seeds seed numpy, torch and Python's random alike; numpy's legacy seeding stops here."""
 MAX_EPISODES = 10**8
 """More episodes than any search could run (the paper's longest: 50 000): a typo, not a plan."""
 

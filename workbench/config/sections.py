@@ -9,12 +9,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.config.molecule import CHEMICAL_ACCURACY, MoleculeSpec, check_fields
+from workbench.config.molecule import (
+    CHEMICAL_ACCURACY,
+    MAX_BOND_LENGTH,
+    MoleculeSpec,
+    check_fields,
+)
 from workbench.errors import ConfigError
 
 # Å: beyond this a diatomic is two free atoms (and PennyLane's SCF no longer converges reliably)
-MAX_BOND_LENGTH = 20.0
 MAX_SHOTS = 10**15  # numpy samples counts as C longs; shot noise ~1/√N is below 1e-7 here
+
+
+MAX_SEED = 2**32 - 1
+"""Seeds seed numpy, torch and Python's random alike; numpy's legacy seeding stops here."""
 
 
 def positive_int(name: str, value: Any, minimum: int = 1, maximum: int | None = None) -> None:

@@ -197,9 +197,11 @@ class RunResult:
         (:func:`workbench.sim.mitigation.mitigation_record`); exact unless ``shots``."""
         import numpy as np
 
+        from workbench.config import NoiseConfig
         from workbench.sim import Circuit
         from workbench.sim.mitigation import mitigation_record
 
+        NoiseConfig(shots=shots)  # the one rule for shots: None, or a count from 1 up
         problem, noise = self.problem_and_noise()
         if noise is None:
             raise ConfigError(f"{self.folder} ran without noise: there is nothing to mitigate")

@@ -31,6 +31,8 @@ TO_QASM = {"CNOT": "cx", "CZ": "cz", "SX": "sx", "H": "h", "S": "s", "X": "x", "
 TO_QASM |= {"RX": "rx", "RY": "ry", "RZ": "rz"}
 FROM_QASM = {v: k for k, v in TO_QASM.items()} | {"cnot": "CNOT"}
 _SKIPPED = ("barrier", "measure", "creg", "bit", "include", "OPENQASM")
+QASM_VERSIONS = ("2.0", "2", "3.0", "3")
+MAX_ANGLE_LENGTH = 1000
 _STATEMENT = re.compile(r"^(\w+)\s*(?:\((.*)\))?\s*([^()]+)$")  # name(angle) qubits
 _OPERATORS = {
     ast.Add: operator.add,
@@ -58,7 +60,13 @@ def _to_text(circuit: Circuit, params: Sequence[float], header: list[str]) -> st
 
 
 def _angle(text: str, where: str) -> float:
-    """A QASM angle expression: numbers, ``pi``/``π``, + − × ÷ and parentheses only."""
+    """A QASM angle expression: numbers, ``pi``/``π``, + − × ÷ and parentheses only, at most
+    :data:`MAX_ANGLE_LENGTH` characters."""
+    if len(text) > MAX_ANGLE_LENGTH:
+        raise ConfigError(
+            f"{where}: an angle expression of {len(text)} characters; at most "
+            f"{MAX_ANGLE_LENGTH} are read (write the number itself)"
+        )
 
     def value(node):
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
@@ -73,13 +81,27 @@ def _angle(text: str, where: str) -> float:
 
     try:
         result = value(ast.parse(text.replace("π", "pi"), mode="eval").body)
-    except (SyntaxError, ValueError, ZeroDivisionError):
+    except (SyntaxError, ValueError, ZeroDivisionError, RecursionError, MemoryError):
         raise ConfigError(
-            f"{where}: angle {text!r} is not a number or an expression in pi"
+            f"{where}: angle {text[:60]!r} is not a number or an expression in pi"
         ) from None
     if not math.isfinite(result):
         raise ConfigError(f"{where}: angle {text!r} is not finite")
     return result
+
+
+def _check_header(statement: str) -> None:
+    version = re.fullmatch(r"OPENQASM\s+(\S+)", statement)
+    if version is None:
+        raise ConfigError(
+            f"the QASM text starts with {statement[:40]!r}: expected its version first "
+            "(OPENQASM 2.0; or OPENQASM 3.0;)"
+        )
+    if version.group(1) not in QASM_VERSIONS:
+        raise ConfigError(
+            f"OPENQASM {version.group(1)} is not a version read here: expected "
+            f"{' or '.join(QASM_VERSIONS[::2])}"
+        )
 
 
 def _register(statement: str, where: str) -> tuple[str, int] | None:
@@ -94,8 +116,10 @@ def _register(statement: str, where: str) -> tuple[str, int] | None:
 
 
 def parse_qasm(text: str) -> tuple[Circuit, np.ndarray]:
-    """A circuit and its angles from OpenQASM 2 or 3 text in the workbench's gate set."""
+    """A circuit and its angles from OpenQASM 2 or 3 text in the workbench's gate set; the text
+    starts with its version (``OPENQASM 2.0;`` or ``OPENQASM 3.0;``)."""
     statements = [s.strip() for s in re.sub(r"//[^\n]*", "", text).split(";")]
+    _check_header(next((s for s in statements if s), ""))
     register, n_qubits, gates, params = None, None, [], []
     for number, statement in enumerate(s for s in statements if s):
         where = f"QASM statement {number + 1} ({statement[:40]!r})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench.config import DEFAULT_RUN_PRESET, RunConfig
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, WorkbenchError
 from workbench.report import config_from_parameters
-from workbench.runs import same_experiment
+from workbench.run_folders import same_experiment
 
 # Report parameters a grid may vary besides dotted config fields (``report -p`` names).
 REPORT_FIELDS = tuple(
@@ -83,6 +84,8 @@ def grid_points(
     for name, values in grid.items():
         if isinstance(values, (str, bytes)) or not values:
             raise ConfigError(f"grid field {name!r}: give a non-empty list of values")
+        _refuse_repeats(f"grid field {name!r}", list(values))
+    _refuse_repeats("seeds", list(seeds))
     if "seed" in grid or "seeds" in grid:
         raise ConfigError("seeds are not a grid field: give them as seeds (--seeds 0 1 2)")
     parameters = dict(parameters)
@@ -110,7 +113,34 @@ def grid_points(
     names = [p.name for p in points]
     if len(set(names)) != len(names):
         raise ConfigError(f"grid values give the same folder name twice: {sorted(names)}")
+    _check_problems_and_noise(points)
     return points
+
+
+def _refuse_repeats(what: str, values: list) -> None:
+    """``noise.scale=1,1.0`` would train the same point twice under two names."""
+    repeated = [v for i, v in enumerate(values) if v in values[:i]]
+    if repeated:
+        raise ConfigError(f"{what}: {repeated[0]!r} is given twice ({values!r}): give each once")
+
+
+def _check_problems_and_noise(points: Sequence[SweepPoint]) -> None:
+    """Every point's problem and noise model built and checked against each other before any
+    run starts (``noise.profile=nosuch`` used to be found only when its point ran); each
+    distinct pair once (problems come from the cache)."""
+    from workbench.experiment import check
+
+    seen = set()
+    for point in points:
+        data = point.config.to_dict()
+        key = json.dumps([data["problem"], data["noise"]], sort_keys=True)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            check(point.config)
+        except WorkbenchError as error:
+            raise ConfigError(f"sweep point {point.name}: {error}") from None
 
 
 def check_folders(points: Sequence[SweepPoint], out: Path) -> None:

@@ -23,7 +23,8 @@ from workbench.errors import WorkbenchError
 from workbench.plots import draw_circuit, learning_curves, step_errors, to_png
 from workbench.rendering import markdown_table, mitigation_table
 from workbench.results import RunResult, load_run
-from workbench.runs import default_run_dir, resume, run
+from workbench.run_folders import default_run_dir
+from workbench.runs import resume, run
 from workbench.sim import Circuit
 from workbench.train import Callback
 from workbench.widgets.links import file_link
