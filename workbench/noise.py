@@ -116,6 +116,9 @@ class NoiseModel:
     virtual_rz: bool = False
 
     def __post_init__(self) -> None:
+        n = self.n_qubits
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+            raise ConfigError(f"n_qubits={n!r}: expected a number of qubits >= 1, or null")
         for name in PER_QUBIT:
             object.__setattr__(self, name, _per_qubit(name, getattr(self, name), self.n_qubits))
         for name in ("depolarizing_1q", "readout_p01", "readout_p10"):
