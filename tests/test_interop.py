@@ -80,7 +80,8 @@ def test_angles_comments_measurements_and_barriers():
         ("OPENQASM 3.0; qubit[1] q; rx(__import__('os')) q[0];", r"is not a number or an expr"),
         ("OPENQASM 3.0; qubit[1] q; rx(1/0) q[0];", r"is not a number or an expression"),
         ("OPENQASM 2.0; h q[0];", r"a gate before the register"),
-        ("// nothing", r"no quantum register"),
+        ("// nothing", r"expected its version first"),
+        ("OPENQASM 2.0; // nothing", r"no quantum register"),
     ],
 )
 def test_anything_outside_the_gate_set_is_a_named_error(text, message):
