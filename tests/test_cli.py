@@ -75,7 +75,7 @@ def test_custom_molecule_with_terms(capsys, isolated_data):
         (["train", "--set", "optimizer.max_iterations=0"], "optimizer.max_iterations"),
         (["train", "--set", "agent.widths=[4]"], "unknown agent field(s) ['widths']"),
         (["train", "--set", "noise.profile=ibm-ourense"], "coupling map of 'ibm-ourense'"),
-        (["train", "--config", "missing.json"], "--config missing.json: no such file"),
+        (["train", "--config", "missing.json"], "--config 'missing.json': no such file"),
         (["show", "no-such-run"], "is not a run folder"),
     ],
 )
