@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 import torch
 
+from workbench.agent.base import Experience
 from workbench.agent.dqn import DoubleDQN, double_dqn_targets, masked_argmax
 from workbench.agent.replay import NStepAccumulator, ReplayBuffer, Transition
-from workbench.config import AgentConfig, paper_gamma
+from workbench.config import AGENT_KINDS, AgentConfig, paper_gamma
 from workbench.errors import ConfigError
 
 MASK = np.ones(2, dtype=bool)
@@ -117,9 +118,8 @@ def test_toy_problem_is_learned():
         first = agent.act(start, mask)
         second = agent.act(middle, mask)
         reward = 1.0 if (first, second) == (2, 0) else 0.0
-        agent.remember(start, first, 0.0, middle, False, mask)
-        agent.remember(middle, second, reward, start, True, mask)
-        agent.learn()
+        agent.observe(Experience(start, first, 0.0, middle, mask, False, False))
+        agent.observe(Experience(middle, second, reward, start, mask, True, False))
     assert agent.act(start, mask, greedy=True) == 2
     assert agent.act(middle, mask, greedy=True) == 0
     assert agent.epsilon < 0.1
@@ -144,8 +144,9 @@ def test_checkpoint_state_continues_exactly():
         for i in range(steps):
             obs = np.array([i % 2, 1 - i % 2], np.float32)
             action = agent.act(obs, mask)
-            agent.remember(obs, action, float(rng.random()), obs[::-1].copy(), i % 3 == 2, mask)
-            out.append((action, agent.learn()))
+            experience = Experience(obs, action, float(rng.random()), obs[::-1].copy(), mask,
+                                    i % 3 == 2, i % 5 == 4)  # fmt: skip
+            out.append((action, agent.observe(experience)))
         return out
 
     play(a, 60, rng)
@@ -168,3 +169,73 @@ def test_replay_state_is_bit_packed_and_exact():
     for key in ("observations", "next_observations", "actions", "next_masks", "discounts"):
         np.testing.assert_array_equal(getattr(copy, key), getattr(buffer, key))
     assert (copy.position, copy.size) == (buffer.position, buffer.size)
+
+
+def test_a_truncated_step_bootstraps_only_when_asked():
+    """Hand-computed targets (issue 23): with ``bootstrap_truncated`` a step cut by the step cap
+    is stored with done = 0 and its n-step window is still flushed, so its target is
+    r + γ·Q_target(s', argmax_legal Q_policy(s')); without it (the paper's code) the target is r."""
+    s, s_next = np.array([1, 0], np.float32), np.array([0, 1], np.float32)
+    mask = np.array([True, False, True])
+    for bootstrap in (False, True):
+        agent = small_agent(n_step=2, bootstrap_truncated=bootstrap)
+        agent.observe(Experience(s, 1, 0.5, s_next, mask, False, False))
+        agent.observe(Experience(s_next, 2, -1.0, s, mask, False, True))
+        stored = [agent.memory.sample(1, np.random.default_rng(i)) for i in range(40)]
+        dones = {float(b.dones[0]) for b in stored}
+        assert dones == ({0.0} if bootstrap else {1.0}) and len(agent.n_step.window) == 0
+    gamma = agent.settings.gamma
+    q_policy = torch.tensor([[1.0, 9.0, 2.0]])  # the masked argmax is action 2, not 1
+    q_target = torch.tensor([[4.0, 7.0, 3.0]])
+    legal = torch.tensor([[True, False, True]])
+    y = double_dqn_targets(torch.tensor([-1.0]), torch.tensor([gamma]), torch.tensor([0.0]),
+                           q_policy, q_target, legal)  # fmt: skip
+    assert float(y[0]) == pytest.approx(-1.0 + gamma * 3.0)
+    y_plain = double_dqn_targets(torch.tensor([-1.0]), torch.tensor([gamma]), torch.tensor([0.0]),
+                                 q_target, q_target, legal)  # fmt: skip
+    assert float(y_plain[0]) == pytest.approx(-1.0 + gamma * 4.0)  # dqn: the target's own max
+    y_done = double_dqn_targets(torch.tensor([-1.0]), torch.tensor([gamma]), torch.tensor([1.0]),
+                                q_policy, q_target, legal)  # fmt: skip
+    assert float(y_done[0]) == -1.0
+
+
+def test_the_dueling_head_is_value_plus_centred_advantage():
+    from workbench.agent.dqn import DuelingHead
+
+    head = DuelingHead(2, 3)
+    with torch.no_grad():
+        head.value.weight[:] = torch.tensor([[1.0, 0.0]])
+        head.value.bias[:] = 0.5
+        head.advantage.weight[:] = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+        head.advantage.bias[:] = 0.0
+        q = head(torch.tensor([[2.0, 3.0]]))
+    advantage = torch.tensor([2.0, 3.0, 5.0])
+    expected = 2.5 + advantage - advantage.mean()
+    torch.testing.assert_close(q[0], expected)
+
+
+@pytest.mark.parametrize("kind", ["dqn", "dueling_ddqn"])
+def test_every_kind_learns_the_toy_chain(kind):
+    agent = small_agent(n_step=2, kind=kind)
+    start, middle = np.array([1, 0], np.float32), np.array([0, 1], np.float32)
+    mask = np.ones(3, dtype=bool)
+    for _ in range(400):
+        first, second = agent.act(start, mask), agent.act(middle, mask)
+        reward = 1.0 if (first, second) == (2, 0) else 0.0
+        agent.observe(Experience(start, first, 0.0, middle, mask, False, False))
+        agent.observe(Experience(middle, second, reward, start, mask, True, False))
+    assert agent.act(start, mask, greedy=True) == 2 and agent.act(middle, mask, greedy=True) == 0
+
+
+@pytest.mark.parametrize("kind", AGENT_KINDS)
+def test_every_kind_is_built_behind_the_one_protocol(kind):
+    from workbench.agent import Agent, build_agent
+
+    settings = AgentConfig(kind=kind, hidden=(8,), gamma=0.9, batch_size=4, memory_size=16)
+    agent = build_agent(3, 2, settings, seed=1)
+    for name in Agent.__dict__:
+        if not name.startswith("_"):
+            assert callable(getattr(agent, name)), name
+    assert set(agent.statistics()) >= {"epsilon"}
+    with pytest.raises(ConfigError, match=r"agent\.kind='ppo2' is not allowed"):
+        AgentConfig(kind="ppo2")

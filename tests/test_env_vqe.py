@@ -11,6 +11,7 @@ from workbench.devices import load_profile
 from workbench.env.curriculum import FixedSchedule, MovingThreshold
 from workbench.env.halting import RandomHalting
 from workbench.env.vqe import CircuitGrowthEnv
+from workbench.env.wrappers import CurriculumFeedback
 from workbench.errors import ConfigError
 from workbench.optim import COBYLA, build_optimizer
 
@@ -88,13 +89,13 @@ def test_illegal_actions_are_refused_and_masked():
 
 def test_greedy_test_episodes_leave_the_curriculum_alone():
     curriculum = MovingThreshold(H2.lower_bound, 0.97, 500, 5e-4, 25, 10, 0.97)
-    env = CircuitGrowthEnv(H2, curriculum=curriculum, seed=0)
-    env.training = False
+    env = CurriculumFeedback(CircuitGrowthEnv(H2, curriculum=curriculum, seed=0))
+    env.unwrapped.training = False
     env.reset()
-    env.step(env.table.index("RY", 0))
+    env.step(env.unwrapped.table.index("RY", 0))
     assert curriculum.lowest_energy == pytest.approx(H2.lower_bound + 0.97)
-    env.training = True
-    env.step(env.table.index("CNOT", 0, 1))
+    env.unwrapped.training = True
+    env.step(env.unwrapped.table.index("CNOT", 0, 1))
     assert curriculum.lowest_energy < H2.lower_bound + 0.97
     assert curriculum.episodes == 1  # success against the lower bound with ξ = 0.97
 

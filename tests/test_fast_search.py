@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from workbench.agent.base import Experience
 from workbench.agent.dqn import DoubleDQN, SparseInputLinear
 from workbench.chem import get_problem
 from workbench.config import AgentConfig, get_run_preset
@@ -42,7 +43,8 @@ def test_linear_schedule_is_not_decayed_by_gradient_steps():
     a = agent(episodes=10, exploration_fraction=0.5)
     a.begin_episode(0)
     for _ in range(10):
-        a.remember(np.ones(3, np.float32), 0, 1.0, np.ones(3, np.float32), True, np.ones(2, bool))
+        a.observe(Experience(np.ones(3, np.float32), 0, 1.0, np.ones(3, np.float32),
+                             np.ones(2, bool), True, False))  # fmt: skip
     for _ in range(5):
         a.learn()
     assert a.epsilon == 1.0 and a.gradient_steps == 5
@@ -52,7 +54,8 @@ def test_linear_schedule_is_not_decayed_by_gradient_steps():
 def test_replay_ratio_sets_gradient_steps_per_environment_step(ratio, steps):
     a = agent(replay_ratio=ratio)
     for _ in range(10):
-        a.remember(np.ones(3, np.float32), 1, 0.0, np.ones(3, np.float32), True, np.ones(2, bool))
+        a.observe(Experience(np.ones(3, np.float32), 1, 0.0, np.ones(3, np.float32),
+                             np.ones(2, bool), True, False))  # fmt: skip
     for _ in range(8):
         a.learn()
     assert a.gradient_steps == steps
@@ -121,7 +124,8 @@ def test_fast_presets_at_tiny_budgets(tmp_path, preset):
     config = get_run_preset(preset).with_overrides({"episodes": 2, "env.max_steps": 3})
     run(config, out=tmp_path / preset, progress=False)
     result = load_run(tmp_path / preset)
-    assert result.summary.status == "complete" and len(result.metrics) == 2
+    assert result.summary.status == "complete" and len(result.training_metrics()) == 2
+    assert [m.episode for m in result.metrics if m.test] == [0]  # greedy test episodes (issue 23)
     best = result.best
     assert best["gates"][0][0] == "X"  # the Hartree-Fock preparation is in every gate list
     e0 = result.resolved.problem.ground_energy

@@ -65,10 +65,18 @@ def test_run_folder_contents(tmp_path):
         run(TINY, out=folder)
 
 
-def test_resume_after_an_interruption_gives_the_uninterrupted_run(tmp_path):
-    run(TINY, out=tmp_path / "whole")
+@pytest.mark.parametrize(
+    "agent",
+    [{}, {"agent.kind": "dqn"}, {"agent.kind": "dueling_ddqn", "agent.bootstrap_truncated": True},
+     {"env.observation_energy": "relative"}],
+    ids=["ddqn", "dqn", "dueling_ddqn-bootstrap", "relative-energy"],
+)  # fmt: skip
+def test_resume_after_an_interruption_gives_the_uninterrupted_run(agent, tmp_path):
+    """Every agent kind checkpoints and resumes to the same metrics as an uninterrupted run."""
+    config = TINY.with_overrides(agent)
+    run(config, out=tmp_path / "whole")
     with pytest.raises(KeyboardInterrupt):
-        run(TINY, [Crash(at_episode=5)], out=tmp_path / "cut")
+        run(config, [Crash(at_episode=5)], out=tmp_path / "cut")
     cut = load_run(tmp_path / "cut")
     assert cut.summary.status == "running"  # as a killed run leaves it
     assert json.loads((tmp_path / "cut" / "summary.json").read_text())["episodes_done"] == 3
@@ -329,3 +337,16 @@ def test_sigterm_stops_after_the_episode_and_releases_the_folder(tmp_path):
     assert result.summary.status == "stopped" and not (folder / ".lock").exists()
     assert 2 <= result.summary.episodes_done < 500
     assert len(result.training_metrics()) == result.summary.episodes_done
+
+
+def test_fields_added_later_keep_the_hash_of_folders_named_before_them():
+    """A report or the paper comparison finds its runs by the config's hash; adding
+    ``agent.kind`` or ``env.observation_energy`` must not orphan the folders trained before."""
+    from workbench.config import json_sha256
+    from workbench.run_folders import LATER_FIELDS, config_hash
+
+    data = TINY.to_dict()
+    for section, name in LATER_FIELDS:
+        del data[section][name]
+    assert config_hash(TINY) == json_sha256(data)  # the hash an older version computed
+    assert config_hash(TINY.with_overrides({"agent.kind": "dqn"})) != config_hash(TINY)

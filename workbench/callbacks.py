@@ -194,7 +194,8 @@ class ProgressBar(Callback):
         if event.test:
             return
         self.done += 1
-        self.bar.set_postfix(best_error=f"{self.best:.2e}", eps=f"{event.epsilon:.2f}")
+        shown = {} if event.epsilon is None else {"eps": f"{event.epsilon:.2f}"}
+        self.bar.set_postfix(best_error=f"{self.best:.2e}", **shown)
         self.bar.update(1)
 
     def close(self) -> None:

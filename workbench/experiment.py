@@ -8,16 +8,19 @@ The curriculum's automatic initial threshold follows ``CurriculumConfig.initial_
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from workbench.agent.dqn import DoubleDQN
+from workbench.agent import Agent, build_agent
 from workbench.chem import Problem, resolve_problem
-from workbench.config import RunConfig
+from workbench.config import DEFAULT_RUN_PRESET, RunConfig, get_run_preset
 from workbench.config.sections import CurriculumConfig, EnvConfig, OptimizerConfig
 from workbench.devices import resolve_noise
 from workbench.env.curriculum import FixedSchedule, MovingThreshold
 from workbench.env.halting import RandomHalting
 from workbench.env.vqe import CircuitGrowthEnv
+from workbench.env.wrappers import CurriculumFeedback
 from workbench.noise import NoiseModel
 from workbench.optim import build_optimizer
 
@@ -30,7 +33,7 @@ class Experiment:
     problem: Problem
     noise: NoiseModel | None
     env: CircuitGrowthEnv
-    agent: DoubleDQN
+    agent: Agent
 
 
 def initial_threshold(
@@ -94,11 +97,31 @@ def build_env(
         initial_state=settings.initial_state,
         seed=seed,
         mitigate_readout=mitigate_readout,
+        observation_energy=settings.observation_energy,
     )
 
 
-def build(config: RunConfig) -> Experiment:
-    """Build problem, noise, environment and agent; raises ConfigError on any mismatch."""
+def make_env(
+    preset: str = DEFAULT_RUN_PRESET,
+    overrides: Mapping[str, Any] | None = None,
+    seed: int | None = None,
+    render_mode: str | None = None,
+) -> CurriculumFeedback:
+    """A run preset's environment (``overrides``: dotted config fields, e.g. ``{"env.max_steps":
+    8}``) with its curriculum, wrapped in :class:`CurriculumFeedback` so that whatever drives
+    it — a standard RL library, a vectorised copy — trains against the same moving threshold as
+    the workbench's trainer. The entry point of ``gymnasium.make("qas-workbench/CircuitGrowth-v0",
+    preset=..., overrides=..., seed=...)`` (``render_mode``: accepted for gymnasium, ignored —
+    nothing is rendered)."""
+    config = get_run_preset(preset).with_overrides(dict(overrides or {}))
+    if seed is not None:
+        config = config.with_overrides({"seed": seed})
+    _, _, env = _environment(config)
+    return CurriculumFeedback(env)
+
+
+def _environment(config: RunConfig) -> tuple[Problem, NoiseModel | None, CircuitGrowthEnv]:
+    """The checked problem and noise of ``config`` and its environment with its curriculum."""
     problem, noise = check(config)
     env = build_env(
         problem, noise, config.env, config.optimizer, config.noise.shots,
@@ -107,10 +130,16 @@ def build(config: RunConfig) -> Experiment:
     env.curriculum = build_curriculum(
         config.curriculum, problem, env.target_energy, env.start_energy
     )
+    return problem, noise, env
+
+
+def build(config: RunConfig) -> Experiment:
+    """Build problem, noise, environment and agent; raises ConfigError on any mismatch."""
+    problem, noise, env = _environment(config)
     settings = config.agent
     if settings.gamma is None:
         settings = type(settings)(**{**vars(settings), "gamma": config.gamma})
-    agent = DoubleDQN(
+    agent = build_agent(
         env.observation_space.shape[0],
         env.action_space.n,
         settings,

@@ -63,6 +63,10 @@ LABELS = {
     "best_noiseless_error": ("its noiseless error", "Ha"),
     "chemical_accuracy": (f"within chemical accuracy ({CHEMICAL_ACCURACY_LABEL})", ""),
     "first_chemical_accuracy_episode": (f"first episode within {CHEMICAL_ACCURACY_LABEL}", ""),
+    "greedy_success_rate": (
+        f"greedy test episodes within {CHEMICAL_ACCURACY_LABEL}, second half", ""
+    ),
+    "greedy_test_episodes": ("greedy test episodes, second half", ""),
     "curriculum_successes": ("curriculum successes", ""),
     "wall_time_s": ("wall time", "s"),
     "seconds_per_episode": ("time per episode", "s"),

@@ -34,9 +34,24 @@ def default_run_dir(config: RunConfig) -> Path:
     return RUNS_DIR / f"{name}-s{config.seed}-{stamp}"
 
 
+LATER_FIELDS = {
+    ("env", "observation_energy"): "raw",
+    ("agent", "kind"): "ddqn",
+    ("agent", "bootstrap_truncated"): False,
+}
+"""Config fields added after run folders were first named by their hash, with the default that
+reproduces the earlier behaviour: left out of the hash at that default, so that a report or the
+paper comparison finds the folders it trained before the field existed."""
+
+
 def config_hash(config: RunConfig) -> str:
-    """SHA-256 of the config's JSON (sorted keys): the same experiment, the same hash."""
-    return json_sha256(config.to_dict())
+    """SHA-256 of the config's JSON (sorted keys; :data:`LATER_FIELDS` at their defaults left
+    out): the same experiment, the same hash."""
+    data = config.to_dict()
+    for (section, name), default in LATER_FIELDS.items():
+        if data[section].get(name) == default:
+            del data[section][name]
+    return json_sha256(data)
 
 
 def config_run_dir(config: RunConfig, runs_dir: str | Path = "runs") -> Path:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from workbench.agent.base import Experience
 from workbench.config import CHEMICAL_ACCURACY
+from workbench.env.curriculum import feed
 from workbench.results import EpisodeRecord, gates_text
 
 
@@ -110,11 +112,13 @@ def run_episode(env, agent, episode: int, callbacks: Sequence[Callback], test: b
         done = terminated or truncated
         total += reward
         if not test:
-            agent.remember(observation, action, reward, next_observation, done, info["action_mask"])
-            if not done:  # the paper's schedule: no gradient step on the terminal step
-                loss = agent.learn()
-                if loss is not None:
-                    losses.append(loss)
+            feed(env.curriculum, info["energy"], terminated, done)
+            loss = agent.observe(
+                Experience(observation, action, reward, next_observation, info["action_mask"],
+                           terminated, truncated)
+            )  # fmt: skip
+            if loss is not None:
+                losses.append(loss)
         env_time, agent_time = env_time + t2 - t1, agent_time + t1 - t0 + clock() - t2
         event = StepEvent(
             episode=episode,
@@ -144,7 +148,7 @@ def run_episode(env, agent, episode: int, callbacks: Sequence[Callback], test: b
                 success=bool(terminated),
                 length=step,
                 episode_return=total,
-                epsilon=agent.epsilon,
+                epsilon=agent.statistics().get("epsilon"),
                 loss=loss,
                 env_seconds=env_time,
                 agent_seconds=agent_time,

@@ -1,1 +1,23 @@
-"""The double-DQN agent with n-step returns, masks and a replay buffer."""
+"""The agents the workbench trains, behind one protocol (:class:`Agent`): ``agent.kind``
+``ddqn`` (the paper's double DQN), ``dqn``, ``dueling_ddqn``; n-step replay and masks."""
+
+from __future__ import annotations
+
+from workbench.agent.base import Agent, Experience
+from workbench.config import AgentConfig
+
+
+def build_agent(
+    observation_size: int,
+    n_actions: int,
+    settings: AgentConfig,
+    seed: int = 0,
+    episodes: int | None = None,
+) -> Agent:
+    """The agent of ``settings.kind`` (every kind in :data:`workbench.config.AGENT_KINDS`)."""
+    from workbench.agent.dqn import DoubleDQN  # torch: imported where an agent is built
+
+    return DoubleDQN(observation_size, n_actions, settings, seed, episodes=episodes)
+
+
+__all__ = ["Agent", "Experience", "build_agent"]

@@ -1,4 +1,5 @@
-r"""Double DQN with n-step returns and illegal-action masks (spec §5).
+r"""DQN agents with n-step returns and illegal-action masks (spec §5): ``agent.kind`` ``ddqn``
+(the paper's double DQN), ``dqn`` and ``dueling_ddqn``.
 
 Target for a stored n-step transition (explicit ``discount``, see :mod:`workbench.agent.replay`):
 
@@ -6,8 +7,12 @@ Target for a stored n-step transition (explicit ``discount``, see :mod:`workbenc
     y = R + \text{discount}\cdot(1-\text{done})\,
         Q_{\text{target}}\big(s', \arg\max_{a \in \mathcal{A}(s')} Q_{\text{policy}}(s', a)\big)
 
-with the argmax over the legal actions of :math:`s'` (``mask_targets=True``; the paper's code
-took it over all actions, quirk 4). Loss: Huber (SmoothL1, β=1); Adam; hard target copies every
+(double DQN; ``dqn`` takes the argmax of :math:`Q_{\text{target}}` itself) with the argmax over
+the legal actions of :math:`s'` (``mask_targets=True``; the paper's code took it over all
+actions, quirk 4). ``done`` is the step's ``terminated``, and with ``bootstrap_truncated=False``
+(the paper's code) its ``truncated`` too. ``dueling_ddqn`` splits the last layer into a value
+and an advantage head, :math:`Q(s,a) = V(s) + A(s,a) - \tfrac1{|\mathcal A|}\sum_b A(s,b)`
+(Wang et al. 2016). Loss: Huber (SmoothL1, β=1); Adam; hard target copies every
 ``target_update`` gradient steps; ε-greedy exploration among legal actions, ε multiplied by
 ``epsilon_decay`` after every gradient step (the paper's schedule, quirk 5), or, with
 ``exploration_fraction`` f and a budget of N episodes, set per episode e to
@@ -24,6 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from workbench.agent.base import Experience
 from workbench.agent.replay import NStepAccumulator, ReplayBuffer
 from workbench.config import AgentConfig
 from workbench.errors import ConfigError
@@ -63,9 +69,11 @@ def q_network(
     hidden: Sequence[int],
     dropout: float = 0.0,
     sparse_input: bool = False,
+    dueling: bool = False,
 ) -> nn.Sequential:
-    """MLP: ``Linear → LeakyReLU(0.01) → Dropout`` per hidden layer, then a linear output; with
-    ``sparse_input`` the first layer is a :class:`SparseInputLinear` (the same function)."""
+    """MLP: ``Linear → LeakyReLU(0.01) → Dropout`` per hidden layer, then a linear output (a
+    :class:`DuelingHead` with ``dueling``); with ``sparse_input`` the first layer is a
+    :class:`SparseInputLinear` (the same function)."""
     layers: list[nn.Module] = []
     width = observation_size
     for size in hidden:
@@ -73,8 +81,20 @@ def q_network(
         linear = SparseInputLinear(width, size) if first else nn.Linear(width, size)
         layers += [linear, nn.LeakyReLU(0.01), nn.Dropout(dropout)]
         width = size
-    layers.append(nn.Linear(width, n_actions))
+    layers.append(DuelingHead(width, n_actions) if dueling else nn.Linear(width, n_actions))
     return nn.Sequential(*layers)
+
+
+class DuelingHead(nn.Module):
+    r""":math:`Q = V + A - \operatorname{mean}_a A` from a shared feature vector."""
+
+    def __init__(self, width: int, n_actions: int) -> None:
+        super().__init__()
+        self.value, self.advantage = nn.Linear(width, 1), nn.Linear(width, n_actions)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        advantage = self.advantage(features)
+        return self.value(features) + advantage - advantage.mean(dim=-1, keepdim=True)
 
 
 def masked_argmax(q_values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -87,7 +107,8 @@ def masked_argmax(q_values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 def double_dqn_targets(
     rewards, discounts, dones, next_q_policy, next_q_target, next_masks, mask_targets: bool = True
 ) -> torch.Tensor:
-    """The double-DQN target ``y`` for a batch (all arguments are tensors)."""
+    """The double-DQN target ``y`` for a batch (all arguments are tensors); pass the target
+    network's values as ``next_q_policy`` too for the plain DQN target."""
     if mask_targets:
         best = masked_argmax(next_q_policy, next_masks)
     else:
@@ -101,7 +122,8 @@ SMALL_NETWORK = 1_000_000
 
 
 class DoubleDQN:
-    """Masked ε-greedy double-DQN agent with an n-step replay buffer (torch; CPU or CUDA)."""
+    """Masked ε-greedy DQN agent with an n-step replay buffer (torch; CPU or CUDA): double DQN,
+    plain DQN or dueling double DQN by ``settings.kind``; an :class:`workbench.agent.base.Agent`."""
 
     def __init__(
         self,
@@ -124,8 +146,10 @@ class DoubleDQN:
         self.device = torch.device(device)
         torch.manual_seed(seed)
         network = (observation_size, n_actions, settings.hidden, settings.dropout)
-        self.policy = q_network(*network, sparse_input=settings.sparse_input)
-        self.target = q_network(*network, sparse_input=settings.sparse_input)
+        dueling = settings.kind == "dueling_ddqn"
+        options = {"sparse_input": settings.sparse_input, "dueling": dueling}
+        self.policy = q_network(*network, **options)
+        self.target = q_network(*network, **options)
         self.policy.to(self.device)
         self.target.to(self.device)
         self.target.load_state_dict(self.policy.state_dict())
@@ -168,11 +192,20 @@ class DoubleDQN:
             q = self.policy(torch.as_tensor(observation, device=self.device)[None, :])
         return int(masked_argmax(q, torch.as_tensor(mask, device=self.device)[None, :])[0])
 
-    def remember(self, observation, action, reward, next_observation, done, next_mask) -> None:
+    def observe(self, experience: Experience) -> float | None:
+        """Store the step (through the n-step window) and, unless it ended the episode (the
+        paper's schedule), learn; the mean loss of the gradient steps taken, or None."""
+        e = experience
+        done = e.terminated or (e.truncated and not self.settings.bootstrap_truncated)
         for transition in self.n_step.push(
-            observation, action, reward, next_observation, done, next_mask
-        ):
+            e.observation, e.action, e.reward, e.next_observation, done, e.next_mask,
+            episode_over=e.episode_over,
+        ):  # fmt: skip
             self.memory.add(transition)
+        return None if e.episode_over else self.learn()
+
+    def statistics(self) -> dict[str, float | None]:
+        return {"epsilon": self.epsilon, "gradient_steps": float(self.gradient_steps)}
 
     def learn(self) -> float | None:
         """Called once per environment step: ``replay_ratio`` gradient steps on average (credit
@@ -194,12 +227,14 @@ class DoubleDQN:
         batch = self.memory.sample(s.batch_size, self.rng)
         tensor = {k: torch.as_tensor(v, device=self.device) for k, v in batch._asdict().items()}
         with torch.no_grad():
+            next_target = self.target(tensor["next_observations"])
+            choose = next_target if s.kind == "dqn" else self.policy(tensor["next_observations"])
             targets = double_dqn_targets(
                 tensor["rewards"],
                 tensor["discounts"],
                 tensor["dones"],
-                self.policy(tensor["next_observations"]),
-                self.target(tensor["next_observations"]),
+                choose,
+                next_target,
                 tensor["next_masks"],
                 s.mask_targets,
             )

@@ -47,15 +47,18 @@ class NStepAccumulator:
             observation, action, float(ret), next_observation, done, discount, next_mask
         )
 
-    def push(self, observation, action, reward, next_observation, done, next_mask):
-        """Add one step; returns the n-step transitions that are complete now."""
+    def push(self, observation, action, reward, next_observation, done, next_mask,
+             episode_over: bool | None = None):  # fmt: skip
+        """Add one step; returns the n-step transitions that are complete now. ``done``: no
+        bootstrap after this step; ``episode_over`` (default ``done``): flush the window — a
+        truncated step that bootstraps ends the episode without being done."""
         self.window.append(
             (observation, int(action), float(reward), next_observation, bool(done), next_mask)
         )
         ready = []
         if len(self.window) == self.n_step:
             ready.append(self._emit())
-        if done:
+        if done if episode_over is None else episode_over:
             while self.window:
                 ready.append(self._emit())
         return ready

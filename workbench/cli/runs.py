@@ -149,6 +149,13 @@ def _print_show(result, as_json: bool = False) -> None:
         + ("yes" if s.chemical_accuracy else "no")
         + (f", first reached in episode {first}" if first is not None else ""),
     ]
+    greedy = result.greedy_success()
+    lines.append(
+        "greedy     no test episodes in the second half (env.test_every)"
+        if greedy is None
+        else f"greedy     {100 * greedy[0]:.0f} % of {greedy[1]} test episodes in the second "
+        f"half within {CHEMICAL_ACCURACY_LABEL} (the policy alone, no exploration)"
+    )
     if result.status == "interrupted":
         lines.append(f"           killed while running: `workbench resume {result.folder}`")
     if s.error:

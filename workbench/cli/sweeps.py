@@ -22,6 +22,7 @@ SWEEP_COLUMNS = [
     ("best error", "best_error", ".2e"),
     ("noiseless", "best_noiseless_error", ".2e"),
     (f"1st ≤{CHEMICAL_ACCURACY_LABEL}", "first_chemical_accuracy_episode", ""),
+    ("greedy", "greedy_success_rate", ".0%"),
     ("gates", "n_gates", ""),
     ("CNOTs", "n_cnots", ""),
     ("s", "wall_time_s", ".1f"),

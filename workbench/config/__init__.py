@@ -19,6 +19,7 @@ from workbench.config.molecule import (
 from workbench.config.presets import DEFAULT_RUN_PRESET, get_run_preset, run_presets
 from workbench.config.run import RunConfig, parse_override, parse_value
 from workbench.config.sections import (
+    AGENT_KINDS,
     ITERATION_BUDGET,
     NOISY_HALTING,
     OPTIMIZERS,
@@ -35,6 +36,7 @@ from workbench.config.sections import (
 
 __all__ = [
     "ADAPT_POOLS",
+    "AGENT_KINDS",
     "ATOMIC_NUMBERS",
     "BASELINE_METHODS",
     "BOHR_PER_ANGSTROM",

@@ -151,6 +151,7 @@ NOISY_HALTING = HaltingConfig(n=40, p=0.6, low=0, high=40, mode_of=100)
 
 TARGETS = ("lower_bound", "exact")
 INITIAL_STATES = ("zero", "hartree_fock")
+OBSERVED_ENERGIES = ("raw", "relative")
 REWARDS = ("incremental_with_fixed_ends", "log_to_threshold")
 
 
@@ -163,7 +164,9 @@ class EnvConfig:
     reported against the exact :math:`E_0` as well. ``test_every``: a greedy test episode every
     that many training episodes (``None``: none). ``initial_state``: ``"zero"`` (the paper's
     :math:`|0\\dots0\\rangle`) or ``"hartree_fock"`` (fixed X gates prepare the Hartree–Fock
-    basis state before the agent's gates; a departure from the paper).
+    basis state before the agent's gates; a departure from the paper). ``observation_energy``:
+    the energy entry of the observation, ``"raw"`` (Ha, the paper) or ``"relative"`` (1 at the
+    start energy, 0 at the target: the same scale for every molecule).
     """
 
     max_steps: int = 40
@@ -174,9 +177,11 @@ class EnvConfig:
     rotosolve_new_angle: bool = False
     test_every: int | None = None
     initial_state: str = "zero"
+    observation_energy: str = "raw"
 
     def __post_init__(self) -> None:
         positive_int("env.max_steps", self.max_steps)
+        _choice("env.observation_energy", self.observation_energy, OBSERVED_ENERGIES)
         flag("env.mask_illegal", self.mask_illegal)
         flag("env.rotosolve_new_angle", self.rotosolve_new_angle)
         _choice("env.initial_state", self.initial_state, INITIAL_STATES)
@@ -348,9 +353,15 @@ def budget_overrides(method: str, budget: int) -> dict[str, Any]:
     return {"optimizer.method": method, "optimizer.maxfev": [max(2, budget)]}
 
 
+AGENT_KINDS = ("ddqn", "dqn", "dueling_ddqn")
+"""``ddqn``: the paper's double DQN; ``dqn``: the target's own maximum (no double estimator);
+``dueling_ddqn``: double DQN with a dueling head :math:`Q = V + A - \bar A`."""
+
+
 @dataclass(frozen=True)
 class AgentConfig:
-    """Double-DQN hyperparameters (§5); defaults are the paper's (5×1000 network, batch 1000).
+    """The agent: ``kind`` (:data:`AGENT_KINDS`) and its hyperparameters (§5); defaults are the
+    paper's double DQN (5×1000 network, batch 1000).
 
     ``gamma=None`` resolves to the paper's :math:`\\mathrm{round}(0.005^{1/L}, 2)`.
     ``paper_discount`` bootstraps n-step targets with γ instead of γⁿ (quirk 3);
@@ -370,8 +381,11 @@ class AgentConfig:
     other made a 2-core demo 4× slower) and ``OMP_NUM_THREADS`` (a sweep sets it to its CPUs
     per run), else every core, for larger ones (the paper's 5×1000 network:
     0.51 s per gradient step on one core, 0.31 s on two).
+    ``bootstrap_truncated``: a transition cut by the step cap or random halting bootstraps from
+    its next state, as SB3 and CleanRL do; ``False`` (the paper's code) stores it as terminal.
     """
 
+    kind: str = "ddqn"
     hidden: tuple[int, ...] = (1000,) * 5
     dropout: float = 0.0
     learning_rate: float = 1e-4
@@ -390,8 +404,11 @@ class AgentConfig:
     mask_targets: bool = True
     device: str | None = None
     threads: int | None = None
+    bootstrap_truncated: bool = False
 
     def __post_init__(self) -> None:
+        _choice("agent.kind", self.kind, AGENT_KINDS)
+        flag("agent.bootstrap_truncated", self.bootstrap_truncated)
         object.__setattr__(self, "hidden", tuple(self.hidden))
         for name in ("paper_discount", "sparse_input", "mask_targets"):
             flag(f"agent.{name}", getattr(self, name))

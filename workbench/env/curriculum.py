@@ -127,3 +127,13 @@ class FixedSchedule:
 
     def load_state_dict(self, state: dict) -> None:
         self.episodes = state["episodes"]
+
+
+def feed(curriculum, energy: float, success: bool, episode_over: bool) -> None:
+    """One training step's feedback, the one rule for every driver of the environment (the
+    workbench's trainer, :class:`workbench.env.wrappers.CurriculumFeedback` for libraries): the
+    step's energy, then — when the episode is over — whether it succeeded. Greedy test episodes
+    feed nothing (the paper's test episodes moved the threshold)."""
+    curriculum.observe_energy(energy)
+    if episode_over:
+        curriculum.end_episode(success)

@@ -10,8 +10,13 @@ shot noise when ``shots`` is set). The error is :math:`|E_{\min}-E_t|` against t
 threshold) and is truncated at the step cap ``max_steps`` or at the random-halting budget.
 
 Observation: the flattened gate rows of the 3D encoding plus the current energy (Ha, raw, as the
-paper). ``info["action_mask"]`` is True for legal actions. With ``training=False`` (greedy test
-episodes) the curriculum is neither fed energies nor advanced (the paper's test episodes moved it).
+paper, or relative to the start and target energies). ``info["action_mask"]`` (and
+``action_masks()``, as sb3-contrib asks) is True for legal actions; an illegal action is an error.
+The environment reads the curriculum's threshold but never advances it: whoever drives the
+episodes feeds it (:func:`workbench.env.curriculum.feed` — the workbench's trainer, or
+:class:`workbench.env.wrappers.CurriculumFeedback` around a library), on training episodes only
+(``training=False`` for greedy test episodes), so that copies of the environment can share one
+curriculum.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Any, ClassVar
 import gymnasium
 import numpy as np
 
-from workbench.config.sections import INITIAL_STATES, TARGETS
+from workbench.config.sections import INITIAL_STATES, OBSERVED_ENERGIES, TARGETS
 from workbench.env.curriculum import FixedSchedule
 from workbench.env.encoding import ActionTable, CircuitLayout
 from workbench.env.halting import RandomHalting
@@ -52,6 +57,8 @@ class CircuitGrowthEnv(gymnasium.Env):
             the gate noise without readout error (what inversion gives exactly), with shots
             sampled outcomes with each wire's confusion inverted and projected to a distribution.
         initial_state: ``"zero"`` (:math:`|0\\dots0\\rangle`) or ``"hartree_fock"``.
+        observation_energy: ``"raw"`` (Ha, the paper) or ``"relative"`` (see
+            :meth:`_observed_energy`).
         seed: seeds the environment's generator (halting, shots, SPSA directions).
     """
 
@@ -74,6 +81,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         initial_state: str = "zero",
         seed: int | None = None,
         mitigate_readout: bool = False,
+        observation_energy: str = "raw",
     ) -> None:
         if target not in TARGETS:
             raise ConfigError(f"target={target!r}: expected one of {', '.join(TARGETS)}")
@@ -83,6 +91,12 @@ class CircuitGrowthEnv(gymnasium.Env):
             )
         if max_steps < 1:
             raise ConfigError(f"max_steps={max_steps}: an episode needs at least one step")
+        if observation_energy not in OBSERVED_ENERGIES:
+            raise ConfigError(
+                f"observation_energy={observation_energy!r}: expected one of "
+                f"{', '.join(OBSERVED_ENERGIES)}"
+            )
+        self.observation_energy = observation_energy
         self.problem = problem
         self.noise = noise
         self.mitigate_readout = bool(mitigate_readout and noise is not None)
@@ -141,13 +155,26 @@ class CircuitGrowthEnv(gymnasium.Env):
         self.steps = 0
         self.energy = self.start_energy
         self.halting_step = self.random_halting.sample(self.rng) if self.random_halting else None
-        return self.layout.observation(self.energy), self._info(success=False)
+        return self.layout.observation(self._observed_energy()), self._info(success=False)
 
     def action_mask(self) -> np.ndarray:
         """True for the actions the agent may take now."""
         if not self.mask_illegal:
             return np.ones(len(self.table), dtype=bool)
         return ~self.layout.illegal_mask()
+
+    def action_masks(self) -> np.ndarray:
+        """:meth:`action_mask` under the name sb3-contrib's masked algorithms call."""
+        return self.action_mask()
+
+    def _observed_energy(self) -> float:
+        r"""The energy entry of the observation: raw (Ha, the paper) or ``relative``
+        :math:`(E - E_{\min})/|E_{\text{start}} - E_{\min}|` — 1 where every episode starts, 0
+        at the target — so that one network reads H2 and H2O (−73 Ha) on the same scale."""
+        if self.observation_energy == "raw":
+            return self.energy
+        scale = abs(self.start_energy - self.target_energy) or 1.0
+        return (self.energy - self.target_energy) / scale
 
     def step(self, action: int):
         if not 0 <= int(action) < len(self.table):
@@ -173,11 +200,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         at_cap = self.steps == self.max_steps
         halted = self.halting_step is not None and self.steps >= self.halting_step
         reward = self.reward_function(self.energy, previous, self.target_energy, threshold, at_cap)
-        if self.training:
-            self.curriculum.observe_energy(self.energy)
-            if success or at_cap or halted:
-                self.curriculum.end_episode(success)
-        observation = self.layout.observation(self.energy)
+        observation = self.layout.observation(self._observed_energy())
         info = self._info(success=success, threshold=threshold)
         return observation, float(reward), bool(success), bool(at_cap or halted), info
 

@@ -96,13 +96,14 @@ class EpisodeRecord(_Record):
     CNOTs, depth, parameters) that of the whole gate list, Hartree–Fock preparation included, as
     in :class:`CircuitRecord` (runs before 2026-12 counted depth without it); ``evaluations``
     the energy evaluations spent (``None`` in runs recorded before they were counted);
-    ``wall_time`` the run's seconds when the line was written (``None`` on live events)."""
+    ``wall_time`` the run's seconds when the line was written (``None`` on live events);
+    ``epsilon`` the exploration rate of ε-greedy agents (``None`` for others)."""
 
     episode: int
     success: bool
     length: int
     episode_return: float
-    epsilon: float
+    epsilon: float | None
     loss: float | None
     energy: float
     error_to_ground: float

@@ -154,6 +154,18 @@ class RunResult:
                 return seconds
         return None
 
+    def greedy_success(self) -> tuple[float, int] | None:
+        """The policy's own quality: the share of greedy test episodes (no exploration, no
+        best-of) in the second half of training whose final circuit is within chemical accuracy
+        of the exact E0, and how many there were; ``None`` without test episodes there
+        (``env.test_every``)."""
+        half = self.summary.episodes_done / 2
+        tests = [m for m in self.metrics if m.test and m.episode >= half]
+        if not tests:
+            return None
+        within = sum(m.error_to_ground < CHEMICAL_ACCURACY for m in tests)
+        return within / len(tests), len(tests)
+
     def problem_and_noise(self):
         """The run's problem and noise model rebuilt from its config (:func:`check_problem`
         refuses a problem that no longer matches the recorded one)."""
@@ -225,6 +237,7 @@ class RunResult:
 
         summary = self.summary.to_dict()
         del summary["best"], summary["pid"], summary["updated"]
+        greedy = self.greedy_success()
         head = {
             "folder": str(self.folder),
             "label": self.config.label,
@@ -237,6 +250,8 @@ class RunResult:
             | {
                 "status": self.status,
                 "episodes": self.config.episodes,
+                "greedy_success_rate": None if greedy is None else greedy[0],
+                "greedy_test_episodes": 0 if greedy is None else greedy[1],
                 "ground_energy": self.resolved.problem.ground_energy,
                 "best": facts(self.best),
                 "smallest_within_chemical_accuracy": facts(self.smallest_within_chemical_accuracy),

@@ -28,6 +28,7 @@ COLUMNS = (  # after the grid fields: (attribute, heading)
     ("best_error", "best error (Ha)"),
     ("best_noiseless_error", "noiseless error (Ha)"),
     ("first_chemical_accuracy_episode", f"first within {CHEMICAL_ACCURACY_LABEL} (episode)"),
+    ("greedy_success_rate", "greedy success, 2nd half"),
     ("n_gates", "gates"),
     ("n_cnots", "CNOTs"),
     ("depth", "depth"),
@@ -60,6 +61,7 @@ class PointOutcome:
     depth: int | None = None
     n_params: int | None = None
     circuit: str = ""
+    greedy_success_rate: float | None = None
     wall_time_s: float | None = None
     report: str | None = None  # the run's report, relative to the sweep folder
 
@@ -85,6 +87,7 @@ class PointOutcome:
             first_chemical_accuracy_episode=s.first_chemical_accuracy_episode,
             **{k: getattr(best, k, None) for k in CIRCUIT_SIZE_FIELDS},
             circuit="" if best is None else gates_text(best.gates),
+            greedy_success_rate=(result.greedy_success() or (None,))[0],
             wall_time_s=s.wall_time_s,
             **common,
         )

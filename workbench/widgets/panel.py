@@ -271,7 +271,8 @@ class Panel:
         self.status.value = (
             f"{kind} {event.episode}: {'success' if event.success else 'no success'} after "
             f"{event.length} steps, error {event.error_to_ground:.2e} Ha, threshold "
-            f"{event.threshold:.2e}, ε = {event.epsilon:.3f}"
+            f"{event.threshold:.2e}"
+            + ("" if event.epsilon is None else f", ε = {event.epsilon:.3f}")
         )
         if best is not None:  # a CircuitRecord: energies re-evaluated exactly, as in best.json
             step = "" if best.step is None else f", step {best.step + 1}"
