@@ -24,6 +24,7 @@ SMALL = {
     "05_curriculum_halting_masks_ablations": {"preset": "h2-2q-demo", "episodes": 3, "seeds": [0]},
     "06_noise_levels_and_circuit_size": {"scales": [0.0, 2.0], "episodes": 2, "progress": False},
     "07_is_the_agent_worth_it": {"episodes": 3, "zne_scales": [1, 3]},
+    "08_which_agent": {"episodes": 4, "test_every": 1, "kinds": ["ddqn", "dueling_ddqn"]},
     "panel": {},
     "report": {"episodes": 3},
 }
@@ -98,6 +99,14 @@ def _baselines(recorded, small):
     assert len(recorded["mitigated"]) == len(recorded["noisy"])
 
 
+def _agents(recorded, small):
+    for kind in small["kinds"]:
+        (run,) = recorded[kind]
+        assert run["status"] == "complete" and run["episodes_done"] == small["episodes"]
+        assert run["greedy_test_episodes"] == 2 and 0 <= run["greedy_success_rate"] <= 1
+    assert len(recorded["thresholds"]) == 3 and all(t > 0 for t in recorded["thresholds"])
+
+
 def _report(recorded, small):
     assert recorded["problem"] and recorded["runs"]
     assert all(r["status"] == "complete" for r in recorded["runs"])
@@ -112,6 +121,7 @@ CHECKS = {
     "05_curriculum_halting_masks_ablations": _rows,
     "06_noise_levels_and_circuit_size": _rows,
     "07_is_the_agent_worth_it": _baselines,
+    "08_which_agent": _agents,
     "panel": lambda recorded, small: None,  # the panel notebook records nothing: it must run
     "report": _report,
 }
