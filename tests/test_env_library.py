@@ -81,3 +81,20 @@ def test_relative_energy_is_one_at_the_start_and_zero_at_the_target():
     assert raw.reset()[0][-1] == pytest.approx(raw.start_energy, abs=1e-6)
     env.energy = env.target_energy
     assert env._observed_energy() == pytest.approx(0.0)
+
+
+def test_sb3_contribs_maskable_ppo_trains_on_the_registered_environment():
+    """No adapter: the registered id, ``action_masks()`` and the curriculum wrapper are all a
+    masked library algorithm needs (the greedy quality is measured in bench/sb3.py)."""
+    sb3_contrib = pytest.importorskip("sb3_contrib")
+    env = gymnasium.make(ENV_ID, preset="h2-2q-demo", overrides={"env.max_steps": 4}, seed=0)
+    model = sb3_contrib.MaskablePPO("MlpPolicy", env, seed=0, n_steps=32, batch_size=16)
+    model.learn(64)
+    observation, _ = env.reset()
+    for _ in range(4):
+        masks = env.get_wrapper_attr("action_masks")()
+        action, _ = model.predict(observation, action_masks=masks, deterministic=True)
+        assert masks[int(action)]  # the policy only picks legal actions
+        observation, _, terminated, truncated, _ = env.step(int(action))
+        if terminated or truncated:
+            break
