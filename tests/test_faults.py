@@ -314,3 +314,20 @@ def test_papermill_run_directly_refuses_an_unknown_parameter(tmp_path):
             cwd=str(REPORT_NOTEBOOK.parent), progress_bar=False,
         )  # fmt: skip
     assert not (tmp_path / "runs").exists()  # nothing trained
+
+
+def test_a_sweep_point_left_with_only_a_stale_lock_is_trained_on_rerun(tmp_path):
+    """A sweep point killed right after its worker locked the folder used to fail on every rerun
+    ("not empty"); now the rerun trains it."""
+    out = tmp_path / "sweep"
+    assert main([*TINY_SWEEP, "--seeds", "0", "--out", str(out)]) == 0
+    point = out / "s1"
+    point.mkdir()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    (point / ".lock").write_text(json.dumps({"pid": dead.pid, "host": os.uname().nodename}))
+    (point / ".summary.json.x.tmp").write_text("{")
+    assert main([*TINY_SWEEP, "--seeds", "0", "1", "--out", str(out)]) == 0
+    rows = list(csv.DictReader((out / "results.csv").open()))
+    assert [r["status"] for r in rows] == ["complete", "complete"]
+    assert not [p.name for p in point.iterdir() if p.name.startswith(".")]

@@ -24,7 +24,7 @@ def evaluate_circuit(text: str, problem_id: str, bond_length=None, profile=None,
     from workbench.chem import get_problem
     from workbench.config import NoiseConfig
     from workbench.devices import resolve_noise
-    from workbench.sim import energies
+    from workbench.sim import energies, evaluated_record
     from workbench.sim.qasm import parse_qasm
 
     if scale != 1.0 and not profile:
@@ -38,26 +38,14 @@ def evaluate_circuit(text: str, problem_id: str, bond_length=None, profile=None,
         )
     config = NoiseConfig(profile, scale, shots=shots)  # validates shots and the scale
     noise = resolve_noise(config, problem.n_qubits) if profile else None
-    rng = np.random.default_rng(seed)
-    batch = params[None, :]
-    noisy = float(energies(circuit, batch, problem, noise, config.shots, rng)[0])
-    clean = float(energies(circuit, batch, problem)[0])
-    e0 = problem.ground_energy
-    return {
-        "problem": problem.id,
-        "noise": config.label,
-        "energy": noisy,
-        "error": abs(noisy - e0),
-        "noiseless_energy": clean,
-        "noiseless_error": abs(clean - e0),
-        "ground_energy": e0,
-        "n_gates": circuit.n_gates,
-        "n_cnots": circuit.n_two_qubit,
-        "depth": circuit.depth,
-        "n_params": circuit.n_params,
-        "gates": circuit.gate_list(),
-        "params": params.tolist(),
-    }
+    record = evaluated_record(circuit, params, problem, noise)  # exact energies
+    if config.shots:  # the noisy energy as a device would measure it
+        rng = np.random.default_rng(seed)
+        sampled = float(energies(circuit, params[None, :], problem, noise, config.shots, rng)[0])
+        record |= {"energy": sampled, "error": abs(sampled - problem.ground_energy)}
+    record.pop("qasm")
+    return {"problem": problem.id, "noise": config.label, "ground_energy": problem.ground_energy,
+            **record}  # fmt: skip
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:

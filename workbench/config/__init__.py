@@ -5,6 +5,7 @@
 :mod:`workbench.config.presets` names the paper's configurations and the demos.
 """
 
+from workbench.config.agent import AGENT_KINDS, AgentConfig, paper_gamma
 from workbench.config.baselines import ADAPT_POOLS, BASELINE_METHODS, BaselineConfig
 from workbench.config.hashing import json_sha256
 from workbench.config.molecule import (
@@ -19,11 +20,9 @@ from workbench.config.molecule import (
 from workbench.config.presets import DEFAULT_RUN_PRESET, get_run_preset, run_presets
 from workbench.config.run import RunConfig, parse_override, parse_value
 from workbench.config.sections import (
-    AGENT_KINDS,
     ITERATION_BUDGET,
     NOISY_HALTING,
     OPTIMIZERS,
-    AgentConfig,
     CurriculumConfig,
     EnvConfig,
     HaltingConfig,
@@ -31,7 +30,6 @@ from workbench.config.sections import (
     OptimizerConfig,
     ProblemConfig,
     budget_overrides,
-    paper_gamma,
 )
 
 __all__ = [

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from workbench.config.agent import AgentConfig
 from workbench.config.molecule import CHEMICAL_ACCURACY
 from workbench.config.run import RunConfig
 from workbench.config.sections import (
     NOISY_HALTING,
-    AgentConfig,
     CurriculumConfig,
     EnvConfig,
     HaltingConfig,

@@ -19,16 +19,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.config.agent import AgentConfig, paper_gamma
 from workbench.config.molecule import check_fields
 from workbench.config.sections import (
     MAX_SEED,
-    AgentConfig,
     CurriculumConfig,
     EnvConfig,
     NoiseConfig,
     OptimizerConfig,
     ProblemConfig,
-    paper_gamma,
     positive_int,
 )
 from workbench.errors import ConfigError

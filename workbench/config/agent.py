@@ -1,0 +1,92 @@
+"""The agent section of a run configuration: which learner, and its hyperparameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbench.config.sections import _choice, _number_in, flag, positive_int
+
+AGENT_KINDS = ("ddqn", "dqn", "dueling_ddqn")
+"""``ddqn``: the paper's double DQN; ``dqn``: the target's own maximum (no double estimator);
+``dueling_ddqn``: double DQN with a dueling head :math:`Q = V + A - \bar A`."""
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    """The agent: ``kind`` (:data:`AGENT_KINDS`) and its hyperparameters (§5); defaults are the
+    paper's double DQN (5×1000 network, batch 1000).
+
+    ``gamma=None`` resolves to the paper's :math:`\\mathrm{round}(0.005^{1/L}, 2)`.
+    ``paper_discount`` bootstraps n-step targets with γ instead of γⁿ (quirk 3);
+    ``mask_targets=False`` takes the target's argmax over all actions (quirk 4).
+    ``exploration_fraction``: ε falls linearly from ``epsilon_start`` to ``epsilon_min`` over
+    this fraction of the episode budget, set at the start of every episode (CleanRL's linear
+    schedule; scales with ``episodes``); ``None`` keeps the paper's decay by ``epsilon_decay``
+    after every gradient step (≈ 60 000 steps to reach 0.05).
+    ``sparse_input``: evaluate the first layer from the encoding's non-zero entries only (the
+    same network and initial weights, a different storage layout; ≈23 % less time per
+    gradient step on H2O-8q's 8801 inputs, none on LiH-4q's 1121).
+    ``replay_ratio``: gradient steps per (non-terminal) environment step, e.g. 0.25 learns on
+    every fourth step (Stable-Baselines3's ``train_freq``); the paper's is 1.
+    ``device``: ``None`` picks CUDA when present, else CPU. ``threads``: torch CPU threads
+    (process-wide); ``None`` picks one for networks under a million weights (the simulator's
+    parallel kernels and a small agent take turns, and two OpenMP pools spinning against each
+    other made a 2-core demo 4× slower) and ``OMP_NUM_THREADS`` (a sweep sets it to its CPUs
+    per run), else every core, for larger ones (the paper's 5×1000 network:
+    0.51 s per gradient step on one core, 0.31 s on two).
+    ``bootstrap_truncated``: a transition cut by the step cap or random halting bootstraps from
+    its next state, as SB3 and CleanRL do; ``False`` (the paper's code) stores it as terminal.
+    """
+
+    kind: str = "ddqn"
+    hidden: tuple[int, ...] = (1000,) * 5
+    dropout: float = 0.0
+    learning_rate: float = 1e-4
+    gamma: float | None = None
+    n_step: int = 1
+    paper_discount: bool = False
+    batch_size: int = 1000
+    memory_size: int = 20000
+    target_update: int = 500
+    epsilon_start: float = 1.0
+    epsilon_min: float = 0.05
+    epsilon_decay: float = 0.99995
+    exploration_fraction: float | None = None
+    replay_ratio: float = 1.0
+    sparse_input: bool = False
+    mask_targets: bool = True
+    device: str | None = None
+    threads: int | None = None
+    bootstrap_truncated: bool = False
+
+    def __post_init__(self) -> None:
+        _choice("agent.kind", self.kind, AGENT_KINDS)
+        flag("agent.bootstrap_truncated", self.bootstrap_truncated)
+        object.__setattr__(self, "hidden", tuple(self.hidden))
+        for name in ("paper_discount", "sparse_input", "mask_targets"):
+            flag(f"agent.{name}", getattr(self, name))
+        if self.threads is not None:
+            positive_int("agent.threads", self.threads)
+        for width in self.hidden:
+            positive_int("agent.hidden", width)
+        _number_in("agent.dropout", self.dropout, 0.0, 1.0)
+        _number_in("agent.learning_rate", self.learning_rate, 0.0, 1.0, open_low=True)
+        if self.gamma is not None:
+            _number_in("agent.gamma", self.gamma, 0.0, 1.0)
+        positive_int("agent.n_step", self.n_step)
+        positive_int("agent.batch_size", self.batch_size)
+        positive_int("agent.memory_size", self.memory_size, minimum=self.batch_size)
+        positive_int("agent.target_update", self.target_update)
+        _number_in("agent.epsilon_decay", self.epsilon_decay, 0.0, 1.0, open_low=True)
+        _number_in("agent.epsilon_start", self.epsilon_start, 0.0, 1.0)
+        _number_in("agent.epsilon_min", self.epsilon_min, 0.0, self.epsilon_start)
+        _number_in("agent.replay_ratio", self.replay_ratio, 0.0, 64.0, open_low=True)
+        if self.exploration_fraction is not None:
+            _number_in("agent.exploration_fraction", self.exploration_fraction, 0.0, 1.0, True)
+        if self.device is not None:
+            _choice("agent.device", self.device, ("cpu", "cuda"))
+
+
+def paper_gamma(max_steps: int, final_gamma: float = 0.005) -> float:
+    """The paper's γ = round(final_gamma^(1/L), 2): 0.88 for L=40, 0.93 for 70, 0.98 for 250."""
+    return round(final_gamma ** (1 / max_steps), 2)
