@@ -98,8 +98,7 @@ def rows(groups: dict[str, dict[str, list]]) -> list[dict]:
 
 def _late_greedy(result) -> float | None:
     """The median final error of the greedy test episodes in the second half (None without)."""
-    half = result.summary.episodes_done / 2
-    errors = [m.error_to_ground for m in result.metrics if m.test and m.episode >= half]
+    errors = [m.error_to_ground for m in result.late_greedy_tests()]
     return statistics.median(errors) if errors else None
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_runs import _dead_pid
 from tests.test_sweep import NOISY, WORKBENCH, _running_points
 from workbench.cli import main
 from workbench.config import get_run_preset
@@ -323,9 +324,7 @@ def test_a_sweep_point_left_with_only_a_stale_lock_is_trained_on_rerun(tmp_path)
     assert main([*TINY_SWEEP, "--seeds", "0", "--out", str(out)]) == 0
     point = out / "s1"
     point.mkdir()
-    dead = subprocess.Popen(["true"])
-    dead.wait()
-    (point / ".lock").write_text(json.dumps({"pid": dead.pid, "host": os.uname().nodename}))
+    (point / ".lock").write_text(json.dumps({"pid": _dead_pid(), "host": os.uname().nodename}))
     (point / ".summary.json.x.tmp").write_text("{")
     assert main([*TINY_SWEEP, "--seeds", "0", "1", "--out", str(out)]) == 0
     rows = list(csv.DictReader((out / "results.csv").open()))

@@ -174,17 +174,24 @@ def test_a_failed_resume_leaves_config_json_as_it_was(tmp_path):
     assert path.read_bytes() == before and not (tmp_path / "run" / ".lock").exists()
 
 
+def _checkpointed_training(folder, episodes: int, checkpoint_every: int) -> subprocess.Popen:
+    """`workbench train` of the noisy H2 demo into ``folder`` in a child process, returned once
+    its first checkpoint exists (or after 300 s)."""
+    args = ["train", "--preset", "h2-2q-mumbai-demo", "--episodes", str(episodes), "--quiet"]
+    args += ["--set", f"checkpoint_every={checkpoint_every}", "--out", str(folder)]
+    owner = subprocess.Popen([sys.executable, "-m", "workbench.cli", *args])
+    deadline = time.monotonic() + 300
+    while not (folder / "checkpoint.pt").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return owner
+
+
 def test_a_run_folder_is_owned_by_one_process(tmp_path, capsys):
     """`train --out D &` then `resume D` used to interleave both (808 metric lines for 800
     episodes). Now the second is refused while the first lives, a dead owner's lock is taken
     over, and `show` tells a killed "running" folder from a live one."""
     folder = tmp_path / "run"
-    args = ["train", "--preset", "h2-2q-mumbai-demo", "--episodes", "300", "--quiet"]
-    args += ["--set", "checkpoint_every=5", "--out", str(folder)]
-    owner = subprocess.Popen([sys.executable, "-m", "workbench.cli", *args])
-    deadline = time.monotonic() + 300
-    while not (folder / "checkpoint.pt").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    owner = _checkpointed_training(folder, episodes=300, checkpoint_every=5)
     owner.send_signal(signal.SIGSTOP)  # frozen: it cannot finish while the test looks
     assert json.loads((folder / "summary.json").read_text())["status"] == "running"
     assert main(["resume", str(folder)]) == 2
@@ -325,12 +332,7 @@ def test_a_folder_left_by_a_kill_right_after_locking_is_trained_again(tmp_path, 
 
 def test_sigterm_stops_after_the_episode_and_releases_the_folder(tmp_path):
     folder = tmp_path / "run"
-    args = ["train", "--preset", "h2-2q-mumbai-demo", "--episodes", "500", "--quiet"]
-    args += ["--set", "checkpoint_every=2", "--out", str(folder)]
-    owner = subprocess.Popen([sys.executable, "-m", "workbench.cli", *args])
-    deadline = time.monotonic() + 300
-    while not (folder / "checkpoint.pt").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    owner = _checkpointed_training(folder, episodes=500, checkpoint_every=2)
     owner.send_signal(signal.SIGTERM)
     assert owner.wait(timeout=120) == 0
     result = load_run(folder)

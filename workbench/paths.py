@@ -45,14 +45,20 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def make_folder(folder: Path, what: str = "--out") -> Path:
-    """``folder`` created with its parents, or a ConfigError naming it: under a file, a dangling
-    symbolic link, a read-only or system place (``/proc``) — never a raw ``OSError``."""
+def _named_folder(folder: Path, what: str) -> Path:
+    """``folder`` as a Path, refused when it names no folder (``''``, ``.``) or names a file."""
     folder = Path(folder)
     if str(folder) in ("", "."):
         raise ConfigError(f"{what}={str(folder)!r}: give a folder name")
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"{what}={str(folder)!r} is a file, not a folder: choose another {what}")
+    return folder
+
+
+def make_folder(folder: Path, what: str = "--out") -> Path:
+    """``folder`` created with its parents, or a ConfigError naming it: under a file, a dangling
+    symbolic link, a read-only or system place (``/proc``) — never a raw ``OSError``."""
+    folder = _named_folder(folder, what)
     if folder.is_symlink() and not folder.exists():
         raise ConfigError(f"{what}={str(folder)!r} is a symbolic link to nothing: remove it")
     try:
@@ -73,11 +79,7 @@ def check_output_folder(folder: Path, kind: str, what: str = "--out", legacy=Non
     """Refuse, before anything is written, an existing folder that holds anything but an earlier
     ``kind`` output (its marker file; ``legacy(folder)`` True for one written before markers
     existed): a user's own ``results.json`` or ``report.html`` must never be overwritten."""
-    folder = Path(folder)
-    if str(folder) in ("", "."):
-        raise ConfigError(f"{what}={str(folder)!r}: give a folder name")
-    if folder.exists() and not folder.is_dir():
-        raise ConfigError(f"{what}={str(folder)!r} is a file, not a folder: choose another {what}")
+    folder = _named_folder(folder, what)
     if not folder.is_dir() or (folder / OUTPUT_MARKERS[kind]).exists():
         return
     entries = sorted(p.name for p in folder.iterdir())

@@ -28,4 +28,4 @@ class CurriculumFeedback(gymnasium.Wrapper):
 
     def action_masks(self):
         """The legal actions now (sb3-contrib's masked algorithms call this)."""
-        return self.env.unwrapped.action_mask()
+        return self.env.unwrapped.action_masks()

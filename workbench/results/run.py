@@ -154,13 +154,17 @@ class RunResult:
                 return seconds
         return None
 
-    def greedy_success(self) -> tuple[float, int] | None:
-        """The policy's own quality: the share of greedy test episodes (no exploration, no
-        best-of) in the second half of training whose final circuit is within chemical accuracy
-        of the exact E0, and how many there were; ``None`` without test episodes there
-        (``env.test_every``)."""
+    def late_greedy_tests(self) -> list[EpisodeRecord]:
+        """The greedy test episodes (no exploration, no best-of) of the second half of training:
+        what the trained policy does on its own."""
         half = self.summary.episodes_done / 2
-        tests = [m for m in self.metrics if m.test and m.episode >= half]
+        return [m for m in self.metrics if m.test and m.episode >= half]
+
+    def greedy_success(self) -> tuple[float, int] | None:
+        """The policy's own quality: the share of :meth:`late_greedy_tests` whose final circuit
+        is within chemical accuracy of the exact E0, and how many there were; ``None`` without
+        test episodes there (``env.test_every``)."""
+        tests = self.late_greedy_tests()
         if not tests:
             return None
         within = sum(m.error_to_ground < CHEMICAL_ACCURACY for m in tests)
