@@ -239,3 +239,94 @@ def test_every_kind_is_built_behind_the_one_protocol(kind):
     assert set(agent.statistics()) >= {"epsilon"}
     with pytest.raises(ConfigError, match=r"agent\.kind='ppo2' is not allowed"):
         AgentConfig(kind="ppo2")
+
+
+def test_large_margin_loss_by_hand():
+    from workbench.agent.dqn import large_margin_loss
+
+    q = torch.tensor([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+    # action 0: max(1, 2.8, 3.8) - 1 = 2.8; action 2: max(1.8, 2.8, 3) - 3 = 0
+    loss = large_margin_loss(q, torch.tensor([0, 2]), 0.8)
+    assert float(loss) == pytest.approx((2.8 + 0.0) / 2)
+
+
+def _episode(start: float, final_energy: float, length: int, n_actions: int = 3):
+    mask = np.ones(n_actions, dtype=bool)
+    rows = []
+    for t in range(length):
+        observation = np.array([start, t, 0.5], dtype=np.float32)
+        next_observation = np.array([start, t + 1, final_energy], dtype=np.float32)
+        rows.append(Transition(observation, t % n_actions, 0.0, next_observation, False, 0.9, mask))
+    return rows
+
+
+def test_demonstration_memory_keeps_the_lowest_final_energy_per_start():
+    from workbench.agent.replay import DemonstrationMemory
+
+    memory = DemonstrationMemory(2)
+    assert memory.offer(_episode(0.0, 0.3, 3)) and memory.offer(_episode(0.0, 0.1, 4))
+    assert memory.offer(_episode(0.0, 0.1, 2))  # same energy, shorter: ranks first
+    assert not memory.offer(_episode(0.0, 0.5, 1))  # worse than both kept
+    assert memory.offer(_episode(1.0, 0.9, 3))  # another start (bond length): its own group
+    kept = [[(round(e, 6), n) for e, n, _ in group] for group in memory.groups.values()]
+    assert sorted(kept) == [[(0.1, 2), (0.1, 4)], [(0.9, 3)]]
+    assert len(memory) == 2 + 4 + 3
+    copy_ = DemonstrationMemory(2)
+    copy_.load_state_dict(copy.deepcopy(memory.state_dict()))
+    batch_a = memory.sample(16, np.random.default_rng(0))
+    batch_b = copy_.sample(16, np.random.default_rng(0))
+    for a, b in zip(batch_a, batch_b, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not DemonstrationMemory(0).offer(_episode(0.0, 0.1, 2))
+
+
+def test_self_imitation_makes_the_greedy_policy_rebuild_its_best_episode():
+    """Two episodes from the same start: the better one (lower final energy) is demonstrated,
+    and the margin loss makes its actions the greedy ones, although no reward tells them apart."""
+    settings = AgentConfig(
+        hidden=(32,), gamma=0.9, batch_size=8, memory_size=64, learning_rate=1e-2,
+        self_imitation=1.0, demonstrations=1, target_update=10,
+    )  # fmt: skip
+    agent = DoubleDQN(3, 3, settings, seed=0)
+    mask = np.ones(3, dtype=bool)
+    states = [np.array([0.0, t, 1.0], dtype=np.float32) for t in range(3)]
+    for actions, final in (((1, 1, 1), 0.8), ((2, 0, 2), 0.1), ((0, 2, 0), 0.5)):
+        for t, action in enumerate(actions):
+            last = t == 2
+            after = np.array([0.0, t + 1, final if last else 1.0], dtype=np.float32)
+            agent.observe(Experience(states[t], action, 0.0, after, mask, False, last))
+    assert [e for e, _, _ in next(iter(agent.demonstrations.groups.values()))] == [
+        pytest.approx(0.1)
+    ]
+    for _ in range(300):
+        agent.gradient_step()
+    assert [agent.act(s, mask, greedy=True) for s in states] == [2, 0, 2]
+    twin = DoubleDQN(3, 3, settings, seed=5)
+    twin.load_state_dict(copy.deepcopy(agent.state_dict()))
+    assert twin.gradient_step() == pytest.approx(agent.gradient_step())
+
+
+def test_replay_checkpoint_keeps_float_columns_anywhere():
+    """A curve run's observation carries the bond length before the energy: both are floats,
+    and the bit-packed checkpoint must keep them."""
+    buffer = ReplayBuffer(4, 4, 2)
+    rows = [np.array([1, 0, 1.75, -7.9], dtype=np.float32), np.array([0, 1, 3.4, -7.8])]
+    for row in rows:
+        buffer.add(Transition(row, 0, 1.0, row + np.array([0, 0, 0, 0.1]), False, 0.9, MASK))
+    twin = ReplayBuffer(4, 4, 2)
+    twin.load_state_dict(copy.deepcopy(buffer.state_dict()))
+    np.testing.assert_array_equal(twin.observations, buffer.observations)
+    np.testing.assert_array_equal(twin.next_observations, buffer.next_observations)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("self_imitation", -1.0, r"agent\.self_imitation=-1\.0 is not allowed"),
+        ("self_imitation", "yes", r"agent\.self_imitation='yes' is not allowed"),
+        ("demonstrations", 0, r"agent\.demonstrations=0 is not allowed"),
+    ],
+)
+def test_self_imitation_settings_are_checked_by_name(field, value, message):
+    with pytest.raises(ConfigError, match=message):
+        AgentConfig(**{field: value})

@@ -24,7 +24,13 @@ SMALL = {
     "05_curriculum_halting_masks_ablations": {"preset": "h2-2q-demo", "episodes": 3, "seeds": [0]},
     "06_noise_levels_and_circuit_size": {"scales": [0.0, 2.0], "episodes": 2, "progress": False},
     "07_is_the_agent_worth_it": {"episodes": 3, "zne_scales": [1, 3]},
-    "08_which_agent": {"episodes": 4, "test_every": 1, "kinds": ["ddqn", "dueling_ddqn"]},
+    "08_which_agent": {
+        "episodes": 4,
+        "test_every": 1,
+        "kinds": ["ddqn", "dueling_ddqn"],
+        "curve_episodes": 4,
+        "curve_bond_lengths": [1.0, 1.25],
+    },
     "panel": {},
     "report": {"episodes": 3},
 }
@@ -105,6 +111,12 @@ def _agents(recorded, small):
         assert run["status"] == "complete" and run["episodes_done"] == small["episodes"]
         assert run["greedy_test_episodes"] == 2 and 0 <= run["greedy_success_rate"] <= 1
     assert len(recorded["thresholds"]) == 3 and all(t > 0 for t in recorded["thresholds"])
+    for key in ("curve", "curve_plain"):
+        proposals = recorded[key]
+        assert [p["bond_length"] for p in proposals] == small["curve_bond_lengths"]
+        for p in proposals:
+            assert p["circuit"]["error"] >= 0 and p["circuit"]["n_gates"] >= 1
+            assert p["within_chemical_accuracy"] == (p["circuit"]["error"] < 1.6e-3)
 
 
 def _report(recorded, small):

@@ -33,6 +33,7 @@ LAYERS = {
     "agent": 3,
     "train": 4,
     "experiment": 4,
+    "propose": 4,
     "runs": 4,
     "run_folders": 4,
     "callbacks": 4,

@@ -39,7 +39,8 @@ class BestCircuits(Callback):
     one with the fewest CNOTs (``cnot_order``) — the one tracker of a run's best circuits.
 
     Ranking uses the measured energy to shortlist and the exact re-evaluation to decide, so shot
-    noise cannot promote a lucky circuit.
+    noise cannot promote a lucky circuit. In a curve run only the run's own bond length counts
+    (energies at different bond lengths do not compare).
     """
 
     def __init__(self, env, keep: int = 5, chemical_accuracy: float = CHEMICAL_ACCURACY):
@@ -49,7 +50,7 @@ class BestCircuits(Callback):
         self.fewest_cnots: CircuitRecord | None = None
 
     def on_step(self, event: StepEvent) -> None:
-        if not event.gates:
+        if not event.gates or not getattr(self.env, "at_reference", True):
             return
         worst = self.circuits[-1].energy if len(self.circuits) >= self.keep else math.inf
         shortlist = event.energy < worst + 0.05 or event.error_to_ground < self.chemical_accuracy

@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.agent import Agent, build_agent
-from workbench.chem import Problem, resolve_problem
+from workbench.chem import Problem, get_problem, resolve_problem
+from workbench.chem.presets import get_preset
 from workbench.config import DEFAULT_RUN_PRESET, RunConfig, get_run_preset
 from workbench.config.sections import CurriculumConfig, EnvConfig, OptimizerConfig
 from workbench.devices import resolve_noise
 from workbench.env.curriculum import FixedSchedule, MovingThreshold
+from workbench.env.curve import CurveEnv
 from workbench.env.halting import RandomHalting
 from workbench.env.vqe import CircuitGrowthEnv
 from workbench.env.wrappers import CurriculumFeedback
+from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.optim import build_optimizer
 
@@ -32,7 +35,7 @@ class Experiment:
     config: RunConfig
     problem: Problem
     noise: NoiseModel | None
-    env: CircuitGrowthEnv
+    env: CircuitGrowthEnv | CurveEnv
     agent: Agent
 
 
@@ -66,9 +69,29 @@ def build_curriculum(
 
 def check(config: RunConfig) -> tuple[Problem, NoiseModel | None]:
     """The problem and noise model of ``config``, validated against each other (cheap: problems
-    come from the cache); raises ConfigError naming what does not fit."""
+    come from the cache; a curve run's other bond lengths are built here if they are not);
+    raises ConfigError naming what does not fit."""
     problem = resolve_problem(config.problem)
+    curve_problems(config, problem)
     return problem, resolve_noise(config.noise, problem.n_qubits)
+
+
+def curve_problems(config: RunConfig, problem: Problem) -> dict[float, Problem]:
+    """A curve run's problem at every one of ``problem.bond_lengths`` (the run's own problem at
+    its own bond length); empty for a run on one problem."""
+    section = config.problem
+    if section.bond_lengths is None:
+        return {}
+    reference = section.bond_length or get_preset(section.preset).bond_length
+    if reference not in section.bond_lengths:
+        raise ConfigError(
+            f"problem.bond_lengths={list(section.bond_lengths)} must include the run's own bond "
+            f"length {reference:g} Å (problem.bond_length, or the preset's)"
+        )
+    return {
+        r: problem if r == reference else get_problem(section.preset, r)
+        for r in section.bond_lengths
+    }
 
 
 def build_env(
@@ -120,9 +143,20 @@ def make_env(
     return CurriculumFeedback(env)
 
 
-def _environment(config: RunConfig) -> tuple[Problem, NoiseModel | None, CircuitGrowthEnv]:
-    """The checked problem and noise of ``config`` and its environment with its curriculum."""
+def _environment(config: RunConfig):
+    """The checked problem and noise of ``config`` and its environment with its curriculum (a
+    :class:`CurveEnv` over every bond length for a curve run)."""
     problem, noise = check(config)
+    members = {
+        r: _member(config, p, noise) for r, p in curve_problems(config, problem).items()
+    }
+    if members:
+        reference = next(r for r, m in members.items() if m.problem is problem)
+        return problem, noise, CurveEnv(members, reference, config.seed)
+    return problem, noise, _member(config, problem, noise)
+
+
+def _member(config: RunConfig, problem: Problem, noise: NoiseModel | None) -> CircuitGrowthEnv:
     env = build_env(
         problem, noise, config.env, config.optimizer, config.noise.shots,
         config.noise.readout_mitigation, config.seed,
@@ -130,20 +164,24 @@ def _environment(config: RunConfig) -> tuple[Problem, NoiseModel | None, Circuit
     env.curriculum = build_curriculum(
         config.curriculum, problem, env.target_energy, env.start_energy
     )
-    return problem, noise, env
+    return env
 
 
 def build(config: RunConfig) -> Experiment:
     """Build problem, noise, environment and agent; raises ConfigError on any mismatch."""
     problem, noise, env = _environment(config)
+    return Experiment(config, problem, noise, env, agent_for(config, env))
+
+
+def agent_for(config: RunConfig, env) -> Agent:
+    """The agent of ``config`` sized for ``env`` (γ resolved from the step cap when unset)."""
     settings = config.agent
     if settings.gamma is None:
         settings = type(settings)(**{**vars(settings), "gamma": config.gamma})
-    agent = build_agent(
+    return build_agent(
         env.observation_space.shape[0],
         env.action_space.n,
         settings,
         config.seed,
         episodes=config.episodes,
     )
-    return Experiment(config, problem, noise, env, agent)

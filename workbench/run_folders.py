@@ -35,9 +35,12 @@ def default_run_dir(config: RunConfig) -> Path:
 
 
 LATER_FIELDS = {
+    ("problem", "bond_lengths"): None,
     ("env", "observation_energy"): "raw",
     ("agent", "kind"): "ddqn",
     ("agent", "bootstrap_truncated"): False,
+    ("agent", "self_imitation"): 0.0,
+    ("agent", "demonstrations"): 4,
 }
 """Config fields added after run folders were first named by their hash, with the default that
 reproduces the earlier behaviour: left out of the hash at that default, so that a report or the

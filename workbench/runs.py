@@ -286,7 +286,7 @@ def resume(
         experiment = build(config)
         check_problem(read_resolved(folder), experiment.problem, folder)
         checkpoint = folder / "checkpoint.pt"
-        state = _load_checkpoint(checkpoint, config) if checkpoint.exists() else None
+        state = load_checkpoint(checkpoint, config) if checkpoint.exists() else None
         done = 0 if state is None else state["episode"]
         if episodes is not None and episodes < done:
             raise ConfigError(
@@ -311,7 +311,7 @@ def resume(
     return load_run(folder)
 
 
-def _load_checkpoint(path: Path, config: RunConfig) -> dict:
+def load_checkpoint(path: Path, config: RunConfig) -> dict:
     """The checkpoint's state, refused with a named error when the file is damaged or when
     ``config.json`` now describes another experiment than the one checkpointed."""
     try:

@@ -71,7 +71,8 @@ class TrainingSummary:
     """Counts over training episodes. ``curriculum_successes``: episodes the environment ended
     as a success (error below the curriculum's threshold at that time); ``first_chemical_accuracy``:
     the first episode whose final circuit is within chemical accuracy of the exact E0 (the best
-    circuits themselves are tracked by :class:`workbench.callbacks.BestCircuits`)."""
+    circuits themselves are tracked by :class:`workbench.callbacks.BestCircuits`; in a curve run
+    both count the run's own bond length only)."""
 
     episodes: int = 0
     curriculum_successes: int = 0
@@ -79,12 +80,13 @@ class TrainingSummary:
     env_seconds: float = 0.0
     agent_seconds: float = 0.0
 
-    def update(self, event: EpisodeEvent, chemical_accuracy: float) -> None:
+    def update(self, event: EpisodeEvent, chemical_accuracy: float, own_problem: bool = True):
         self.episodes += 1
         self.curriculum_successes += event.success
         self.env_seconds += event.env_seconds
         self.agent_seconds += event.agent_seconds
-        if event.error_to_ground < chemical_accuracy and self.first_chemical_accuracy is None:
+        accurate = own_problem and event.error_to_ground < chemical_accuracy
+        if accurate and self.first_chemical_accuracy is None:
             self.first_chemical_accuracy = event.episode
 
 
@@ -154,6 +156,7 @@ def run_episode(env, agent, episode: int, callbacks: Sequence[Callback], test: b
                 agent_seconds=agent_time,
                 test=test,
                 evaluations=env.evaluations - spent,
+                bond_length=info.get("bond_length"),
                 **stats,
             ), info
 
@@ -176,7 +179,7 @@ def train(
     summary = summary or TrainingSummary()
     for episode in range(start_episode, episodes):
         event, _ = run_episode(env, agent, episode, callbacks)
-        summary.update(event, chemical_accuracy)
+        summary.update(event, chemical_accuracy, getattr(env, "at_reference", True))
         stop = any([bool(callback.on_episode(event)) for callback in callbacks])
         if test_every and episode % test_every == 0:
             test_event, _ = run_episode(env, agent, episode, callbacks, test=True)

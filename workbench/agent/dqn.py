@@ -30,7 +30,13 @@ import torch
 from torch import nn
 
 from workbench.agent.base import Experience
-from workbench.agent.replay import NStepAccumulator, ReplayBuffer
+from workbench.agent.replay import (
+    Batch,
+    DemonstrationMemory,
+    NStepAccumulator,
+    ReplayBuffer,
+    Transition,
+)
 from workbench.config import AgentConfig
 from workbench.errors import ConfigError
 
@@ -117,6 +123,23 @@ def double_dqn_targets(
     return rewards + discounts * (1.0 - dones) * bootstrap
 
 
+def large_margin_loss(q_values: torch.Tensor, actions: torch.Tensor, margin: float):
+    r"""DQfD's supervised loss on demonstrated actions :math:`a_E`,
+    :math:`\max_a [Q(s,a) + m\,[a \ne a_E]] - Q(s,a_E)` averaged over the batch: zero once the
+    demonstrated action's value exceeds every other by the margin ``m``, so that the greedy
+    policy follows the demonstration where it has seen it."""
+    penalty = torch.full_like(q_values, margin)
+    penalty.scatter_(1, actions[:, None], 0.0)
+    chosen = q_values.gather(1, actions[:, None]).squeeze(1)
+    return ((q_values + penalty).max(dim=1).values - chosen).mean()
+
+
+DEMO_MARGIN = 0.8
+"""The margin of :func:`large_margin_loss` (DQfD's value, in reward units: the success reward
+is 5)."""
+DEMO_SHARE = 0.25
+"""The share of every batch drawn from the demonstrations under self-imitation."""
+
 SMALL_NETWORK = 1_000_000
 """Networks with fewer weights train on one CPU thread (see ``AgentConfig.threads``)."""
 
@@ -163,6 +186,10 @@ class DoubleDQN:
             self.policy.parameters(), lr=settings.learning_rate, fused=True
         )
         self.memory = ReplayBuffer(settings.memory_size, observation_size, n_actions)
+        self.demonstrations = DemonstrationMemory(
+            settings.demonstrations if settings.self_imitation > 0 else 0
+        )
+        self.episode_transitions: list = []
         self.n_step = NStepAccumulator(settings.n_step, settings.gamma, settings.paper_discount)
         self.rng = np.random.default_rng(seed)
         self.epsilon = settings.epsilon_start
@@ -202,7 +229,12 @@ class DoubleDQN:
             episode_over=e.episode_over,
         ):  # fmt: skip
             self.memory.add(transition)
-        return None if e.episode_over else self.learn()
+            self.episode_transitions.append(transition)
+        if e.episode_over:
+            self.demonstrations.offer(self.episode_transitions)
+            self.episode_transitions = []
+            return None
+        return self.learn()
 
     def statistics(self) -> dict[str, float | None]:
         return {"epsilon": self.epsilon, "gradient_steps": float(self.gradient_steps)}
@@ -220,11 +252,12 @@ class DoubleDQN:
         return float(np.mean(losses)) if losses else None
 
     def gradient_step(self) -> float:
-        """One double-DQN gradient step on a uniform batch; returns the loss."""
+        """One gradient step on a uniform batch (with a share of demonstrations under
+        self-imitation); returns the loss."""
         s = self.settings
         if self.gradient_steps % s.target_update == 0:
             self.target.load_state_dict(self.policy.state_dict())
-        batch = self.memory.sample(s.batch_size, self.rng)
+        batch, n_demo = self._batch()
         tensor = {k: torch.as_tensor(v, device=self.device) for k, v in batch._asdict().items()}
         with torch.no_grad():
             next_target = self.target(tensor["next_observations"])
@@ -238,8 +271,13 @@ class DoubleDQN:
                 tensor["next_masks"],
                 s.mask_targets,
             )
-        q = self.policy(tensor["observations"]).gather(1, tensor["actions"][:, None]).squeeze(1)
+        q_all = self.policy(tensor["observations"])
+        q = q_all.gather(1, tensor["actions"][:, None]).squeeze(1)
         loss = nn.functional.smooth_l1_loss(q, targets)
+        if n_demo:
+            demo = slice(len(q) - n_demo, None)
+            margin = large_margin_loss(q_all[demo], tensor["actions"][demo], DEMO_MARGIN)
+            loss = loss + s.self_imitation * margin
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
@@ -247,6 +285,17 @@ class DoubleDQN:
         if s.exploration_fraction is None:
             self.epsilon = max(self.epsilon * s.epsilon_decay, s.epsilon_min)
         return float(loss.detach())
+
+    def _batch(self) -> tuple[Batch, int]:
+        """A uniform replay batch; under self-imitation its last ``DEMO_SHARE`` rows are drawn
+        from the demonstrations instead (how many: the second value)."""
+        size = self.settings.batch_size
+        n_demo = round(DEMO_SHARE * size) if len(self.demonstrations) else 0
+        batch = self.memory.sample(size - n_demo, self.rng)
+        if not n_demo:
+            return batch, 0
+        demo = self.demonstrations.sample(n_demo, self.rng)
+        return Batch(*(np.concatenate(pair) for pair in zip(batch, demo, strict=True))), n_demo
 
     def state_dict(self) -> dict:
         """Everything needed to continue exactly: networks, Adam, replay, ε, counters, RNGs."""
@@ -261,6 +310,8 @@ class DoubleDQN:
             "epsilon": self.epsilon,
             "gradient_steps": self.gradient_steps,
             "replay_credit": self.replay_credit,
+            "demonstrations": self.demonstrations.state_dict(),
+            "episode_transitions": [tuple(t) for t in self.episode_transitions],
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -276,3 +327,7 @@ class DoubleDQN:
         self.epsilon = state["epsilon"]
         self.gradient_steps = state["gradient_steps"]
         self.replay_credit = state.get("replay_credit", 0.0)
+        self.demonstrations.load_state_dict(state.get("demonstrations", {}))
+        self.episode_transitions = [
+            Transition(*t) for t in state.get("episode_transitions", [])
+        ]

@@ -115,15 +115,18 @@ class ReplayBuffer:
         )
 
     def state_dict(self) -> dict:
-        """The filled part only; the binary gate rows of observations are bit-packed (the last
-        entry, the energy, is kept as a float), so a 20 000 × 1121 buffer takes ~6 MB, not 180."""
+        """The filled part only; observation columns holding only 0 and 1 (the circuit encoding)
+        are bit-packed and the others (energy, bond length) kept as floats, so a 20 000 × 1121
+        buffer takes ~6 MB, not 180."""
         n = self.size
         state = {k: getattr(self, k)[:n].copy() for k in ("actions", "rewards", "dones")}
         state |= {"discounts": self.discounts[:n].copy(), "next_masks": self.next_masks[:n]}
         for key in ("observations", "next_observations"):
             rows = getattr(self, key)[:n]
-            state[key + "_bits"] = np.packbits(rows[:, :-1] > 0.5, axis=1)
-            state[key + "_last"] = rows[:, -1].copy()
+            binary = np.all((rows == 0.0) | (rows == 1.0), axis=0)
+            state[key + "_binary"] = binary
+            state[key + "_bits"] = np.packbits(rows[:, binary] > 0.5, axis=1)
+            state[key + "_floats"] = rows[:, ~binary].copy()
         return state | {"position": self.position, "size": n, "capacity": self.capacity}
 
     def load_state_dict(self, state: dict) -> None:
@@ -135,6 +138,76 @@ class ReplayBuffer:
             getattr(self, key)[:n] = state[key]
         for key in ("observations", "next_observations"):
             rows = getattr(self, key)
-            width = rows.shape[1] - 1
-            rows[:n, :-1] = np.unpackbits(state[key + "_bits"], axis=1, count=width)
-            rows[:n, -1] = state[key + "_last"]
+            if key + "_binary" in state:
+                binary = state[key + "_binary"]
+                count = int(binary.sum())
+                rows[:n, binary] = np.unpackbits(state[key + "_bits"], axis=1, count=count)
+                rows[:n, ~binary] = state[key + "_floats"]
+            else:  # checkpoints before curve runs: every column but the last (energy) binary
+                width = rows.shape[1] - 1
+                rows[:n, :-1] = np.unpackbits(state[key + "_bits"], axis=1, count=width)
+                rows[:n, -1] = state[key + "_last"]
+
+
+class DemonstrationMemory:
+    r"""The agent's own best episodes, kept apart from the ring buffer (self-imitation in the
+    manner of DQfD, Hester et al. 2018, with demonstrations the agent found itself).
+
+    Episodes are grouped by their first observation (one group per problem: a run over several
+    bond lengths starts each from its own observation) and ranked within a group by the energy
+    entry of their last observation (the observation's final entry, raw Ha or relative to start
+    and target: lower is better in both), then by length; each group keeps its ``capacity``
+    best episodes whole, as the n-step transitions the replay stored, so that a batch can always
+    include the best circuits found so far after the ring buffer has overwritten them.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.groups: dict[bytes, list[tuple[float, int, list[Transition]]]] = {}
+
+    def __len__(self) -> int:
+        return sum(len(t) for group in self.groups.values() for _, _, t in group)
+
+    def offer(self, transitions: list[Transition]) -> bool:
+        """Keep ``transitions`` (one whole episode) if it ranks among its group's best; True if
+        kept."""
+        if not transitions or self.capacity == 0:
+            return False
+        start = np.asarray(transitions[0].observation, dtype=np.float32).tobytes()
+        group = self.groups.setdefault(start, [])
+        key = (float(transitions[-1].next_observation[-1]), len(transitions))
+        if len(group) == self.capacity and key >= group[-1][:2]:
+            return False
+        group.append((*key, list(transitions)))
+        group.sort(key=lambda e: e[:2])
+        del group[self.capacity :]
+        return True
+
+    def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
+        """``batch_size`` transitions drawn uniformly from every kept episode's."""
+        rows = [t for group in self.groups.values() for _, _, ts in group for t in ts]
+        picked = [rows[i] for i in rng.integers(0, len(rows), size=batch_size)]
+        return Batch(
+            np.stack([t.observation for t in picked]).astype(np.float32),
+            np.array([t.action for t in picked], dtype=np.int64),
+            np.array([t.reward for t in picked], dtype=np.float32),
+            np.stack([t.next_observation for t in picked]).astype(np.float32),
+            np.array([float(t.done) for t in picked], dtype=np.float32),
+            np.array([t.discount for t in picked], dtype=np.float32),
+            np.stack([t.next_mask for t in picked]),
+        )
+
+    def state_dict(self) -> dict:
+        return {
+            "groups": [
+                [(e, n, [tuple(t) for t in ts]) for e, n, ts in group]
+                for group in self.groups.values()
+            ]
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.groups = {}
+        for group in state.get("groups", []):
+            episodes = [(e, n, [Transition(*t) for t in ts]) for e, n, ts in group]
+            start = np.asarray(episodes[0][2][0].observation, dtype=np.float32).tobytes()
+            self.groups[start] = episodes

@@ -189,8 +189,18 @@ def get_problem(
 
 
 def rebuild_presets() -> list[Path]:
-    """Rebuild every preset at its default geometry into the shipped folder."""
-    return [save_problem(build_problem(p.spec(), p.id), shipped_dir()) for p in PRESETS.values()]
+    """Rebuild every preset at its default geometry, and the curve presets' problems at their
+    training bond lengths, into the shipped folder."""
+    from workbench.config.presets import CURVE_BOND_LENGTHS
+
+    built = [save_problem(build_problem(p.spec(), p.id), shipped_dir()) for p in PRESETS.values()]
+    for preset_id, lengths in CURVE_BOND_LENGTHS.items():
+        preset = PRESETS[preset_id]
+        for r in lengths:
+            if r != preset.bond_length:
+                problem = build_problem(preset.spec(r), f"{preset_id}@{r:g}A")
+                built.append(save_problem(problem, shipped_dir()))
+    return built
 
 
 def resolve_problem(config: ProblemConfig) -> Problem:

@@ -1,5 +1,6 @@
-"""``workbench evaluate|mitigate``: any circuit (OpenQASM 2 or 3) on any problem under any
-noise, and error mitigation of a run's best circuits.
+"""``workbench evaluate|mitigate|propose``: any circuit (OpenQASM 2 or 3) on any problem under
+any noise, error mitigation of a run's best circuits, and the circuits a curve run's policy
+proposes at bond lengths it was not trained on.
 
 A circuit found elsewhere — Qiskit, PennyLane, another search, a paper — gets the same
 evaluation as the agent's circuits: the energy with the chosen noise (exact expectation, or a
@@ -14,6 +15,7 @@ import json
 
 from workbench.cli.arguments import read_text_file
 from workbench.errors import ConfigError
+from workbench.results import gates_text
 
 
 def evaluate_circuit(text: str, problem_id: str, bond_length=None, profile=None, scale=1.0,
@@ -95,8 +97,39 @@ def _cmd_mitigate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_propose(args: argparse.Namespace) -> int:
+    from workbench.propose import propose
+
+    proposals = [propose(args.folder, r) for r in args.bond_length]
+    if args.json:
+        data = [p.to_dict() for p in proposals]
+        print(json.dumps(data[0] if len(data) == 1 else data, indent=1))
+        return 0
+    for p in proposals:
+        c = p.circuit
+        verdict = "within" if p.within_chemical_accuracy else "outside"
+        print(
+            f"R = {p.bond_length:g} Å: E = {c.energy:.8f} Ha, error {c.error * 1e3:.3f} mHa "
+            f"({verdict} chemical accuracy; Hartree-Fock "
+            f"{(p.hartree_fock_energy - p.ground_energy) * 1e3:.3f} mHa); {c.n_gates} gates, "
+            f"{c.n_cnots} CNOTs, depth {c.depth} (rollout step {c.step} of {p.rollout_steps}, "
+            f"{p.seconds:.1f} s)\n  {gates_text(c.gates)}"
+        )
+    return 0
+
+
 def add_commands(sub) -> None:
-    """Register ``evaluate`` and ``mitigate``."""
+    """Register ``evaluate``, ``mitigate`` and ``propose``."""
+    propose = sub.add_parser(
+        "propose",
+        help="the circuit a trained curve run's policy proposes at any bond length (no training)",
+    )
+    propose.add_argument("folder", help="a curve run folder (problem.bond_lengths)")
+    propose.add_argument(
+        "--bond-length", type=float, nargs="+", required=True, help="Å (one or more)"
+    )
+    propose.add_argument("--json", action="store_true", help="print the proposal(s) as JSON")
+    propose.set_defaults(handler=_cmd_propose)
     mitigate = sub.add_parser(
         "mitigate", help="readout-error mitigation and zero-noise extrapolation of a run's circuits"
     )

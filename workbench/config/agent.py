@@ -36,6 +36,10 @@ class AgentConfig:
     0.51 s per gradient step on one core, 0.31 s on two).
     ``bootstrap_truncated``: a transition cut by the step cap or random halting bootstraps from
     its next state, as SB3 and CleanRL do; ``False`` (the paper's code) stores it as terminal.
+    ``self_imitation`` λ > 0: the agent keeps its ``demonstrations`` best episodes (lowest final
+    energy) apart from the replay, draws a quarter of every batch from them and adds
+    λ × DQfD's large-margin loss on their actions (:mod:`workbench.agent.dqn`), so that the
+    greedy policy learns to rebuild the best circuits it has found; 0 (the paper) turns it off.
     """
 
     kind: str = "ddqn"
@@ -58,6 +62,8 @@ class AgentConfig:
     device: str | None = None
     threads: int | None = None
     bootstrap_truncated: bool = False
+    self_imitation: float = 0.0
+    demonstrations: int = 4
 
     def __post_init__(self) -> None:
         _choice("agent.kind", self.kind, AGENT_KINDS)
@@ -80,6 +86,8 @@ class AgentConfig:
         _number_in("agent.epsilon_decay", self.epsilon_decay, 0.0, 1.0, open_low=True)
         _number_in("agent.epsilon_start", self.epsilon_start, 0.0, 1.0)
         _number_in("agent.epsilon_min", self.epsilon_min, 0.0, self.epsilon_start)
+        _number_in("agent.self_imitation", self.self_imitation, 0.0, 100.0)
+        positive_int("agent.demonstrations", self.demonstrations)
         _number_in("agent.replay_ratio", self.replay_ratio, 0.0, 64.0, open_low=True)
         if self.exploration_fraction is not None:
             _number_in("agent.exploration_fraction", self.exploration_fraction, 0.0, 1.0, True)

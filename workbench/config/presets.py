@@ -88,6 +88,45 @@ FAST_DEPARTURES = (
 )
 
 
+CURVE_BOND_LENGTHS = {
+    "h2-4q": (0.5, 0.7414, 1.0, 1.5, 2.0, 2.5),
+    "lih-4q": (1.0, 1.5, 2.0, 2.5, 3.0, 3.4, 4.0),
+}
+"""Å: the training bond lengths of the curve presets (each includes the preset's own; their
+problems ship with the package, :func:`workbench.chem.cache.rebuild_presets`)."""
+CURVE_AGENT = dataclasses.replace(FAST_AGENT, self_imitation=1.0)
+
+
+def _curves() -> dict[str, RunConfig]:
+    """One policy over a dissociation curve: each episode draws a training bond length; the
+    observation carries R and the energy relative to each R's own start and target; the agent
+    learns from its best episodes at each R (self-imitation). ``workbench propose`` then asks the
+    trained policy for a circuit at any R."""
+    c = {}
+    curve = {"observation_energy": "relative", **FAST_ENV}
+    c["h2-4q-curve"] = RunConfig(
+        ProblemConfig("h2-4q", bond_lengths=CURVE_BOND_LENGTHS["h2-4q"]),
+        env=EnvConfig(max_steps=20, test_every=5, target="exact", **curve),
+        curriculum=CHEMICAL_ACCURACY_SCHEDULE,
+        optimizer=FAST_OPTIMIZER,
+        agent=dataclasses.replace(
+            DEMO_AGENT_SLOW_EPSILON, exploration_fraction=0.5, threads=1, self_imitation=1.0
+        ),
+        episodes=300,
+        checkpoint_every=50,
+    )
+    c["lih-4q-curve"] = RunConfig(
+        ProblemConfig("lih-4q", bond_lengths=CURVE_BOND_LENGTHS["lih-4q"]),
+        env=EnvConfig(random_halting=HaltingConfig(), test_every=FAST_TESTS, **curve),
+        curriculum=FAST_CURRICULUM,
+        optimizer=FAST_OPTIMIZER,
+        agent=CURVE_AGENT,
+        episodes=300 * len(CURVE_BOND_LENGTHS["lih-4q"]),
+        checkpoint_every=100,
+    )
+    return c
+
+
 def _paper() -> dict[str, RunConfig]:
     p = {}
     p["paper-h2-2q"] = RunConfig(
@@ -286,7 +325,7 @@ def _fast() -> dict[str, RunConfig]:
 
 def run_presets() -> dict[str, RunConfig]:
     """Every run preset by name, demos first (each tagged with its ``preset`` name)."""
-    presets = {**_demos(), **_fast(), **_paper()}
+    presets = {**_demos(), **_fast(), **_curves(), **_paper()}
     return {
         name: RunConfig(**{**_shallow(config), "preset": name}) for name, config in presets.items()
     }
@@ -304,6 +343,13 @@ DESCRIPTIONS = {
     "lih-6q-fast": FAST_DEPARTURES
     + " Network 2×512 with a sparse first layer, n-step 6, radius 1 mHa, no random halting"
     " (the paper's LiH-6q cfg halts at T ≈ 52 of L=70).",
+    "h2-4q-curve": "A curve run (departure): one policy over H2-4q at 0.5-2.5 Å, HF start, "
+    "L-BFGS-B angles, relative energy and the bond length in the observation, self-imitation "
+    "(DQfD margin loss on the agent's best episodes at each bond length).",
+    "lih-4q-curve": FAST_DEPARTURES
+    + " A curve run: one policy over LiH-4q at 1.0-4.0 Å (7 bond lengths, 300 episodes each),"
+    " relative energy and the bond length in the observation, self-imitation (DQfD margin loss on"
+    " the agent's best episodes at each bond length).",
     "h2o-8q-fast": FAST_DEPARTURES
     + " Network 2×512 with a sparse first layer, n-step 6, radius 1 mHa, step cap L=100"
     " (paper 250), no random halting. The Hartree-Fock state of this geometry is already"

@@ -58,12 +58,18 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
 class ProblemConfig:
     """Which Hamiltonian: a preset id (``workbench problems``) or a custom molecule.
 
-    ``bond_length`` (Å) re-builds a diatomic preset at another distance.
+    ``bond_length`` (Å) re-builds a diatomic preset at another distance. ``bond_lengths`` (Å,
+    at least two, distinct) makes the run a *curve* run: one agent over the preset at every
+    one of these distances, each training episode at one of them drawn at random, the bond
+    length read by the agent as the observation's next-to-last entry
+    (:class:`workbench.env.curve.CurveEnv`); the run's own problem (folder facts, best
+    circuits) is the preset at ``bond_length`` (or its own geometry), which must be one of them.
     """
 
     preset: str | None = "h2-2q"
     bond_length: float | None = None
     molecule: MoleculeSpec | None = None
+    bond_lengths: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.molecule, Mapping):
@@ -72,11 +78,31 @@ class ProblemConfig:
             raise ConfigError("give exactly one of problem.preset and problem.molecule")
         if self.bond_length is not None:
             _number_in("problem.bond_length", self.bond_length, 0.0, MAX_BOND_LENGTH, open_low=True)
+        if self.bond_lengths is not None:
+            self._check_curve()
+
+    def _check_curve(self) -> None:
+        name, values = "problem.bond_lengths", self.bond_lengths
+        if isinstance(values, str | bytes | Mapping) or not hasattr(values, "__iter__"):
+            raise ConfigError(f"{name}={values!r} is not allowed: expected a list of Å")
+        values = tuple(values)
+        for value in values:
+            _number_in(name, value, 0.0, MAX_BOND_LENGTH, open_low=True)
+        if len(values) < 2 or len(set(values)) != len(values):
+            raise ConfigError(
+                f"{name}={list(values)} is not allowed: expected at least two distinct distances"
+            )
+        if self.molecule is not None:
+            raise ConfigError(f"{name} applies to diatomic presets only, not to a custom molecule")
+        object.__setattr__(self, "bond_lengths", tuple(sorted(float(v) for v in values)))
 
     @property
     def label(self) -> str:
         if self.molecule is not None:
             return self.molecule.name or self.molecule.formula()
+        if self.bond_lengths is not None:
+            low, high = self.bond_lengths[0], self.bond_lengths[-1]
+            return f"{self.preset}@{low:g}-{high:g}A×{len(self.bond_lengths)}"
         return self.preset if self.bond_length is None else f"{self.preset}@{self.bond_length:g}"
 
 

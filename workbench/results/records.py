@@ -97,7 +97,8 @@ class EpisodeRecord(_Record):
     in :class:`CircuitRecord` (runs before 2026-12 counted depth without it); ``evaluations``
     the energy evaluations spent (``None`` in runs recorded before they were counted);
     ``wall_time`` the run's seconds when the line was written (``None`` on live events);
-    ``epsilon`` the exploration rate of ε-greedy agents (``None`` for others)."""
+    ``epsilon`` the exploration rate of ε-greedy agents (``None`` for others); ``bond_length``
+    the episode's bond length in Å in a curve run (``None`` otherwise)."""
 
     episode: int
     success: bool
@@ -118,6 +119,7 @@ class EpisodeRecord(_Record):
     circuit: str = ""
     evaluations: int | None = None
     wall_time: float | None = None
+    bond_length: float | None = None
 
 
 CIRCUIT_SIZE_FIELDS = ("n_gates", "n_cnots", "depth", "n_params")

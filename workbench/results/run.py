@@ -146,13 +146,25 @@ class RunResult:
     def time_to_chemical_accuracy(self, greedy: bool = False) -> float | None:
         """Search seconds (environment + agent, every episode counted, training and test) until
         the first episode that ended within chemical accuracy of the exact E0 — with
-        ``greedy``, the first greedy test episode; ``None`` if none did."""
-        seconds = 0.0
+        ``greedy``, the first greedy test episode; ``None`` if none did. A curve run counts
+        episodes at its own bond length only (the E0 of its folder)."""
+        seconds, own = 0.0, self.own_bond_length
         for m in self.metrics:
             seconds += m.env_seconds + m.agent_seconds
-            if m.error_to_ground < CHEMICAL_ACCURACY and (m.test or not greedy):
+            here = own is None or m.bond_length == own
+            if here and m.error_to_ground < CHEMICAL_ACCURACY and (m.test or not greedy):
                 return seconds
         return None
+
+    @property
+    def own_bond_length(self) -> float | None:
+        """A curve run's own bond length (Å; its folder's problem); ``None`` for other runs."""
+        section = self.config.problem
+        if section.bond_lengths is None:
+            return None
+        from workbench.chem.presets import get_preset
+
+        return section.bond_length or get_preset(section.preset).bond_length
 
     def late_greedy_tests(self) -> list[EpisodeRecord]:
         """The greedy test episodes (no exploration, no best-of) of the second half of training:

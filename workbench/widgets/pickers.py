@@ -316,7 +316,10 @@ class SearchPicker:
     """Run preset, episodes, optimiser and budget, curriculum, random halting, masks, seed."""
 
     def __init__(self, preset: str = DEFAULT_RUN_PRESET) -> None:
-        self.presets = run_presets()
+        # curve presets train over bond lengths the molecule picker does not offer: CLI/notebook
+        self.presets = {
+            name: c for name, c in run_presets().items() if c.problem.bond_lengths is None
+        }
         self.preset = _field(w.Dropdown, "run preset", options=list(self.presets), value=preset)
         self.episodes = _field(w.BoundedIntText, "episodes", min=1, max=10**6)
         self.max_gates = _field(w.BoundedIntText, "maximum gates (L)", min=1, max=1000)
