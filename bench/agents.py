@@ -38,6 +38,8 @@ VARIANTS = {
         "env.observation_energy": "relative",
     },
     "ddqn, self-imitation": {"agent.self_imitation": 1.0},
+    "ppo": {"agent.kind": "ppo"},
+    "ddqn, prioritized replay": {"agent.replay": "prioritized"},
 }
 PRESETS = ("h2-3q-classroom", "lih-4q-fast")
 

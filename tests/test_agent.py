@@ -214,9 +214,13 @@ def test_the_dueling_head_is_value_plus_centred_advantage():
     torch.testing.assert_close(q[0], expected)
 
 
-@pytest.mark.parametrize("kind", ["dqn", "dueling_ddqn"])
-def test_every_kind_learns_the_toy_chain(kind):
-    agent = small_agent(n_step=2, kind=kind)
+@pytest.mark.parametrize(
+    "options",
+    [{"kind": "dqn"}, {"kind": "dueling_ddqn"}, {"replay": "prioritized"}],
+    ids=["dqn", "dueling_ddqn", "prioritized"],
+)
+def test_every_kind_learns_the_toy_chain(options):
+    agent = small_agent(n_step=2, **options)
     start, middle = np.array([1, 0], np.float32), np.array([0, 1], np.float32)
     mask = np.ones(3, dtype=bool)
     for _ in range(400):
@@ -330,3 +334,104 @@ def test_replay_checkpoint_keeps_float_columns_anywhere():
 def test_self_imitation_settings_are_checked_by_name(field, value, message):
     with pytest.raises(ConfigError, match=message):
         AgentConfig(**{field: value})
+
+
+def test_generalized_advantages_by_hand():
+    from workbench.agent.ppo import generalized_advantages
+
+    rewards, values, after = np.array([1.0, 2.0]), np.array([0.5, 0.5]), np.array([0.5, 0.7])
+
+    def gae(terminated, ended):
+        return generalized_advantages(
+            rewards, values, after, np.array(terminated), np.array(ended), 0.9, 0.8
+        )
+
+    # terminal last step: δ1 = 2 - 0.5; δ0 = 1 + 0.9·0.5 - 0.5 = 0.95; A0 = 0.95 + 0.72·1.5
+    np.testing.assert_allclose(gae([0.0, 1.0], [0.0, 1.0]), [2.03, 1.5])
+    # truncated last step bootstraps from its own next value 0.7: δ1 = 2 + 0.63 - 0.5
+    np.testing.assert_allclose(gae([0.0, 0.0], [0.0, 1.0]), [0.95 + 0.72 * 2.13, 2.13])
+    # an episode ended after step 0 (terminated): the chain is cut there
+    np.testing.assert_allclose(gae([1.0, 0.0], [1.0, 0.0]), [0.5, 2.13])
+
+
+def _ppo(**fields):
+    from workbench.agent.ppo import PPO
+
+    settings = AgentConfig(kind="ppo", hidden=(16,), gamma=0.9, batch_size=4, **fields)
+    return PPO(3, 4, settings, seed=0)
+
+
+def test_ppo_never_picks_a_masked_action_and_stores_truncation_as_the_config_says():
+    mask = np.array([False, True, False, True])
+    for bootstrap in (False, True):
+        agent = _ppo(rollout_steps=100, bootstrap_truncated=bootstrap)
+        chosen = set()
+        for t in range(40):
+            observation = np.array([t, 0.0, 1.0], dtype=np.float32)
+            action = agent.act(observation, mask)
+            chosen.add(action)
+            agent.observe(Experience(observation, action, 0.0, observation, mask, False, True))
+        assert chosen == {1, 3} and agent.act(np.zeros(3, np.float32), mask, greedy=True) in {1, 3}
+        assert set(agent.rollout["terminated"]) == {0.0 if bootstrap else 1.0}
+        assert all(np.array_equal(m, mask) for m in agent.rollout["masks"])
+
+
+def test_ppo_learns_a_two_step_task_and_checkpoints_exactly():
+    """Start → middle → end; only action 2 then action 0 pay. PPO's greedy policy must find it,
+    and a copy loaded from its state continues with the same samples and updates."""
+    agent = _ppo(rollout_steps=32, update_epochs=4, learning_rate=3e-3)
+    mask = np.ones(4, dtype=bool)
+    start, middle = np.array([1, 0, 0], np.float32), np.array([0, 1, 0], np.float32)
+    for _ in range(300):
+        first = agent.act(start, mask)
+        agent.observe(Experience(start, first, 0.0, middle, mask, False, False))
+        second = agent.act(middle, mask)
+        reward = 1.0 if (first, second) == (2, 0) else 0.0
+        agent.observe(Experience(middle, second, reward, start, mask, True, False))
+    assert agent.act(start, mask, greedy=True) == 2 and agent.act(middle, mask, greedy=True) == 0
+    twin = _ppo(rollout_steps=32, update_epochs=4, learning_rate=3e-3)
+    twin.load_state_dict(copy.deepcopy(agent.state_dict()))
+    for _ in range(20):
+        a, b = agent.act(start, mask), twin.act(start, mask)
+        assert a == b
+        loss_a = agent.observe(Experience(start, a, 0.0, middle, mask, True, False))
+        loss_b = twin.observe(Experience(start, b, 0.0, middle, mask, True, False))
+        assert loss_a == loss_b
+    with pytest.raises(ConfigError, match="needs the step's own act"):
+        twin.observe(Experience(start, 0, 0.0, middle, mask, True, False))
+
+
+def test_prioritized_replay_draws_by_priority_and_weights_by_hand():
+    from workbench.agent.replay import PrioritizedReplayBuffer
+
+    buffer = PrioritizedReplayBuffer(4, 1, 2, alpha=1.0)
+    for i in range(3):
+        buffer.add(Transition(np.array([i]), 0, 0.0, np.array([i]), False, 0.9, MASK))
+    assert list(buffer.priorities[:3]) == [1.0, 1.0, 1.0]  # new rows: the largest so far
+    buffer.update_priorities(np.array([0, 1, 2]), np.array([3.0, 1.0, 0.0]))
+    p = np.array([3.0, 1.0, 1e-6]) + np.array([1e-6, 1e-6, 0])
+    p = p / p.sum()
+    batch, index, weights = buffer.sample_prioritized(4000, np.random.default_rng(0), beta=1.0)
+    share = np.bincount(index, minlength=3) / 4000
+    np.testing.assert_allclose(share, p, atol=0.03)
+    expected = (3 * p[index]) ** -1.0
+    np.testing.assert_allclose(weights, expected / expected.max(), rtol=1e-6)
+    assert np.array_equal(batch.observations[:, 0], index)
+    twin = PrioritizedReplayBuffer(4, 1, 2, alpha=1.0)
+    twin.load_state_dict(copy.deepcopy(buffer.state_dict()))
+    np.testing.assert_array_equal(twin.priorities, buffer.priorities)
+    buffer.add(Transition(np.array([3]), 0, 0.0, np.array([3]), False, 0.9, MASK))
+    assert buffer.priorities[3] == pytest.approx(3.0 + 1e-6)
+
+
+def test_prioritized_replay_anneals_beta_and_follows_td_errors():
+    agent = small_agent(replay="prioritized")
+    agent.episodes = 100
+    agent.begin_episode(75)
+    assert agent.beta == pytest.approx(0.4 + 0.6 * 0.75)
+    start, middle = np.array([1, 0], np.float32), np.array([0, 1], np.float32)
+    mask = np.ones(3, dtype=bool)
+    for _ in range(40):
+        agent.observe(Experience(start, 1, 0.0, middle, mask, False, False))
+        agent.observe(Experience(middle, 0, 1.0, start, mask, True, False))
+    assert agent.memory.priorities[: len(agent.memory)].std() > 0  # TD errors moved them

@@ -90,6 +90,9 @@ def test_a_curve_run_trains_resumes_and_proposes_at_an_unseen_bond_length(tmp_pa
     best = result.best
     assert best is not None and best.error < 0.2  # tracked at the run's own bond length only
     assert result.own_bond_length == 0.7414
+    by_length = result.greedy_success_by_bond_length()
+    assert sum(total for _, total in by_length.values()) == len(result.late_greedy_tests())
+    assert set(by_length) <= {0.7414, 1.5}
     first = result.summary.first_chemical_accuracy_episode
     own = [m for m in result.metrics if not m.test and m.bond_length == 0.7414]
     accurate = [m.episode for m in own if m.error_to_ground < 1.6e-3]
@@ -103,6 +106,19 @@ def test_a_curve_run_trains_resumes_and_proposes_at_an_unseen_bond_length(tmp_pa
     record = json.loads(capsys.readouterr().out)
     assert record["circuit"]["gates"] == [list(g) for g in proposal.circuit.gates]
     assert record["within_chemical_accuracy"] == (proposal.circuit.error < 1.6e-3)
+
+    assert main(["show", str(folder)]) == 0
+    shown = capsys.readouterr().out
+    assert "run's own R = 0.7414 Å" in shown and "workbench propose" in shown
+
+    from workbench.widgets import CurveExplorer
+
+    explorer = CurveExplorer(folder)
+    assert (explorer.slider.min, explorer.slider.max) == (0.7414, 1.5)
+    explorer.slider.value = 1.1  # moving the slider asks the policy
+    assert explorer.last is not None and explorer.last.circuit == proposal.circuit
+    assert "mHa" in explorer.status.value and explorer.picture.value[:4] == b"\x89PNG"
+    assert explorer.propose(-1.0) is None and "cannot propose" in explorer.status.value
 
 
 def test_propose_refuses_a_run_that_is_not_a_curve_run(tmp_path, capsys):

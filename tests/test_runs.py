@@ -68,8 +68,12 @@ def test_run_folder_contents(tmp_path):
 @pytest.mark.parametrize(
     "agent",
     [{}, {"agent.kind": "dqn"}, {"agent.kind": "dueling_ddqn", "agent.bootstrap_truncated": True},
-     {"env.observation_energy": "relative"}],
-    ids=["ddqn", "dqn", "dueling_ddqn-bootstrap", "relative-energy"],
+     {"env.observation_energy": "relative"},
+     {"agent.self_imitation": 1.0, "agent.batch_size": 8, "agent.memory_size": 64},
+     {"agent.kind": "ppo", "agent.rollout_steps": 7, "agent.batch_size": 4},
+     {"agent.replay": "prioritized", "agent.batch_size": 8, "agent.memory_size": 64}],
+    ids=["ddqn", "dqn", "dueling_ddqn-bootstrap", "relative-energy", "self-imitation", "ppo",
+         "prioritized"],
 )  # fmt: skip
 def test_resume_after_an_interruption_gives_the_uninterrupted_run(agent, tmp_path):
     """Every agent kind checkpoints and resumes to the same metrics as an uninterrupted run."""

@@ -62,12 +62,14 @@ def learning_curves(
 ) -> go.Figure:
     """Training episodes of one or more runs (``label → metrics``, e.g. one per seed): final
     error against E0 (log; hover: episode, error, gates, the circuit), success rate over the
-    last ``window`` episodes, episode length, ε. Greedy test episodes are diamonds."""
+    last ``window`` episodes, episode length, ε (the loss when no run's agent has one). Greedy
+    test episodes are diamonds."""
+    explores = any(m.epsilon is not None for metrics in runs.values() for m in metrics)
     fig = make_subplots(
         rows=2,
         cols=2,
         subplot_titles=("final error vs E0 (Ha)", f"success rate (last {window})",
-                        "episode length (gates)", "exploration ε"),
+                        "episode length (gates)", "exploration ε" if explores else "loss"),
         vertical_spacing=0.14,
     )  # fmt: skip
     for index, (label, metrics) in enumerate(runs.items()):
@@ -98,7 +100,7 @@ def learning_curves(
         for row, col, y in (
             (1, 2, success),
             (2, 1, [m.length for m in train]),
-            (2, 2, [m.epsilon for m in train]),
+            (2, 2, [m.epsilon if explores else m.loss for m in train]),
         ):
             fig.add_scatter(x=x, y=y, mode="lines", showlegend=False, row=row, col=col, **common)
     fig.add_hline(
@@ -106,7 +108,8 @@ def learning_curves(
     )
     fig.update_yaxes(type="log", exponentformat="e", row=1, col=1)
     fig.update_yaxes(range=[0, 1.05], row=1, col=2)
-    fig.update_yaxes(range=[0, 1.05], row=2, col=2)
+    if explores:
+        fig.update_yaxes(range=[0, 1.05], row=2, col=2)
     last = max((m.episode for metrics in runs.values() for m in metrics), default=1)
     fig.update_xaxes(dtick=integer_step(last), tick0=0)
     fig.update_xaxes(title_text="episode", row=2)

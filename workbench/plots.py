@@ -84,7 +84,8 @@ def trailing_mean(values: Sequence[float], window: int) -> np.ndarray:
 
 def learning_curves(metrics: Sequence[EpisodeRecord], window: int = 20) -> Figure:
     """Four panels over training episodes: final error (log) with chemical accuracy and the
-    curriculum threshold, episode return, success rate (rolling), ε."""
+    curriculum threshold, episode return, success rate (rolling), ε (the loss for an agent
+    without ε)."""
     train = [m for m in metrics if not m.test]
     episodes = np.array([m.episode for m in train])
     fig = Figure(figsize=(10, 6.2), layout="constrained")
@@ -114,8 +115,13 @@ def learning_curves(metrics: Sequence[EpisodeRecord], window: int = 20) -> Figur
     axes[1, 0].set(
         xlabel="episode", ylabel=f"rate over last {window}", title="success rate", ylim=(0, 1.05)
     )
-    axes[1, 1].plot(episodes, [m.epsilon for m in train])
-    axes[1, 1].set(xlabel="episode", ylabel="ε", title="exploration", ylim=(0, 1.05))
+    if any(m.epsilon is not None for m in train):
+        axes[1, 1].plot(episodes, [m.epsilon for m in train])
+        axes[1, 1].set(xlabel="episode", ylabel="ε", title="exploration", ylim=(0, 1.05))
+    else:  # a policy-gradient agent explores by sampling its policy: show its loss instead
+        learned = [m for m in train if m.loss is not None]
+        axes[1, 1].plot([m.episode for m in learned], [m.loss for m in learned], ".", ms=3)
+        axes[1, 1].set(xlabel="episode", ylabel="loss", title="loss (no ε)")
     _integer_x(*axes.flat)
     return fig
 

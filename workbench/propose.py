@@ -51,42 +51,58 @@ class Proposal:
 
 def propose(folder: str | Path, bond_length: float) -> Proposal:
     """The circuit the policy of the curve run in ``folder`` proposes at ``bond_length`` Å."""
-    started = time.perf_counter()
-    result = load_run(folder)
-    config = result.config
-    if config.problem.bond_lengths is None:
-        raise ConfigError(
-            f"{folder} is not a curve run (no problem.bond_lengths): only a policy trained over "
-            "bond lengths reads one; train one with e.g. `workbench train --preset lih-4q-curve`"
+    return CurvePolicy(folder).propose(bond_length)
+
+
+class CurvePolicy:
+    """A curve run's trained policy, loaded once (run folder and checkpoint) to propose circuits
+    at many bond lengths: what the curve explorer's slider asks on every move."""
+
+    def __init__(self, folder: str | Path) -> None:
+        result = load_run(folder)
+        self.folder, self.config = Path(folder), result.config
+        if self.config.problem.bond_lengths is None:
+            raise ConfigError(
+                f"{folder} is not a curve run (no problem.bond_lengths): only a policy trained "
+                "over bond lengths reads one; train one with e.g. "
+                "`workbench train --preset lih-4q-curve`"
+            )
+        checkpoint = self.folder / "checkpoint.pt"
+        if not checkpoint.exists():
+            raise ConfigError(f"{folder} has no checkpoint.pt yet: no trained policy to ask")
+        self.agent_state = load_checkpoint(checkpoint, self.config)["agent"]
+        self.bond_lengths = self.config.problem.bond_lengths
+        self.n_qubits = result.resolved.problem.n_qubits
+
+    def propose(self, bond_length: float) -> Proposal:
+        """Roll the policy out greedily at ``bond_length`` Å and keep the lowest-energy prefix."""
+        started = time.perf_counter()
+        config = self.config
+        problem = get_problem(config.problem.preset, bond_length)  # checks R, builds on a miss
+        env = _rollout_env(config, problem, bond_length)
+        agent = agent_for(config, env)
+        agent.load_state_dict(self.agent_state)
+        observation, info = env.reset(options={"bond_length": float(bond_length)})
+        best, steps = None, 0
+        for steps in range(1, config.env.max_steps + 1):
+            action = agent.act(observation, info["action_mask"], greedy=True)
+            observation, _, terminated, truncated, info = env.step(action)
+            if best is None or info["energy"] < best[0]["energy"]:
+                best = (info, steps)
+            if terminated or truncated or not info["action_mask"].any():
+                break
+        chosen, step = best
+        circuit = Circuit.from_gates(problem.n_qubits, chosen["gates"])
+        record = evaluated_record(circuit, chosen["params"], problem, env.objective_noise)
+        record |= {"step": step, "test": True, "measured_energy": chosen["energy"]}
+        return Proposal(
+            bond_length=float(bond_length),
+            circuit=CircuitRecord.from_dict(record),
+            ground_energy=problem.ground_energy,
+            hartree_fock_energy=problem.hartree_fock_energy,
+            rollout_steps=steps,
+            seconds=time.perf_counter() - started,
         )
-    checkpoint = Path(folder) / "checkpoint.pt"
-    if not checkpoint.exists():
-        raise ConfigError(f"{folder} has no checkpoint.pt yet: no trained policy to ask")
-    problem = get_problem(config.problem.preset, bond_length)  # validates R, builds on a miss
-    env = _rollout_env(config, problem, bond_length)
-    agent = agent_for(config, env)
-    agent.load_state_dict(load_checkpoint(checkpoint, config)["agent"])
-    observation, info = env.reset(options={"bond_length": bond_length})
-    best, steps = None, 0
-    for steps in range(1, config.env.max_steps + 1):
-        action = agent.act(observation, info["action_mask"], greedy=True)
-        observation, _, terminated, truncated, info = env.step(action)
-        if best is None or info["energy"] < best[0]["energy"]:
-            best = (info, steps)
-        if terminated or truncated or not info["action_mask"].any():
-            break
-    (chosen, step) = best
-    circuit = Circuit.from_gates(problem.n_qubits, chosen["gates"])
-    record = evaluated_record(circuit, chosen["params"], problem, env.objective_noise)
-    record |= {"step": step, "test": True, "measured_energy": chosen["energy"]}
-    return Proposal(
-        bond_length=float(bond_length),
-        circuit=CircuitRecord.from_dict(record),
-        ground_energy=problem.ground_energy,
-        hartree_fock_energy=problem.hartree_fock_energy,
-        rollout_steps=steps,
-        seconds=time.perf_counter() - started,
-    )
 
 
 def _rollout_env(config, problem, bond_length: float) -> CurveEnv:

@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from workbench.config import RunConfig, json_sha256
+from workbench.config import AgentConfig, RunConfig, json_sha256
 from workbench.errors import ConfigError
 from workbench.results import read_config
 
@@ -34,13 +34,19 @@ def default_run_dir(config: RunConfig) -> Path:
     return RUNS_DIR / f"{name}-s{config.seed}-{stamp}"
 
 
+AGENT_FIELDS_ADDED = (
+    "self_imitation", "demonstrations", "rollout_steps", "update_epochs", "clip_coefficient",
+    "gae_lambda", "entropy_coefficient", "value_coefficient", "max_grad_norm", "replay",
+    "priority_exponent", "importance_exponent",
+)  # fmt: skip
+"""Agent fields added with these defaults (self-imitation, PPO, prioritised replay), kept out of
+older hashes."""
 LATER_FIELDS = {
     ("problem", "bond_lengths"): None,
     ("env", "observation_energy"): "raw",
     ("agent", "kind"): "ddqn",
     ("agent", "bootstrap_truncated"): False,
-    ("agent", "self_imitation"): 0.0,
-    ("agent", "demonstrations"): 4,
+    **{("agent", name): getattr(AgentConfig, name) for name in AGENT_FIELDS_ADDED},
 }
 """Config fields added after run folders were first named by their hash, with the default that
 reproduces the earlier behaviour: left out of the hash at that default, so that a report or the

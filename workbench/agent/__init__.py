@@ -1,5 +1,6 @@
 """The agents the workbench trains, behind one protocol (:class:`Agent`): ``agent.kind``
-``ddqn`` (the paper's double DQN), ``dqn``, ``dueling_ddqn``; n-step replay and masks."""
+``ddqn`` (the paper's double DQN), ``dqn``, ``dueling_ddqn`` (:mod:`workbench.agent.dqn`, n-step
+replay, self-imitation) and ``ppo`` (:mod:`workbench.agent.ppo`, masked PPO with GAE)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,11 @@ def build_agent(
     episodes: int | None = None,
 ) -> Agent:
     """The agent of ``settings.kind`` (every kind in :data:`workbench.config.AGENT_KINDS`)."""
-    from workbench.agent.dqn import DoubleDQN  # torch: imported where an agent is built
+    if settings.kind == "ppo":  # torch: imported where an agent is built
+        from workbench.agent.ppo import PPO
+
+        return PPO(observation_size, n_actions, settings, seed, episodes=episodes)
+    from workbench.agent.dqn import DoubleDQN
 
     return DoubleDQN(observation_size, n_actions, settings, seed, episodes=episodes)
 

@@ -12,17 +12,17 @@ the legal actions of :math:`s'` (``mask_targets=True``; the paper's code took it
 actions, quirk 4). ``done`` is the step's ``terminated``, and with ``bootstrap_truncated=False``
 (the paper's code) its ``truncated`` too. ``dueling_ddqn`` splits the last layer into a value
 and an advantage head, :math:`Q(s,a) = V(s) + A(s,a) - \tfrac1{|\mathcal A|}\sum_b A(s,b)`
-(Wang et al. 2016). Loss: Huber (SmoothL1, β=1); Adam; hard target copies every
-``target_update`` gradient steps; ε-greedy exploration among legal actions, ε multiplied by
-``epsilon_decay`` after every gradient step (the paper's schedule, quirk 5), or, with
-``exploration_fraction`` f and a budget of N episodes, set per episode e to
+(Wang et al. 2016). Loss: Huber (SmoothL1, β=1), each row weighted by its importance weight
+under prioritised replay (``agent.replay``), whose priorities follow the rows' TD errors; Adam;
+hard target copies every ``target_update`` gradient steps; ε-greedy exploration among legal
+actions, ε multiplied by ``epsilon_decay`` after every gradient step (the paper's schedule,
+quirk 5), or, with ``exploration_fraction`` f and a budget of N episodes, set per episode e to
 :math:`\max(\varepsilon_{\min}, \varepsilon_0 + (\varepsilon_{\min}-\varepsilon_0)\,e/(fN))`.
 """
 
 from __future__ import annotations
 
 import copy
-import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,9 +34,11 @@ from workbench.agent.replay import (
     Batch,
     DemonstrationMemory,
     NStepAccumulator,
+    PrioritizedReplayBuffer,
     ReplayBuffer,
     Transition,
 )
+from workbench.agent.torch_setup import select_device, set_threads
 from workbench.config import AgentConfig
 from workbench.errors import ConfigError
 
@@ -140,9 +142,6 @@ is 5)."""
 DEMO_SHARE = 0.25
 """The share of every batch drawn from the demonstrations under self-imitation."""
 
-SMALL_NETWORK = 1_000_000
-"""Networks with fewer weights train on one CPU thread (see ``AgentConfig.threads``)."""
-
 
 class DoubleDQN:
     """Masked ε-greedy DQN agent with an n-step replay buffer (torch; CPU or CUDA): double DQN,
@@ -160,13 +159,7 @@ class DoubleDQN:
             raise ConfigError("AgentConfig.gamma is None: resolve it (RunConfig.gamma) first")
         self.settings = settings
         self.n_actions = n_actions
-        if settings.device == "cuda" and not torch.cuda.is_available():
-            raise ConfigError(
-                "agent.device='cuda' is not allowed here: this torch sees no CUDA device "
-                f"(torch {torch.__version__}); use 'cpu', or null for whatever is available"
-            )
-        device = settings.device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.device = torch.device(device)
+        self.device = select_device(settings)
         torch.manual_seed(seed)
         network = (observation_size, n_actions, settings.hidden, settings.dropout)
         dueling = settings.kind == "dueling_ddqn"
@@ -176,16 +169,17 @@ class DoubleDQN:
         self.policy.to(self.device)
         self.target.to(self.device)
         self.target.load_state_dict(self.policy.state_dict())
-        if self.device.type == "cpu":
-            weights = sum(p.numel() for p in self.policy.parameters())
-            # OMP_NUM_THREADS: a sweep's CPUs per run (Ray sets it for its workers too)
-            cores = int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
-            threads = settings.threads or (1 if weights < SMALL_NETWORK else cores)
-            torch.set_num_threads(threads)
+        set_threads(settings, self.device, sum(p.numel() for p in self.policy.parameters()))
         self.optimizer = torch.optim.Adam(
             self.policy.parameters(), lr=settings.learning_rate, fused=True
         )
-        self.memory = ReplayBuffer(settings.memory_size, observation_size, n_actions)
+        if settings.replay == "prioritized":
+            self.memory = PrioritizedReplayBuffer(
+                settings.memory_size, observation_size, n_actions, settings.priority_exponent
+            )
+        else:
+            self.memory = ReplayBuffer(settings.memory_size, observation_size, n_actions)
+        self.beta = settings.importance_exponent
         self.demonstrations = DemonstrationMemory(
             settings.demonstrations if settings.self_imitation > 0 else 0
         )
@@ -200,8 +194,12 @@ class DoubleDQN:
             raise ConfigError("agent.exploration_fraction needs the episode budget (episodes)")
 
     def begin_episode(self, episode: int) -> None:
-        """Set ε for training episode ``episode`` (per-episode linear schedule only)."""
+        """Set ε for training episode ``episode`` (per-episode linear schedule only) and the
+        importance exponent β of prioritised replay (linear to 1 over the budget)."""
         s = self.settings
+        if self.episodes:
+            fraction = min(1.0, episode / self.episodes)
+            self.beta = s.importance_exponent + (1.0 - s.importance_exponent) * fraction
         if s.exploration_fraction is None:
             return
         progress = episode / (s.exploration_fraction * self.episodes)
@@ -257,7 +255,7 @@ class DoubleDQN:
         s = self.settings
         if self.gradient_steps % s.target_update == 0:
             self.target.load_state_dict(self.policy.state_dict())
-        batch, n_demo = self._batch()
+        batch, weights, index, n_demo = self._batch()
         tensor = {k: torch.as_tensor(v, device=self.device) for k, v in batch._asdict().items()}
         with torch.no_grad():
             next_target = self.target(tensor["next_observations"])
@@ -273,7 +271,14 @@ class DoubleDQN:
             )
         q_all = self.policy(tensor["observations"])
         q = q_all.gather(1, tensor["actions"][:, None]).squeeze(1)
-        loss = nn.functional.smooth_l1_loss(q, targets)
+        if weights is None:
+            loss = nn.functional.smooth_l1_loss(q, targets)
+        else:  # importance weights of the prioritised rows, 1 for the demonstrations
+            rows = np.concatenate([weights, np.ones(n_demo, np.float32)])
+            losses = nn.functional.smooth_l1_loss(q, targets, reduction="none")
+            loss = (losses * torch.as_tensor(rows, device=self.device)).mean()
+            errors = (targets - q).detach()[: len(index)].cpu().numpy()
+            self.memory.update_priorities(index, errors)
         if n_demo:
             demo = slice(len(q) - n_demo, None)
             margin = large_margin_loss(q_all[demo], tensor["actions"][demo], DEMO_MARGIN)
@@ -286,16 +291,23 @@ class DoubleDQN:
             self.epsilon = max(self.epsilon * s.epsilon_decay, s.epsilon_min)
         return float(loss.detach())
 
-    def _batch(self) -> tuple[Batch, int]:
-        """A uniform replay batch; under self-imitation its last ``DEMO_SHARE`` rows are drawn
-        from the demonstrations instead (how many: the second value)."""
+    def _batch(self) -> tuple[Batch, np.ndarray | None, np.ndarray | None, int]:
+        """A replay batch (uniform, or prioritised with its importance weights and indices);
+        under self-imitation its last ``DEMO_SHARE`` rows are drawn from the demonstrations
+        instead (how many: the last value)."""
         size = self.settings.batch_size
         n_demo = round(DEMO_SHARE * size) if len(self.demonstrations) else 0
-        batch = self.memory.sample(size - n_demo, self.rng)
-        if not n_demo:
-            return batch, 0
-        demo = self.demonstrations.sample(n_demo, self.rng)
-        return Batch(*(np.concatenate(pair) for pair in zip(batch, demo, strict=True))), n_demo
+        weights = index = None
+        if isinstance(self.memory, PrioritizedReplayBuffer):
+            batch, index, weights = self.memory.sample_prioritized(
+                size - n_demo, self.rng, self.beta
+            )
+        else:
+            batch = self.memory.sample(size - n_demo, self.rng)
+        if n_demo:
+            demo = self.demonstrations.sample(n_demo, self.rng)
+            batch = Batch(*(np.concatenate(pair) for pair in zip(batch, demo, strict=True)))
+        return batch, weights, index, n_demo
 
     def state_dict(self) -> dict:
         """Everything needed to continue exactly: networks, Adam, replay, ε, counters, RNGs."""
@@ -310,6 +322,7 @@ class DoubleDQN:
             "epsilon": self.epsilon,
             "gradient_steps": self.gradient_steps,
             "replay_credit": self.replay_credit,
+            "beta": self.beta,
             "demonstrations": self.demonstrations.state_dict(),
             "episode_transitions": [tuple(t) for t in self.episode_transitions],
         }
@@ -327,6 +340,7 @@ class DoubleDQN:
         self.epsilon = state["epsilon"]
         self.gradient_steps = state["gradient_steps"]
         self.replay_credit = state.get("replay_credit", 0.0)
+        self.beta = state.get("beta", self.settings.importance_exponent)
         self.demonstrations.load_state_dict(state.get("demonstrations", {}))
         self.episode_transitions = [
             Transition(*t) for t in state.get("episode_transitions", [])

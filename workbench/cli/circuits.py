@@ -98,9 +98,10 @@ def _cmd_mitigate(args: argparse.Namespace) -> int:
 
 
 def _cmd_propose(args: argparse.Namespace) -> int:
-    from workbench.propose import propose
+    from workbench.propose import CurvePolicy
 
-    proposals = [propose(args.folder, r) for r in args.bond_length]
+    policy = CurvePolicy(args.folder)
+    proposals = [policy.propose(r) for r in args.bond_length]
     if args.json:
         data = [p.to_dict() for p in proposals]
         print(json.dumps(data[0] if len(data) == 1 else data, indent=1))

@@ -156,6 +156,17 @@ def _print_show(result, as_json: bool = False) -> None:
         else f"greedy     {100 * greedy[0]:.0f} % of {greedy[1]} test episodes in the second "
         f"half within {CHEMICAL_ACCURACY_LABEL} (the policy alone, no exploration)"
     )
+    by_length = result.greedy_success_by_bond_length()
+    if by_length:  # a curve run: the policy at each of its bond lengths
+        lines.append(
+            "  by R     "
+            + ", ".join(f"{r:g} Å {within}/{total}" for r, (within, total) in by_length.items())
+        )
+    if result.own_bond_length is not None:
+        lines.append(
+            f"curve      best circuits and first accuracy at the run's own R = "
+            f"{result.own_bond_length:g} Å; `workbench propose {result.folder} --bond-length R`"
+        )
     if result.status == "interrupted":
         lines.append(f"           killed while running: `workbench resume {result.folder}`")
     if s.error:

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 
 from workbench.config.sections import _choice, _number_in, flag, positive_int
 
-AGENT_KINDS = ("ddqn", "dqn", "dueling_ddqn")
+REPLAYS = ("uniform", "prioritized")
+"""How DQN agents draw their batches (``agent.replay``)."""
+AGENT_KINDS = ("ddqn", "dqn", "dueling_ddqn", "ppo")
 """``ddqn``: the paper's double DQN; ``dqn``: the target's own maximum (no double estimator);
-``dueling_ddqn``: double DQN with a dueling head :math:`Q = V + A - \bar A`."""
+``dueling_ddqn``: double DQN with a dueling head :math:`Q = V + A - \bar A`; ``ppo``: masked
+proximal policy optimisation (:mod:`workbench.agent.ppo`)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,18 @@ class AgentConfig:
     energy) apart from the replay, draws a quarter of every batch from them and adds
     λ × DQfD's large-margin loss on their actions (:mod:`workbench.agent.dqn`), so that the
     greedy policy learns to rebuild the best circuits it has found; 0 (the paper) turns it off.
+
+    ``replay``: ``uniform`` (the paper) or ``prioritized`` (proportional prioritised replay,
+    Schaul et al. 2016: priority |δ|^α with α = ``priority_exponent``,
+    importance weights with β rising linearly from ``importance_exponent`` to 1 over the
+    episode budget; :class:`workbench.agent.replay.PrioritizedReplayBuffer`).
+
+    ``ppo`` reads ``hidden``, ``learning_rate``, ``gamma``, ``batch_size`` (its minibatch),
+    ``device``, ``threads``, ``bootstrap_truncated`` and its own fields (Stable-Baselines3's
+    defaults): ``rollout_steps`` environment steps per update, ``update_epochs`` passes over
+    them, ``clip_coefficient`` ε of the clipped ratio, ``gae_lambda`` λ of the advantages,
+    ``entropy_coefficient`` and ``value_coefficient`` of the loss, ``max_grad_norm`` of the
+    gradient clipping; the DQN fields do not apply to it.
     """
 
     kind: str = "ddqn"
@@ -64,6 +79,16 @@ class AgentConfig:
     bootstrap_truncated: bool = False
     self_imitation: float = 0.0
     demonstrations: int = 4
+    replay: str = "uniform"
+    priority_exponent: float = 0.6
+    importance_exponent: float = 0.4
+    rollout_steps: int = 256
+    update_epochs: int = 10
+    clip_coefficient: float = 0.2
+    gae_lambda: float = 0.95
+    entropy_coefficient: float = 0.0
+    value_coefficient: float = 0.5
+    max_grad_norm: float = 0.5
 
     def __post_init__(self) -> None:
         _choice("agent.kind", self.kind, AGENT_KINDS)
@@ -88,6 +113,16 @@ class AgentConfig:
         _number_in("agent.epsilon_min", self.epsilon_min, 0.0, self.epsilon_start)
         _number_in("agent.self_imitation", self.self_imitation, 0.0, 100.0)
         positive_int("agent.demonstrations", self.demonstrations)
+        _choice("agent.replay", self.replay, REPLAYS)
+        _number_in("agent.priority_exponent", self.priority_exponent, 0.0, 1.0)
+        _number_in("agent.importance_exponent", self.importance_exponent, 0.0, 1.0)
+        positive_int("agent.rollout_steps", self.rollout_steps)
+        positive_int("agent.update_epochs", self.update_epochs)
+        _number_in("agent.clip_coefficient", self.clip_coefficient, 0.0, 1.0, open_low=True)
+        _number_in("agent.gae_lambda", self.gae_lambda, 0.0, 1.0)
+        _number_in("agent.entropy_coefficient", self.entropy_coefficient, 0.0, 10.0)
+        _number_in("agent.value_coefficient", self.value_coefficient, 0.0, 10.0)
+        _number_in("agent.max_grad_norm", self.max_grad_norm, 0.0, 1e6, open_low=True)
         _number_in("agent.replay_ratio", self.replay_ratio, 0.0, 64.0, open_low=True)
         if self.exploration_fraction is not None:
             _number_in("agent.exploration_fraction", self.exploration_fraction, 0.0, 1.0, True)

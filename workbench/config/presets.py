@@ -90,7 +90,7 @@ FAST_DEPARTURES = (
 
 CURVE_BOND_LENGTHS = {
     "h2-4q": (0.5, 0.7414, 1.0, 1.5, 2.0, 2.5),
-    "lih-4q": (1.0, 1.5, 2.0, 2.5, 3.0, 3.4, 4.0),
+    "lih-4q": (1.0, 1.5, 2.0, 2.5, 3.0, 3.4, 3.7, 4.0),
 }
 """Å: the training bond lengths of the curve presets (each includes the preset's own; their
 problems ship with the package, :func:`workbench.chem.cache.rebuild_presets`)."""
@@ -347,7 +347,7 @@ DESCRIPTIONS = {
     "L-BFGS-B angles, relative energy and the bond length in the observation, self-imitation "
     "(DQfD margin loss on the agent's best episodes at each bond length).",
     "lih-4q-curve": FAST_DEPARTURES
-    + " A curve run: one policy over LiH-4q at 1.0-4.0 Å (7 bond lengths, 300 episodes each),"
+    + " A curve run: one policy over LiH-4q at 1.0-4.0 Å (8 bond lengths, 300 episodes each),"
     " relative energy and the bond length in the observation, self-imitation (DQfD margin loss on"
     " the agent's best episodes at each bond length).",
     "h2o-8q-fast": FAST_DEPARTURES

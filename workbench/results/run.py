@@ -182,6 +182,17 @@ class RunResult:
         within = sum(m.error_to_ground < CHEMICAL_ACCURACY for m in tests)
         return within / len(tests), len(tests)
 
+    def greedy_success_by_bond_length(self) -> dict[float, tuple[int, int]]:
+        """A curve run's :meth:`late_greedy_tests` by bond length: (within chemical accuracy,
+        tests) per R in Å; empty for other runs."""
+        counts: dict[float, tuple[int, int]] = {}
+        for m in self.late_greedy_tests():
+            if m.bond_length is not None:
+                within, total = counts.get(m.bond_length, (0, 0))
+                accurate = m.error_to_ground < CHEMICAL_ACCURACY
+                counts[m.bond_length] = (within + accurate, total + 1)
+        return dict(sorted(counts.items()))
+
     def problem_and_noise(self):
         """The run's problem and noise model rebuilt from its config (:func:`check_problem`
         refuses a problem that no longer matches the recorded one)."""

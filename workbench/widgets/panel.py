@@ -18,15 +18,21 @@ from pathlib import Path
 import ipywidgets as w
 
 from workbench.callbacks import StopSignal
-from workbench.config import DEFAULT_RUN_PRESET, RunConfig
+from workbench.config import (
+    CHEMICAL_ACCURACY,
+    CHEMICAL_ACCURACY_LABEL,
+    DEFAULT_RUN_PRESET,
+    RunConfig,
+)
 from workbench.errors import WorkbenchError
-from workbench.plots import draw_circuit, learning_curves, step_errors, to_png
+from workbench.plots import draw_circuit, learning_curves, step_errors
 from workbench.rendering import markdown_table, mitigation_table
 from workbench.results import RunResult, load_run
 from workbench.run_folders import default_run_dir
 from workbench.runs import resume, run
 from workbench.sim import Circuit
 from workbench.train import Callback
+from workbench.widgets.display import markdown_to_html, show_image
 from workbench.widgets.links import file_link
 from workbench.widgets.pickers import NoisePicker, ProblemPicker, SearchPicker
 
@@ -68,7 +74,9 @@ class LiveView(Callback):
 
     def on_episode(self, event) -> None:
         self.episodes.append(event)
-        self.view.show_status(event, None if self.tracker is None else self.tracker.best)
+        tests = [m.error_to_ground < CHEMICAL_ACCURACY for m in self.episodes if m.test][-10:]
+        greedy = f"; greedy: {sum(tests)} of the last {len(tests)} tests within" if tests else ""
+        self.view.show_status(event, None if self.tracker is None else self.tracker.best, greedy)
         if len(self.episodes) % 5 == 1 or time.perf_counter() - self.last_draw > 2:
             show_image(self.view.curves, learning_curves(self.episodes))
 
@@ -266,13 +274,14 @@ class Panel:
             self.thread.join(timeout)
         return self.result
 
-    def show_status(self, event, best) -> None:
+    def show_status(self, event, best, greedy: str = "") -> None:
         kind = "test" if event.test else "episode"
         self.status.value = (
             f"{kind} {event.episode}: {'success' if event.success else 'no success'} after "
             f"{event.length} steps, error {event.error_to_ground:.2e} Ha, threshold "
             f"{event.threshold:.2e}"
             + ("" if event.epsilon is None else f", ε = {event.epsilon:.3f}")
+            + (f"{greedy} {CHEMICAL_ACCURACY_LABEL}" if greedy else "")
         )
         if best is not None:  # a CircuitRecord: energies re-evaluated exactly, as in best.json
             step = "" if best.step is None else f", step {best.step + 1}"
@@ -297,7 +306,7 @@ class Panel:
         if facts["error"] is None:  # a row only when the run failed
             del facts["error"]
         rows = quantity_rows({k: v for k, v in facts.items() if not isinstance(v, dict)})
-        self.summary.value = _markdown_to_html(markdown_table(rows))
+        self.summary.value = markdown_to_html(markdown_table(rows))
         record = self.result.smallest_within_chemical_accuracy or self.result.best
         if record is not None:
             title = f"best: {record.n_gates} gates, error {record.error:.2e} Ha"
@@ -360,7 +369,7 @@ class Panel:
         self.comparison.value = "computing the baselines on this run's objective …"
         rows = baselines_for_run(self.folder, **settings)
         table = markdown_table([row.table_row() for row in rows])
-        self.comparison.value = "<b>Baselines</b>" + _markdown_to_html(table)
+        self.comparison.value = "<b>Baselines</b>" + markdown_to_html(table)
         return rows
 
     def mitigate(self) -> list[dict] | None:
@@ -375,27 +384,10 @@ class Panel:
             self.comparison.value = html.escape(str(error))
             return None
         table = markdown_table(mitigation_table(rows))
-        self.comparison.value = "<b>Error mitigation</b> (exact expectations)" + _markdown_to_html(
+        self.comparison.value = "<b>Error mitigation</b> (exact expectations)" + markdown_to_html(
             table
         )
         return rows
 
     def _finished(self) -> bool:
         return self.thread is None or not self.thread.is_alive()
-
-
-def show_image(widget: w.Image, figure) -> None:
-    """Swap an image widget's PNG in place (no output clearing, hence no flicker)."""
-    widget.value = to_png(figure)
-    widget.layout.display = None
-
-
-def _markdown_to_html(table: str) -> str:
-    lines = [line.strip("|").split("|") for line in table.splitlines()]
-    head, body = lines[0], lines[2:]
-    cells = "".join(f"<th>{html.escape(c.strip())}</th>" for c in head)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c.strip())}</td>" for c in row) + "</tr>"
-        for row in body
-    )
-    return f"<table><tr>{cells}</tr>{rows}</table>"
