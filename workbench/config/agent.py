@@ -92,42 +92,48 @@ class AgentConfig:
 
     def __post_init__(self) -> None:
         _choice("agent.kind", self.kind, AGENT_KINDS)
-        flag("agent.bootstrap_truncated", self.bootstrap_truncated)
-        object.__setattr__(self, "hidden", tuple(self.hidden))
-        for name in ("paper_discount", "sparse_input", "mask_targets"):
-            flag(f"agent.{name}", getattr(self, name))
-        if self.threads is not None:
-            positive_int("agent.threads", self.threads)
-        for width in self.hidden:
-            positive_int("agent.hidden", width)
-        _number_in("agent.dropout", self.dropout, 0.0, 1.0)
-        _number_in("agent.learning_rate", self.learning_rate, 0.0, 1.0, open_low=True)
-        if self.gamma is not None:
-            _number_in("agent.gamma", self.gamma, 0.0, 1.0)
-        positive_int("agent.n_step", self.n_step)
-        positive_int("agent.batch_size", self.batch_size)
-        positive_int("agent.memory_size", self.memory_size, minimum=self.batch_size)
-        positive_int("agent.target_update", self.target_update)
-        _number_in("agent.epsilon_decay", self.epsilon_decay, 0.0, 1.0, open_low=True)
-        _number_in("agent.epsilon_start", self.epsilon_start, 0.0, 1.0)
-        _number_in("agent.epsilon_min", self.epsilon_min, 0.0, self.epsilon_start)
-        _number_in("agent.self_imitation", self.self_imitation, 0.0, 100.0)
-        positive_int("agent.demonstrations", self.demonstrations)
         _choice("agent.replay", self.replay, REPLAYS)
-        _number_in("agent.priority_exponent", self.priority_exponent, 0.0, 1.0)
-        _number_in("agent.importance_exponent", self.importance_exponent, 0.0, 1.0)
-        positive_int("agent.rollout_steps", self.rollout_steps)
-        positive_int("agent.update_epochs", self.update_epochs)
-        _number_in("agent.clip_coefficient", self.clip_coefficient, 0.0, 1.0, open_low=True)
-        _number_in("agent.gae_lambda", self.gae_lambda, 0.0, 1.0)
-        _number_in("agent.entropy_coefficient", self.entropy_coefficient, 0.0, 10.0)
-        _number_in("agent.value_coefficient", self.value_coefficient, 0.0, 10.0)
-        _number_in("agent.max_grad_norm", self.max_grad_norm, 0.0, 1e6, open_low=True)
-        _number_in("agent.replay_ratio", self.replay_ratio, 0.0, 64.0, open_low=True)
-        if self.exploration_fraction is not None:
-            _number_in("agent.exploration_fraction", self.exploration_fraction, 0.0, 1.0, True)
         if self.device is not None:
             _choice("agent.device", self.device, ("cpu", "cuda"))
+        object.__setattr__(self, "hidden", tuple(self.hidden))
+        for width in self.hidden:
+            positive_int("agent.hidden", width)
+        for name in FLAGS:
+            flag(f"agent.{name}", getattr(self, name))
+        for name in COUNTS:
+            if getattr(self, name) is not None:
+                positive_int(f"agent.{name}", getattr(self, name))
+        positive_int("agent.memory_size", self.memory_size, minimum=self.batch_size)
+        for name, (low, high, open_low) in NUMBER_RANGES.items():
+            if getattr(self, name) is not None:
+                _number_in(f"agent.{name}", getattr(self, name), low, high, open_low)
+        _number_in("agent.epsilon_min", self.epsilon_min, 0.0, self.epsilon_start)
+
+
+FLAGS = ("paper_discount", "sparse_input", "mask_targets", "bootstrap_truncated")
+"""The yes/no fields of :class:`AgentConfig`."""
+COUNTS = ("threads", "n_step", "batch_size", "target_update", "demonstrations", "rollout_steps",
+          "update_epochs")  # fmt: skip
+"""The fields of :class:`AgentConfig` that are counts ≥ 1 (``threads``: or null)."""
+NUMBER_RANGES = {
+    "dropout": (0.0, 1.0, False),
+    "learning_rate": (0.0, 1.0, True),
+    "gamma": (0.0, 1.0, False),
+    "epsilon_decay": (0.0, 1.0, True),
+    "epsilon_start": (0.0, 1.0, False),
+    "exploration_fraction": (0.0, 1.0, True),
+    "replay_ratio": (0.0, 64.0, True),
+    "self_imitation": (0.0, 100.0, False),
+    "priority_exponent": (0.0, 1.0, False),
+    "importance_exponent": (0.0, 1.0, False),
+    "clip_coefficient": (0.0, 1.0, True),
+    "gae_lambda": (0.0, 1.0, False),
+    "entropy_coefficient": (0.0, 10.0, False),
+    "value_coefficient": (0.0, 10.0, False),
+    "max_grad_norm": (0.0, 1e6, True),
+}
+"""Allowed ranges ``(low, high, low excluded)`` of the numeric fields of :class:`AgentConfig`
+(``gamma`` and ``exploration_fraction``: or null); ``epsilon_min`` lies in [0, epsilon_start]."""
 
 
 def paper_gamma(max_steps: int, final_gamma: float = 0.005) -> float:
