@@ -225,3 +225,16 @@ def test_mitigating_a_noiseless_run_says_why_in_the_panel(tmp_path):
     assert panel.wait(timeout=60).summary.status == "complete"
     assert panel.mitigate() is None
     assert "ran without noise: there is nothing to mitigate" in panel.comparison.value
+
+
+def test_the_search_tab_picks_the_agent_and_offers_no_curve_preset():
+    from workbench.widgets import SearchPicker
+
+    search = SearchPicker("h2-3q-classroom")
+    assert search.agent.value == "ddqn" and "ppo" in search.agent.options
+    assert not [name for name in search.preset.options if name.endswith("-curve")]
+    search.agent.value = "ppo"
+    assert search.changes()["agent.kind"] == "ppo"
+    panel = Panel()
+    panel.search.agent.value = "dueling_ddqn"
+    assert panel.config().agent.kind == "dueling_ddqn"

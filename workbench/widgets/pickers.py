@@ -14,6 +14,7 @@ import numpy as np
 
 from workbench.chem import PRESETS, get_preset, get_problem
 from workbench.config import (
+    AGENT_KINDS,
     DEFAULT_RUN_PRESET,
     OPTIMIZERS,
     HaltingConfig,
@@ -313,7 +314,8 @@ class NoisePicker:
 
 
 class SearchPicker:
-    """Run preset, episodes, optimiser and budget, curriculum, random halting, masks, seed."""
+    """Run preset, agent kind, episodes, optimiser and budget, curriculum, random halting,
+    masks, seed."""
 
     def __init__(self, preset: str = DEFAULT_RUN_PRESET) -> None:
         # curve presets train over bond lengths the molecule picker does not offer: CLI/notebook
@@ -321,6 +323,7 @@ class SearchPicker:
             name: c for name, c in run_presets().items() if c.problem.bond_lengths is None
         }
         self.preset = _field(w.Dropdown, "run preset", options=list(self.presets), value=preset)
+        self.agent = _field(w.Dropdown, "agent", options=list(AGENT_KINDS))
         self.episodes = _field(w.BoundedIntText, "episodes", min=1, max=10**6)
         self.max_gates = _field(w.BoundedIntText, "maximum gates (L)", min=1, max=1000)
         self.optimizer = _field(
@@ -336,6 +339,7 @@ class SearchPicker:
         self.widget = w.VBox(
             [
                 self.preset,
+                self.agent,
                 self.episodes,
                 self.max_gates,
                 self.optimizer,
@@ -352,6 +356,7 @@ class SearchPicker:
     def load_preset(self) -> None:
         config = self.presets[self.preset.value]
         o = config.optimizer
+        self.agent.value = config.agent.kind
         self.episodes.value = config.episodes
         self.max_gates.value = config.env.max_steps
         self.optimizer.value = o.method
@@ -367,6 +372,7 @@ class SearchPicker:
         # the preset's halting, or the config's default when the box turns it on
         halting = dataclasses.asdict(base.env.random_halting or HaltingConfig())
         return {
+            "agent.kind": self.agent.value,
             "episodes": self.episodes.value,
             "env.max_steps": self.max_gates.value,
             **optimizer,
