@@ -40,6 +40,7 @@ VARIANTS = {
     "ddqn, self-imitation": {"agent.self_imitation": 1.0},
     "ppo": {"agent.kind": "ppo"},
     "ddqn, prioritized replay": {"agent.replay": "prioritized"},
+    "sb3 MaskablePPO": {"agent.kind": "sb3:MaskablePPO"},
 }
 PRESETS = ("h2-3q-classroom", "lih-4q-fast")
 

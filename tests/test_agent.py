@@ -435,3 +435,26 @@ def test_prioritized_replay_anneals_beta_and_follows_td_errors():
         agent.observe(Experience(start, 1, 0.0, middle, mask, False, False))
         agent.observe(Experience(middle, 0, 1.0, start, mask, True, False))
     assert agent.memory.priorities[: len(agent.memory)].std() > 0  # TD errors moved them
+
+
+def test_the_sb3_adapter_masks_and_bootstraps_a_truncated_step_as_sb3_does():
+    from workbench.agent.sb3 import MaskablePPOAdapter
+
+    settings = AgentConfig(
+        kind="sb3:MaskablePPO", hidden=(8,), gamma=0.9, batch_size=4, rollout_steps=16,
+        bootstrap_truncated=True,
+    )  # fmt: skip
+    agent = MaskablePPOAdapter(3, 4, settings, seed=0)
+    mask = np.array([False, True, False, True])
+    observation, after = np.array([1, 0, 0], np.float32), np.array([0, 1, 0.5], np.float32)
+    chosen = {agent.act(observation, mask) for _ in range(30)}
+    assert chosen <= {1, 3} and agent.act(observation, mask, greedy=True) in {1, 3}
+    action = agent.act(observation, mask)
+    agent.observe(Experience(observation, action, 1.0, after, mask, False, True))
+    with torch.no_grad():
+        value = float(agent.policy.predict_values(agent.policy.obs_to_tensor(after[None])[0]))
+    assert agent.buffer.rewards[0, 0] == pytest.approx(1.0 + 0.9 * value, rel=1e-5)
+    assert agent.episode_start  # the truncated step ended the episode
+    action = agent.act(observation, mask)
+    agent.observe(Experience(observation, action, 1.0, after, mask, True, False))
+    assert agent.buffer.rewards[1, 0] == pytest.approx(1.0)  # terminated: no bootstrap

@@ -71,9 +71,11 @@ def test_run_folder_contents(tmp_path):
      {"env.observation_energy": "relative"},
      {"agent.self_imitation": 1.0, "agent.batch_size": 8, "agent.memory_size": 64},
      {"agent.kind": "ppo", "agent.rollout_steps": 7, "agent.batch_size": 4},
-     {"agent.replay": "prioritized", "agent.batch_size": 8, "agent.memory_size": 64}],
+     {"agent.replay": "prioritized", "agent.batch_size": 8, "agent.memory_size": 64},
+     {"agent.kind": "sb3:MaskablePPO", "agent.rollout_steps": 7, "agent.batch_size": 4,
+      "agent.bootstrap_truncated": True}],
     ids=["ddqn", "dqn", "dueling_ddqn-bootstrap", "relative-energy", "self-imitation", "ppo",
-         "prioritized"],
+         "prioritized", "sb3-maskable-ppo"],
 )  # fmt: skip
 def test_resume_after_an_interruption_gives_the_uninterrupted_run(agent, tmp_path):
     """Every agent kind checkpoints and resumes to the same metrics as an uninterrupted run."""

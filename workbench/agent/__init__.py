@@ -1,6 +1,7 @@
 """The agents the workbench trains, behind one protocol (:class:`Agent`): ``agent.kind``
 ``ddqn`` (the paper's double DQN), ``dqn``, ``dueling_ddqn`` (:mod:`workbench.agent.dqn`, n-step
-replay, self-imitation) and ``ppo`` (:mod:`workbench.agent.ppo`, masked PPO with GAE)."""
+replay, self-imitation), ``ppo`` (:mod:`workbench.agent.ppo`, masked PPO with GAE) and
+``sb3:MaskablePPO`` (:mod:`workbench.agent.sb3`, sb3-contrib's algorithm behind the protocol)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ def build_agent(
     episodes: int | None = None,
 ) -> Agent:
     """The agent of ``settings.kind`` (every kind in :data:`workbench.config.AGENT_KINDS`)."""
+    if settings.kind == "sb3:MaskablePPO":
+        from workbench.agent.sb3 import MaskablePPOAdapter
+
+        return MaskablePPOAdapter(observation_size, n_actions, settings, seed, episodes=episodes)
     if settings.kind == "ppo":  # torch: imported where an agent is built
         from workbench.agent.ppo import PPO
 

@@ -8,10 +8,11 @@ from workbench.config.sections import _choice, _number_in, flag, positive_int
 
 REPLAYS = ("uniform", "prioritized")
 """How DQN agents draw their batches (``agent.replay``)."""
-AGENT_KINDS = ("ddqn", "dqn", "dueling_ddqn", "ppo")
+AGENT_KINDS = ("ddqn", "dqn", "dueling_ddqn", "ppo", "sb3:MaskablePPO")
 """``ddqn``: the paper's double DQN; ``dqn``: the target's own maximum (no double estimator);
 ``dueling_ddqn``: double DQN with a dueling head :math:`Q = V + A - \bar A`; ``ppo``: masked
-proximal policy optimisation (:mod:`workbench.agent.ppo`)."""
+proximal policy optimisation (:mod:`workbench.agent.ppo`); ``sb3:MaskablePPO``: sb3-contrib's
+MaskablePPO driven step by step (:mod:`workbench.agent.sb3`, the optional ``rl`` extra)."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,9 @@ class AgentConfig:
     importance weights with β rising linearly from ``importance_exponent`` to 1 over the
     episode budget; :class:`workbench.agent.replay.PrioritizedReplayBuffer`).
 
-    ``ppo`` reads ``hidden``, ``learning_rate``, ``gamma``, ``batch_size`` (its minibatch),
-    ``device``, ``threads``, ``bootstrap_truncated`` and its own fields (Stable-Baselines3's
+    ``ppo`` and ``sb3:MaskablePPO`` read ``hidden``, ``learning_rate``, ``gamma``,
+    ``batch_size`` (the minibatch), ``device``, ``threads``, ``bootstrap_truncated`` and their
+    own fields (Stable-Baselines3's
     defaults): ``rollout_steps`` environment steps per update, ``update_epochs`` passes over
     them, ``clip_coefficient`` ε of the clipped ratio, ``gae_lambda`` λ of the advantages,
     ``entropy_coefficient`` and ``value_coefficient`` of the loss, ``max_grad_norm`` of the
