@@ -18,7 +18,8 @@ from workbench.train import run_episode
 @pytest.mark.parametrize(
     ("preset", "overrides"),
     [("h2-2q-demo", {}), ("h2-2q-mumbai-demo", {"noise.shots": None}),
-     ("h2-3q-classroom", {"env.observation_energy": "relative"})],
+     ("h2-3q-classroom", {"env.observation_energy": "relative"}),
+     ("h2-2q-demo", {"problem.bond_lengths": [0.7414, 1.5]})],
 )  # fmt: skip
 def test_gymnasiums_checker_accepts_the_environment(preset, overrides):
     with pytest.warns(UserWarning, match="infinity"):  # the raw energy is unbounded
