@@ -147,19 +147,22 @@ with no exploration and no best-of-many. The other columns are the search's: whe
 episode found an accurate circuit, and how fast. Wall times of the LiH-4q rows were measured with
 a second job sharing the 2 cores (about 2× the `lih-4q-fast` time alone).
 
-Reading it: on H2-3q every agent's policy learns (88–100 %). On LiH-4q the *search* finds
-accurate circuits in every seed, but without self-imitation no variant's greedy policy does: its
-late greedy episodes run to the step cap (40 gates after the Hartree–Fock X gates) and end
-55–120 mHa above E0 — neither bootstrapping through truncation, a relative energy observation
-nor a dueling head changes that at this budget (1000 episodes). **Self-imitation** (`agent.
-self_imitation=1`: the agent's four best episodes kept apart from the replay, a quarter of every
-batch drawn from them, DQfD's large-margin loss on their actions) moves the greedy success rate
-of the second half to 94–98 %, with median greedy error 4 µHa, on the same budget: the policy
-learns to rebuild the best circuits its exploration found. Its evaluations are about twice the
-others' (its greedy test episodes and late training episodes are longer, accurate circuits).
-The self-imitation rows were measured with three jobs sharing the 2 cores. Anchors: CRLQAS
-trained 30–50 k episodes on a GPU; Krumtünger et al. (2025) report LiH-4q within accuracy in 5
-of 12 fixed-geometry runs.
+Reading it: on H2-3q every agent's policy learns (88–100 %). On H2-4q (200 episodes) and LiH-4q
+(1000 episodes) the *search* finds accurate circuits in every seed, but the DQN kinds' greedy
+policies do not: on LiH-4q their late greedy episodes run to the step cap (40 gates after the
+Hartree–Fock X gates) and end 55–120 mHa above E0 — neither bootstrapping through truncation, a
+relative energy observation, a dueling head nor prioritised replay changes that at this budget.
+**Self-imitation** (`agent.self_imitation=1`: the agent's four best episodes kept apart from the
+replay, a quarter of every batch drawn from them, DQfD's large-margin loss on their actions)
+moves the greedy success rate of the second half to 98 % on H2-4q and 97 % on LiH-4q (median
+greedy error 1e-8 Ha), on the same budget: the policy learns to rebuild the best circuits its
+exploration found. Its evaluations are about twice the others' (its greedy and late training
+episodes are longer, accurate circuits). **PPO** (`agent.kind=ppo`, SB3's defaults) learns LiH-4q
+without any demonstration — 44 % and 72 % — but not H2-4q in 200 episodes (8 updates of 256
+steps). Wall times of the LiH-4q rows were measured with one to three other jobs sharing the 2
+cores (`lih-4q-fast` alone: about 400 s). Anchors: CRLQAS trained 30–50 k episodes on a GPU;
+BenchRL-QAS (nine agents) found that no agent dominates; Krumtünger et al. (2025) report LiH-4q
+within accuracy in 5 of 12 fixed-geometry runs.
 
 """
 
