@@ -159,8 +159,10 @@ greedy error 1e-8 Ha), on the same budget: the policy learns to rebuild the best
 exploration found. Its evaluations are about twice the others' (its greedy and late training
 episodes are longer, accurate circuits). **PPO** (`agent.kind=ppo`, SB3's defaults) learns LiH-4q
 without any demonstration — 44 % and 72 % — but not H2-4q in 200 episodes (8 updates of 256
-steps). Wall times of the LiH-4q rows were measured with one to three other jobs sharing the 2
-cores (`lih-4q-fast` alone: about 400 s). Anchors: CRLQAS trained 30–50 k episodes on a GPU;
+steps); sb3-contrib's MaskablePPO through `agent.kind=sb3:MaskablePPO` (same fields, SB3's tanh
+networks) behaves alike: 60 % and 0 % on LiH-4q, 0 % on H2-4q. Wall times of the LiH-4q rows were
+measured with one to three other jobs sharing the 2 cores (`lih-4q-fast` alone: about 400 s).
+Anchors: CRLQAS trained 30–50 k episodes on a GPU;
 BenchRL-QAS (nine agents) found that no agent dominates; Krumtünger et al. (2025) report LiH-4q
 within accuracy in 5 of 12 fixed-geometry runs.
 
