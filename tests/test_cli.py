@@ -143,3 +143,16 @@ def test_show_prune_prints_the_pruned_circuit(capsys, tmp_path):
     assert "fewest_cnots_within_chemical_accuracy" in json.loads(text[: text.rindex("\n{")])
     presets = main(["presets"])
     assert presets == 0 and "lih-4q-fast: Departures" in capsys.readouterr().out
+
+
+def test_lab_passes_allow_root_to_jupyterlab(monkeypatch):
+    """Regression (classroom issue): `workbench lab` could not start as root in a container."""
+    from workbench.cli import reports
+
+    started = []
+    monkeypatch.setattr(reports, "_serve", lambda command: started.append(command) or 0)
+    assert main(["lab", "--no-browser", "--allow-root", "--port", "8899"]) == 0
+    assert main(["lab", "--no-browser"]) == 0
+    (first, second) = started
+    assert "--allow-root" in first and "--port=8899" in first and "--no-browser" in first
+    assert "--allow-root" not in second

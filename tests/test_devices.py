@@ -115,3 +115,13 @@ def test_scaled_profile_noise_is_monotone_in_energy():
         for s in (0.0, 1.0, 2.0, 4.0)
     ]
     assert np.all(np.diff(values) > 0)
+
+
+def test_a_scale_of_one_from_a_log_slider_keeps_the_profiles_name():
+    """Regression (classroom issue): 10**0 on a log slider is 1.0000000000000002, and errors
+    named the profile 'ibm-ourensex1'."""
+    from workbench.devices import load_profile
+
+    model = load_profile("ibm-ourense", 1.0 + 2**-52)
+    assert model.name == "ibm-ourense"
+    assert load_profile("ibm-ourense", 2.0).name == "ibm-ourensex2"

@@ -292,9 +292,13 @@ class NoiseModel:
         return self.depolarizing_2q
 
     def scaled(self, factor: float) -> NoiseModel:
-        """Every error probability × ``factor`` (clipped at 1) and T1, T2 ÷ ``factor``."""
+        """Every error probability × ``factor`` (clipped at 1) and T1, T2 ÷ ``factor``; a factor
+        within 1e-9 of 1 (a log slider's 10⁰ reads 1.0000000000000002) is the model itself, name
+        unchanged."""
         if not (math.isfinite(factor) and factor >= 0):
             raise ConfigError(f"scale factor {factor!r} must be a non-negative number")
+        if math.isclose(factor, 1.0, rel_tol=1e-9):
+            return self
 
         def scale(value):
             if value is None:

@@ -82,6 +82,7 @@ def _jupyter(args: list[str]) -> int:
 
 def _cmd_lab(args: argparse.Namespace) -> int:
     extra = ["--no-browser"] if args.no_browser else []
+    extra += ["--allow-root"] if args.allow_root else []
     return _jupyter(["lab", "--notebook-dir", "notebooks", f"--port={args.port}", *extra])
 
 
@@ -129,6 +130,9 @@ def add_commands(sub) -> None:
     lab = sub.add_parser("lab", help="open JupyterLab on the notebooks")
     lab.add_argument("--port", type=int, default=8888)
     lab.add_argument("--no-browser", action="store_true")
+    lab.add_argument(
+        "--allow-root", action="store_true", help="run as root (containers; JupyterLab refuses)"
+    )
     lab.set_defaults(handler=_cmd_lab)
 
     classroom = sub.add_parser(
