@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.agent import Agent, build_agent
-from workbench.chem import Problem, get_problem, resolve_problem
-from workbench.chem.presets import get_preset
+from workbench.chem import Problem, curve_bond_length, resolve_curve, resolve_problem
 from workbench.config import DEFAULT_RUN_PRESET, RunConfig, get_run_preset
 from workbench.config.sections import CurriculumConfig, EnvConfig, OptimizerConfig
 from workbench.devices import resolve_noise
@@ -23,7 +22,6 @@ from workbench.env.curve import CurveEnv
 from workbench.env.halting import RandomHalting
 from workbench.env.vqe import CircuitGrowthEnv
 from workbench.env.wrappers import CurriculumFeedback
-from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.optim import build_optimizer
 
@@ -71,27 +69,15 @@ def check(config: RunConfig) -> tuple[Problem, NoiseModel | None]:
     """The problem and noise model of ``config``, validated against each other (cheap: problems
     come from the cache; a curve run's other bond lengths are built here if they are not);
     raises ConfigError naming what does not fit."""
+    problem, _, noise = _checked(config)
+    return problem, noise
+
+
+def _checked(config: RunConfig):
+    """:func:`check`'s problem and noise, with a curve run's problems by bond length."""
     problem = resolve_problem(config.problem)
-    curve_problems(config, problem)
-    return problem, resolve_noise(config.noise, problem.n_qubits)
-
-
-def curve_problems(config: RunConfig, problem: Problem) -> dict[float, Problem]:
-    """A curve run's problem at every one of ``problem.bond_lengths`` (the run's own problem at
-    its own bond length); empty for a run on one problem."""
-    section = config.problem
-    if section.bond_lengths is None:
-        return {}
-    reference = section.bond_length or get_preset(section.preset).bond_length
-    if reference not in section.bond_lengths:
-        raise ConfigError(
-            f"problem.bond_lengths={list(section.bond_lengths)} must include the run's own bond "
-            f"length {reference:g} Å (problem.bond_length, or the preset's)"
-        )
-    return {
-        r: problem if r == reference else get_problem(section.preset, r)
-        for r in section.bond_lengths
-    }
+    curve = resolve_curve(config.problem, problem)
+    return problem, curve, resolve_noise(config.noise, problem.n_qubits)
 
 
 def build_env(
@@ -146,17 +132,16 @@ def make_env(
 def _environment(config: RunConfig):
     """The checked problem and noise of ``config`` and its environment with its curriculum (a
     :class:`CurveEnv` over every bond length for a curve run)."""
-    problem, noise = check(config)
-    members = {
-        r: _member(config, p, noise) for r, p in curve_problems(config, problem).items()
-    }
-    if members:
-        reference = next(r for r, m in members.items() if m.problem is problem)
-        return problem, noise, CurveEnv(members, reference, config.seed)
-    return problem, noise, _member(config, problem, noise)
+    problem, curve, noise = _checked(config)
+    if curve:
+        members = {r: member_env(config, p, noise) for r, p in curve.items()}
+        return problem, noise, CurveEnv(members, curve_bond_length(config.problem), config.seed)
+    return problem, noise, member_env(config, problem, noise)
 
 
-def _member(config: RunConfig, problem: Problem, noise: NoiseModel | None) -> CircuitGrowthEnv:
+def member_env(config: RunConfig, problem: Problem, noise: NoiseModel | None) -> CircuitGrowthEnv:
+    """The environment of ``config`` on ``problem`` (one bond length of a curve run, or the
+    run's only problem) with its curriculum."""
     env = build_env(
         problem, noise, config.env, config.optimizer, config.noise.shots,
         config.noise.readout_mitigation, config.seed,

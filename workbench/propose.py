@@ -21,7 +21,7 @@ from workbench.devices import resolve_noise
 from workbench.env.curriculum import FixedSchedule
 from workbench.env.curve import CurveEnv
 from workbench.errors import ConfigError
-from workbench.experiment import agent_for, build_env
+from workbench.experiment import agent_for, member_env
 from workbench.results import CircuitRecord, load_run
 from workbench.runs import load_checkpoint
 from workbench.sim import Circuit, evaluated_record
@@ -108,12 +108,8 @@ class CurvePolicy:
 def _rollout_env(config, problem, bond_length: float) -> CurveEnv:
     """The run's environment at ``bond_length``: no random halting, and a threshold no energy
     passes (the rollout runs to the step cap; the lowest-energy prefix is chosen afterwards)."""
-    noise = resolve_noise(config.noise, problem.n_qubits)
-    settings = dataclasses.replace(config.env, random_halting=None)
-    member = build_env(
-        problem, noise, settings, config.optimizer, config.noise.shots,
-        config.noise.readout_mitigation, config.seed,
-    )  # fmt: skip
+    config = dataclasses.replace(config, env=dataclasses.replace(config.env, random_halting=None))
+    member = member_env(config, problem, resolve_noise(config.noise, problem.n_qubits))
     member.curriculum = FixedSchedule(member.target_energy, thresholds=(0.0,))
     env = CurveEnv({float(bond_length): member}, float(bond_length), config.seed)
     env.training = False

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from workbench.chem.build import Problem, build_problem, problem_key
 from workbench.chem.cache import (
+    curve_bond_length,
     get_problem,
     problem_from_dict,
     problem_to_dict,
     rebuild_presets,
+    resolve_curve,
     resolve_problem,
 )
 from workbench.chem.presets import PRESETS, Preset, get_preset
@@ -26,11 +28,13 @@ __all__ = [
     "Preset",
     "Problem",
     "build_problem",
+    "curve_bond_length",
     "get_preset",
     "get_problem",
     "problem_from_dict",
     "problem_key",
     "problem_to_dict",
     "rebuild_presets",
+    "resolve_curve",
     "resolve_problem",
 ]

@@ -208,3 +208,28 @@ def resolve_problem(config: ProblemConfig) -> Problem:
     if config.molecule is not None:
         return get_problem(config.molecule)
     return get_problem(config.preset, config.bond_length)
+
+
+def curve_bond_length(config: ProblemConfig) -> float | None:
+    """A curve run's own bond length in Å (``bond_length``, else its preset's): the one whose
+    problem its folder records; ``None`` for a run on one problem."""
+    if config.bond_lengths is None:
+        return None
+    return config.bond_length or get_preset(config.preset).bond_length
+
+
+def resolve_curve(config: ProblemConfig, own: Problem) -> dict[float, Problem]:
+    """A curve run's problem at every one of ``bond_lengths`` (``own``, from
+    :func:`resolve_problem`, at its own bond length, which must be one of them); empty for a
+    run on one problem."""
+    reference = curve_bond_length(config)
+    if reference is None:
+        return {}
+    if reference not in config.bond_lengths:
+        raise ConfigError(
+            f"problem.bond_lengths={list(config.bond_lengths)} must include the run's own bond "
+            f"length {reference:g} Å (problem.bond_length, or the preset's)"
+        )
+    return {
+        r: own if r == reference else get_problem(config.preset, r) for r in config.bond_lengths
+    }

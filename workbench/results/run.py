@@ -159,12 +159,9 @@ class RunResult:
     @property
     def own_bond_length(self) -> float | None:
         """A curve run's own bond length (Å; its folder's problem); ``None`` for other runs."""
-        section = self.config.problem
-        if section.bond_lengths is None:
-            return None
-        from workbench.chem.presets import get_preset
+        from workbench.chem import curve_bond_length
 
-        return section.bond_length or get_preset(section.preset).bond_length
+        return curve_bond_length(self.config.problem)
 
     def late_greedy_tests(self) -> list[EpisodeRecord]:
         """The greedy test episodes (no exploration, no best-of) of the second half of training:
