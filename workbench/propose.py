@@ -71,6 +71,7 @@ class CurvePolicy:
         if not checkpoint.exists():
             raise ConfigError(f"{folder} has no checkpoint.pt yet: no trained policy to ask")
         self.agent_state = load_checkpoint(checkpoint, self.config)["agent"]
+        self.agent = None  # built with the first rollout environment: the same at every R
         self.bond_lengths = self.config.problem.bond_lengths
         self.n_qubits = result.resolved.problem.n_qubits
 
@@ -80,8 +81,10 @@ class CurvePolicy:
         config = self.config
         problem = get_problem(config.problem.preset, bond_length)  # checks R, builds on a miss
         env = _rollout_env(config, problem, bond_length)
-        agent = agent_for(config, env)
-        agent.load_state_dict(self.agent_state)
+        if self.agent is None:  # greedy acting changes no agent state: one load serves all R
+            self.agent = agent_for(config, env)
+            self.agent.load_state_dict(self.agent_state)
+        agent = self.agent
         observation, info = env.reset(options={"bond_length": float(bond_length)})
         best, steps = None, 0
         for steps in range(1, config.env.max_steps + 1):

@@ -4,8 +4,7 @@ Each move of the slider (on release) calls :meth:`workbench.propose.CurvePolicy.
 greedy rollout with every angle re-optimised, the lowest-energy prefix kept — and shows its error
 against the exact E0 and Hartree–Fock there, its size, and the circuit. The policy and its
 checkpoint are loaded once; a bond length whose problem is not built yet is built and cached the
-first time (seconds), later ones take the rollout's time (well under a second for H2-4q, about one
-for LiH-4q).
+first time (seconds), later ones take the rollout's time (about 0.06 s for LiH-4q).
 """
 
 from __future__ import annotations
