@@ -14,6 +14,8 @@ from typing import Protocol
 
 import numpy as np
 
+from workbench.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class Experience:
@@ -30,6 +32,19 @@ class Experience:
     @property
     def episode_over(self) -> bool:
         return self.terminated or self.truncated
+
+    def cuts_bootstrap(self, bootstrap_truncated: bool) -> bool:
+        """No value after this step: it terminated, or it was truncated and the agent does not
+        bootstrap through truncation (``agent.bootstrap_truncated=False``, the paper's code)."""
+        return self.terminated or (self.truncated and not bootstrap_truncated)
+
+
+def require_gamma(settings) -> float:
+    """``settings.gamma``, which the run config resolves (``RunConfig.gamma``) before an agent
+    is built; an agent built from unresolved settings is refused."""
+    if settings.gamma is None:
+        raise ConfigError("AgentConfig.gamma is None: resolve it (RunConfig.gamma) first")
+    return settings.gamma
 
 
 class Agent(Protocol):

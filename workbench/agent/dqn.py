@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from workbench.agent.base import Experience
+from workbench.agent.base import Experience, require_gamma
 from workbench.agent.replay import (
     Batch,
     DemonstrationMemory,
@@ -155,8 +155,7 @@ class DoubleDQN:
         seed: int = 0,
         episodes: int | None = None,
     ) -> None:
-        if settings.gamma is None:
-            raise ConfigError("AgentConfig.gamma is None: resolve it (RunConfig.gamma) first")
+        require_gamma(settings)
         self.settings = settings
         self.n_actions = n_actions
         self.device = select_device(settings)
@@ -221,7 +220,7 @@ class DoubleDQN:
         """Store the step (through the n-step window) and, unless it ended the episode (the
         paper's schedule), learn; the mean loss of the gradient steps taken, or None."""
         e = experience
-        done = e.terminated or (e.truncated and not self.settings.bootstrap_truncated)
+        done = e.cuts_bootstrap(self.settings.bootstrap_truncated)
         for transition in self.n_step.push(
             e.observation, e.action, e.reward, e.next_observation, done, e.next_mask,
             episode_over=e.episode_over,

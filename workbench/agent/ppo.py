@@ -42,7 +42,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from workbench.agent.base import Experience
+from workbench.agent.base import Experience, require_gamma
 from workbench.agent.dqn import q_network
 from workbench.agent.torch_setup import select_device, set_threads
 from workbench.config import AgentConfig
@@ -75,8 +75,7 @@ class PPO:
 
     def __init__(self, observation_size: int, n_actions: int, settings: AgentConfig,
                  seed: int = 0, episodes: int | None = None) -> None:  # fmt: skip
-        if settings.gamma is None:
-            raise ConfigError("AgentConfig.gamma is None: resolve it (RunConfig.gamma) first")
+        require_gamma(settings)
         self.settings, self.n_actions = settings, n_actions
         self.device = select_device(settings)
         torch.manual_seed(seed)
@@ -108,7 +107,8 @@ class PPO:
                 return int(logits.argmax())
             log_probs = torch.log_softmax(logits.double(), dim=-1).cpu().numpy()
             value = float(self.critic(x)[0, 0])
-        action = int(self.rng.choice(self.n_actions, p=np.exp(log_probs) / np.exp(log_probs).sum()))
+        probabilities = np.exp(log_probs)
+        action = int(self.rng.choice(self.n_actions, p=probabilities / probabilities.sum()))
         self.pending = (np.asarray(mask, dtype=bool), float(log_probs[action]), value)
         return action
 
@@ -117,7 +117,7 @@ class PPO:
         if self.pending is None:
             raise ConfigError("PPO.observe needs the step's own act(...) first (a training step)")
         e, (mask, log_prob, value) = experience, self.pending
-        terminated = e.terminated or (e.truncated and not self.settings.bootstrap_truncated)
+        terminated = e.cuts_bootstrap(self.settings.bootstrap_truncated)
         row = (e.observation, mask, e.action, log_prob, value, e.reward, e.next_observation,
                float(terminated), float(e.episode_over))  # fmt: skip
         for key, item in zip(FIELDS, row, strict=True):

@@ -28,7 +28,7 @@ import gymnasium
 import numpy as np
 import torch
 
-from workbench.agent.base import Experience
+from workbench.agent.base import Experience, require_gamma
 from workbench.agent.torch_setup import select_device, set_threads
 from workbench.config import AgentConfig
 from workbench.errors import ConfigError
@@ -66,8 +66,7 @@ class MaskablePPOAdapter:
 
     def __init__(self, observation_size: int, n_actions: int, settings: AgentConfig,
                  seed: int = 0, episodes: int | None = None) -> None:  # fmt: skip
-        if settings.gamma is None:
-            raise ConfigError("AgentConfig.gamma is None: resolve it (RunConfig.gamma) first")
+        require_gamma(settings)
         MaskablePPO, Logger = _maskable_ppo()
         s, self.settings = settings, settings
         self.model = MaskablePPO(
@@ -108,7 +107,7 @@ class MaskablePPOAdapter:
             raise ConfigError("observe needs the step's own act(...) first (a training step)")
         e, (mask, value, log_prob) = experience, self.pending
         reward = e.reward
-        if e.truncated and not e.terminated and self.settings.bootstrap_truncated:
+        if e.episode_over and not e.cuts_bootstrap(self.settings.bootstrap_truncated):
             with torch.no_grad():
                 after = self.policy.obs_to_tensor(e.next_observation[None, :])[0]
                 reward += self.model.gamma * float(self.policy.predict_values(after)[0, 0])

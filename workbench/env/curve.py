@@ -71,9 +71,7 @@ class CurveEnv(gymnasium.Env):
         self.members = dict(sorted(members.items()))
         self.bond_lengths = tuple(self.members)
         self.reference = self.bond_length = reference
-        self.rng = np.random.default_rng(seed)
-        for member in self.members.values():
-            member.rng = self.rng
+        self._seed(seed)
         first = self.members[reference]
         self.table, self.n_qubits, self.max_steps = first.table, first.n_qubits, first.max_steps
         self.objective_noise, self.noise = first.objective_noise, first.noise
@@ -84,6 +82,12 @@ class CurveEnv(gymnasium.Env):
             {r: m.curriculum for r, m in self.members.items()}, reference
         )
         self._training = True
+
+    def _seed(self, seed: int | None) -> None:
+        """One generator for the bond-length draws and every member's halting and shots."""
+        self.rng = np.random.default_rng(seed)
+        for member in self.members.values():
+            member.rng = self.rng
 
     @property
     def current(self) -> CircuitGrowthEnv:
@@ -114,9 +118,7 @@ class CurveEnv(gymnasium.Env):
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
         if seed is not None:
-            self.rng = np.random.default_rng(seed)
-            for member in self.members.values():
-                member.rng = self.rng
+            self._seed(seed)
         chosen = (options or {}).get("bond_length")
         if chosen is None:
             chosen = self.bond_lengths[int(self.rng.integers(len(self.bond_lengths)))]

@@ -75,7 +75,12 @@ class LiveView(Callback):
     def on_episode(self, event) -> None:
         self.episodes.append(event)
         tests = [m.error_to_ground < CHEMICAL_ACCURACY for m in self.episodes if m.test][-10:]
-        greedy = f"; greedy: {sum(tests)} of the last {len(tests)} tests within" if tests else ""
+        greedy = (
+            f"; greedy: {sum(tests)} of the last {len(tests)} tests within "
+            f"{CHEMICAL_ACCURACY_LABEL}"
+            if tests
+            else ""
+        )
         self.view.show_status(event, None if self.tracker is None else self.tracker.best, greedy)
         if len(self.episodes) % 5 == 1 or time.perf_counter() - self.last_draw > 2:
             show_image(self.view.curves, learning_curves(self.episodes))
@@ -281,7 +286,7 @@ class Panel:
             f"{event.length} steps, error {event.error_to_ground:.2e} Ha, threshold "
             f"{event.threshold:.2e}"
             + ("" if event.epsilon is None else f", ε = {event.epsilon:.3f}")
-            + (f"{greedy} {CHEMICAL_ACCURACY_LABEL}" if greedy else "")
+            + greedy
         )
         if best is not None:  # a CircuitRecord: energies re-evaluated exactly, as in best.json
             step = "" if best.step is None else f", step {best.step + 1}"
