@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -216,4 +217,93 @@ def test_reports_and_sweep_index_render_plotly_offline(tmp_path):
             assert page.locator(".plotly .scatterlayer .trace").count() >= 2, path
             page.screenshot(path=str(SHOTS / shot), full_page=True)
         browser.close()
+    assert remote == [], remote
+
+
+def _kernels(server: subprocess.Popen) -> list[psutil.Process]:
+    children = psutil.Process(server.pid).children(recursive=True)
+    return [c for c in children if "ipykernel" in " ".join(c.cmdline())]
+
+
+def _new_kernel(server, known: set[int], timeout: float = 60) -> psutil.Process:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        fresh = [k for k in _kernels(server) if k.pid not in known]
+        if fresh:
+            return fresh[0]
+        time.sleep(0.5)
+    pytest.fail("the page started no kernel")
+
+
+def _open_panel(browser, url: str, remote: list[str]):
+    page = browser.new_page(viewport={"width": 1400, "height": 1500})
+    page.on("request", lambda r: remote.append(r.url) if "127.0.0.1" not in r.url else None)
+    page.goto(url)
+    page.locator("button.jupyter-button", has_text="Start").first.wait_for(timeout=120_000)
+    return page
+
+
+def test_classroom_page_in_a_browser(tmp_path):
+    """The classroom page (Voilà) as a student uses it, and what it leaves on the server.
+
+    Regressions (issue 25): the PennyLane export answered 403 (Voilà denies every .py); the page
+    loaded Font Awesome from a CDN; after Stop the circuit's title named another circuit than the
+    best-circuits box; every page load left its kernel running after the page was gone."""
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM is not None, "CI must install chromium (apt-get install chromium)"
+    port, cull = _free_port(), 4
+    workbench = Path(sys.executable).with_name("workbench")
+    command = [str(workbench), "classroom", "--no-browser", f"--port={port}", "--ip", "127.0.0.1"]
+    log = (tmp_path / "voila.log").open("w")
+    server = subprocess.Popen([*command, f"--cull-idle={cull}"], stdout=log, stderr=log)
+    url, remote, made = f"http://127.0.0.1:{port}/", [], None
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"{url}voila/static/voila.js", timeout=5)
+                break
+            except urllib.error.HTTPError:  # the server answers
+                break
+            except OSError:
+                time.sleep(1)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = _open_panel(browser, url, remote)
+            kernel = _new_kernel(server, set())
+            page.locator("button.jupyter-button", has_text="Start").first.click()
+            page.wait_for_selector("svg[data-title^='episode']", timeout=120_000)
+            page.locator("button.jupyter-button", has_text="Stop").first.click()
+            page.wait_for_selector("text=Run stopped", timeout=120_000)
+            made = page.locator("code").last.inner_text()
+            title = page.locator("svg[data-title]").first.get_attribute("data-title")
+            what, size = title.split(":")[0], title.split(":")[1].split(",")[0].strip()
+            best_box = page.locator(".widget-html", has_text="lowest energy so far").first
+            assert what in best_box.inner_text() and size in best_box.inner_text(), title
+            memory = kernel.memory_info().rss / 2**20
+            page.locator("button.jupyter-button", has_text="Export PennyLane").first.click()
+            link = page.locator("a[download]", has_text=".py").first
+            link.wait_for(timeout=60_000)
+            answer = page.request.get(link.evaluate("a => a.href"))
+            assert answer.status == 200 and "def circuit" in answer.text(), answer.status
+            icon = page.locator("button.jupyter-button i.fa-play").first
+            assert icon.evaluate("i => getComputedStyle(i, '::before').content") != "none"
+            page.screenshot(path=str(SHOTS / "8-classroom-stopped.png"), full_page=True)
+            # a tab that crashed or lost its network sends nothing: the idle cull ends it
+            page.close(run_before_unload=False)
+            kernel.wait(timeout=cull + 60)
+            # a tab closed normally: Voilà's beforeunload beacon ends the kernel at once
+            page = _open_panel(browser, url, remote)
+            second = _new_kernel(server, {kernel.pid})
+            page.close(run_before_unload=True)
+            second.wait(timeout=30)
+            browser.close()
+        (SHOTS / "classroom-kernel-memory.txt").write_text(f"{memory:.0f} MiB after a run\n")
+    finally:
+        if made:
+            shutil.rmtree(REPOSITORY / "notebooks" / made, ignore_errors=True)
+        server.terminate()
+        server.wait(timeout=60)
     assert remote == [], remote

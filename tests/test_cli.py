@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -156,3 +158,23 @@ def test_lab_passes_allow_root_to_jupyterlab(monkeypatch):
     (first, second) = started
     assert "--allow-root" in first and "--port=8899" in first and "--no-browser" in first
     assert "--allow-root" not in second
+
+
+def test_classroom_culls_abandoned_kernels_and_serves_exports(monkeypatch, capsys):
+    """`workbench classroom` passes the kernel-culling settings, its own template (no CDN) and a
+    denylist that lets the run folders' PennyLane exports through; a bad --cull-idle is refused
+    before anything starts."""
+    from workbench.cli import reports
+
+    started = []
+    monkeypatch.setattr(reports, "_serve", lambda command, env: started.append((command, env)) or 0)
+    assert main(["classroom", "--no-browser", "--cull-idle", "120"]) == 0
+    command, env = started[0]
+    assert "--MappingKernelManager.cull_idle_timeout=120" in command
+    assert "--MappingKernelManager.cull_interval=60" in command
+    assert "--template=classroom" in command
+    assert "--VoilaConfiguration.file_denylist=['.*\\\\.ipynb']" in command
+    template = Path(env["JUPYTER_PATH"].split(os.pathsep)[0]) / "voila/templates/classroom"
+    assert (template / "index.html.j2").exists()
+    assert main(["classroom", "--cull-idle", "1"]) == 2
+    assert "--cull-idle 1" in capsys.readouterr().err and len(started) == 1

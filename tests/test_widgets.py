@@ -238,3 +238,80 @@ def test_the_search_tab_picks_the_agent_and_offers_no_curve_preset():
     panel = Panel()
     panel.search.agent.value = "dueling_ddqn"
     assert panel.config().agent.kind == "dueling_ddqn"
+
+
+def test_redraw_budget_bounds_the_drawing_share():
+    """Hand-computed: a 10 ms drawing at a 0.25 s interval waits the interval; a 0.4 s drawing
+    at a 10 % share waits 4 s from its start."""
+    from workbench.widgets.live import RedrawBudget
+
+    budget = RedrawBudget(interval=0.25, share=0.1)
+    assert budget.due(now=0.0)
+    budget.spent(started=1.0, ended=1.01)
+    assert not budget.due(now=1.2) and budget.due(now=1.25)
+    budget.spent(started=2.0, ended=2.4)
+    assert not budget.due(now=5.99) and budget.due(now=6.0)
+
+
+def test_status_line_names_the_step_the_pictures_show(tmp_path):
+    """Regression (classroom issue 25, list 3): the status line said "no success after 15 steps"
+    (the last finished episode) beside a picture of "episode 0 step 1". Every drawing now writes
+    the circuit, the step plot and the status line from one event; finished episodes go to their
+    own, labelled line."""
+    from workbench.widgets.live import LiveView
+
+    panel = Panel(runs_dir=str(tmp_path))
+    panel.search.episodes.value = 6
+    titles = []
+
+    class Recording(LiveView):
+        def draw_step(self, event):
+            super().draw_step(event)
+            picture = re.search(r'data-title="([^"]*)"', panel.circuit.value).group(1)
+            status = re.search(r"<b>(.*?)</b>", panel.status.value).group(1)
+            titles.append((picture, status, f"episode {event.episode} step {event.step + 1}"))
+
+    import workbench.widgets.panel as panel_module
+
+    original = panel_module.LiveView
+    panel_module.LiveView = lambda view, pace=0.0: Recording(view, pace=pace)
+    try:
+        panel.start(tmp_path / "run")
+        result = panel.wait(timeout=120)
+    finally:
+        panel_module.LiveView = original
+    assert result is not None and titles
+    for picture, status, event in titles:
+        assert picture == status and status.startswith(event), (picture, status, event)
+    assert panel.progress.value.startswith("last finished:")
+
+
+def test_after_a_run_the_picture_and_the_best_box_name_the_same_circuit(tmp_path):
+    """Regression (issue 25): after Stop the circuit's title (the smallest accurate circuit)
+    disagreed with "best so far" (the lowest energy). Both are now named and listed."""
+    panel = Panel("h2-3q-classroom", runs_dir=str(tmp_path))
+    panel.search.episodes.value = 30
+    panel.start(tmp_path / "run")
+    result = panel.wait(timeout=120)
+    title = re.search(r'data-title="([^"]*)"', panel.circuit.value).group(1)
+    record = result.smallest_within_chemical_accuracy or result.best
+    label = "smallest within accuracy" if result.smallest_within_chemical_accuracy else "lowest"
+    assert title.startswith(label) and f"{record.n_gates} gates" in title
+    box = panel.best_html.value
+    assert label in box and f"error {record.error:.2e} Ha" in box
+
+
+def test_buttons_before_a_run_say_why_nothing_happened(tmp_path):
+    """Regression (issue 25): Export before any run did nothing, silently; the mitigation
+    message stayed after the next run finished; button labels were cut off."""
+    panel = Panel(runs_dir=str(tmp_path))
+    panel.export_buttons[0].click()
+    assert "Start a run first" in panel.links.value
+    panel.mitigate_button.click()
+    assert "needs a finished or stopped run" in panel.comparison.value
+    panel.search.episodes.value = 2
+    panel.start(tmp_path / "run")
+    assert panel.comparison.value == "" and panel.links.value == ""
+    panel.wait(timeout=120)
+    for button in (*panel.export_buttons, panel.report_button, panel.mitigate_button):
+        assert button.layout.width == "auto", button.description

@@ -16,6 +16,7 @@ from workbench.errors import ConfigError
 from workbench.paths import REPOSITORY_ROOT
 
 CLASSROOM_NOTEBOOK = "notebooks/panel.ipynb"
+CLASSROOM_TEMPLATE = Path(__file__).resolve().parent.parent / "classroom/voila/templates/classroom"
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -48,11 +49,11 @@ def _report_sweep(parameters: dict, texts: list[str], out: Path) -> int:
     return 130 if result.interrupted else 1 if result.count("failed") else 0
 
 
-def _serve(command: list[str]) -> int:
+def _serve(command: list[str], env: dict[str, str] | None = None) -> int:
     """Run a server (JupyterLab, Voilà) in the foreground until it exits. Ctrl-C, SIGTERM or a
     closed terminal stop it with SIGTERM, on which both shut their kernels down; it is killed
     only if it has not exited 30 s later (a kill would orphan the kernels)."""
-    process = subprocess.Popen(command, cwd=REPOSITORY_ROOT, env=dict(os.environ))
+    process = subprocess.Popen(command, cwd=REPOSITORY_ROOT, env={**os.environ, **(env or {})})
 
     def forward(signum, frame):
         if process.poll() is None:
@@ -90,16 +91,31 @@ def _cmd_classroom(args: argparse.Namespace) -> int:
     voila = Path(sys.executable).with_name("voila")
     if not voila.exists():
         raise ConfigError("Voilà is not installed: pip install -e '.[notebooks]'")
-    from workbench.widgets.links import CLASSROOM_FILES
+    if args.cull_idle < 2:
+        raise ConfigError(f"--cull-idle {args.cull_idle}: give at least 2 seconds")
+    from workbench.widgets.links import CLASSROOM_DENIED, CLASSROOM_FILES
 
     command = [str(voila), CLASSROOM_NOTEBOOK, f"--port={args.port}", "--theme=light"]
+    # Voilà's lab template without its Font Awesome CDN links (workbench/classroom/)
+    command.append(f"--template={CLASSROOM_TEMPLATE.name}")
     # reports and exports the panel links to (the default serves images only: 403)
     command.append(f"--VoilaConfiguration.file_allowlist={list(CLASSROOM_FILES)!r}")
+    command.append(f"--VoilaConfiguration.file_denylist={list(CLASSROOM_DENIED)!r}")
+    # A closed page's kernel ends at once (Voilà's beforeunload beacon); one whose page crashed
+    # or lost its network has no connection left and ends after --cull-idle seconds without
+    # activity. Connected pages are never culled: a student reading the page keeps it.
+    interval = max(1, min(60, args.cull_idle // 2))
+    command += [
+        f"--MappingKernelManager.cull_idle_timeout={args.cull_idle}",
+        f"--MappingKernelManager.cull_interval={interval}",
+        "--MappingKernelManager.cull_connected=False",
+    ]
     if args.no_browser:
         command.append("--no-browser")
     if args.ip:
         command.append(f"--Voila.ip={args.ip}")
-    return _serve(command)
+    search = [str(CLASSROOM_TEMPLATE.parents[2]), os.environ.get("JUPYTER_PATH", "")]
+    return _serve(command, {"JUPYTER_PATH": os.pathsep.join(filter(None, search))})
 
 
 def add_commands(sub) -> None:
@@ -141,4 +157,12 @@ def add_commands(sub) -> None:
     classroom.add_argument("--port", type=int, default=8866)
     classroom.add_argument("--ip", help="address to listen on (e.g. 0.0.0.0 for a class)")
     classroom.add_argument("--no-browser", action="store_true")
+    classroom.add_argument(
+        "--cull-idle",
+        type=int,
+        default=600,
+        metavar="SECONDS",
+        help="end the kernel of a page that lost its connection after this many idle seconds "
+        "(default 600; a page closed normally ends its kernel at once)",
+    )
     classroom.set_defaults(handler=_cmd_classroom)

@@ -7,7 +7,8 @@ Example:
 """
 
 from workbench.widgets.curve import CurveExplorer
-from workbench.widgets.panel import LiveView, Panel
+from workbench.widgets.live import LiveView
+from workbench.widgets.panel import Panel
 from workbench.widgets.pickers import NoisePicker, ProblemPicker, SearchPicker
 
 __all__ = ["CurveExplorer", "LiveView", "NoisePicker", "Panel", "ProblemPicker", "SearchPicker"]

@@ -15,6 +15,9 @@ from urllib.parse import quote
 
 # What the classroom page serves besides images: the panel's run folders' reports and exports.
 CLASSROOM_FILES = (r".*\.(png|jpg|gif|svg)", r"runs/.*\.(html|qasm|json|py)")
+# What it never serves: notebooks (Voilà's default also denies every .py — the PennyLane export
+# answered 403; the allowlist above admits only the run folders' .py files)
+CLASSROOM_DENIED = (r".*\.ipynb",)
 
 
 def _jupyter_server() -> dict | None:

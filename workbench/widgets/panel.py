@@ -2,88 +2,37 @@
 
 Training runs in a worker thread, so the kernel stays free to process clicks: Stop asks the
 loop to finish the current episode (a checkpoint is written, the run folder stays resumable).
-The live view updates image widgets in place (no output clearing, so no flicker): the circuit as
-it grows, this episode's error per step against the threshold and chemical accuracy, the
-learning curves, and the best circuit so far. Redraws are throttled to ``min_redraw`` seconds
-(``pace`` slows training down for a classroom, so every step is drawn).
+The live view (:mod:`workbench.widgets.live`) updates widgets in place (no output clearing, so no
+flicker): the circuit as it grows, this episode's error per step against the threshold and
+chemical accuracy, the learning curves, and the best circuits so far, within a drawing budget
+that keeps the panel's training speed close to the command line's.
 """
 
 from __future__ import annotations
 
 import html
 import threading
-import time
 from pathlib import Path
 
 import ipywidgets as w
 
 from workbench.callbacks import StopSignal
-from workbench.config import (
-    CHEMICAL_ACCURACY,
-    CHEMICAL_ACCURACY_LABEL,
-    DEFAULT_RUN_PRESET,
-    RunConfig,
-)
+from workbench.config import DEFAULT_RUN_PRESET, RunConfig
 from workbench.errors import WorkbenchError
-from workbench.plots import draw_circuit, learning_curves, step_errors
+from workbench.plots import learning_curves
 from workbench.rendering import markdown_table, mitigation_table
 from workbench.results import RunResult, load_run
 from workbench.run_folders import default_run_dir
 from workbench.runs import resume, run
 from workbench.sim import Circuit
-from workbench.train import Callback
 from workbench.widgets.display import markdown_to_html, show_image
 from workbench.widgets.links import file_link
+from workbench.widgets.live import LiveView, best_circuits_html, circuit_title, status_html
 from workbench.widgets.pickers import NoisePicker, ProblemPicker, SearchPicker
+from workbench.widgets.sketch import circuit_svg
 
 IMAGE = {"format": "png"}
-
-
-class LiveView(Callback):
-    """Receives training events (worker thread) and redraws the view's image widgets."""
-
-    def __init__(self, view: Panel, min_redraw: float = 0.25, pace: float = 0.0) -> None:
-        self.view, self.min_redraw, self.pace = view, min_redraw, pace
-        self.errors: list[float] = []
-        self.thresholds: list[float] = []
-        self.episodes: list = []  # the run's EpisodeRecords so far
-        self.tracker = None  # the run's BestCircuits (exact energies), set at run start
-        self.last_draw = 0.0
-
-    def on_run_start(self, best) -> None:
-        self.tracker = best
-
-    def on_step(self, event) -> None:
-        if event.step == 0:
-            self.errors, self.thresholds = [], []
-        self.errors.append(event.error_to_ground)
-        self.thresholds.append(event.threshold)
-        if self.pace:
-            time.sleep(self.pace)
-        if self.pace or time.perf_counter() - self.last_draw > self.min_redraw:
-            self.draw_step(event)
-
-    def draw_step(self, event) -> None:
-        n = self.view.n_qubits
-        title = f"episode {event.episode} step {event.step + 1}" + (
-            " (greedy test)" if event.test else ""
-        )
-        show_image(self.view.circuit, draw_circuit(event.gates, n, list(event.params), title))
-        show_image(self.view.step_plot, step_errors(self.errors, self.thresholds))
-        self.last_draw = time.perf_counter()
-
-    def on_episode(self, event) -> None:
-        self.episodes.append(event)
-        tests = [m.error_to_ground < CHEMICAL_ACCURACY for m in self.episodes if m.test][-10:]
-        greedy = (
-            f"; greedy: {sum(tests)} of the last {len(tests)} tests within "
-            f"{CHEMICAL_ACCURACY_LABEL}"
-            if tests
-            else ""
-        )
-        self.view.show_status(event, None if self.tracker is None else self.tracker.best, greedy)
-        if len(self.episodes) % 5 == 1 or time.perf_counter() - self.last_draw > 2:
-            show_image(self.view.curves, learning_curves(self.episodes))
+WIDE = {"width": "auto"}  # buttons as wide as their labels (the default 148 px cut them off)
 
 
 class Panel:
@@ -121,34 +70,43 @@ class Panel:
             self._own_choice = True
 
     def _build_ui(self) -> None:
+        # icon names that JupyterLab's Font Awesome 4 and Voilà's bundled Font Awesome 5 share
         self.start_button = w.Button(description="Start", button_style="success", icon="play")
         self.stop_button = w.Button(description="Stop", button_style="danger", icon="stop")
-        self.resume_button = w.Button(description="Resume", icon="repeat")
+        self.resume_button = w.Button(description="Resume", icon="forward")
         self.start_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
         self.resume_button.on_click(lambda _: self.resume())
         self.status = w.HTML("Choose a problem, a noise model and a search, then Start.")
+        self.progress = w.HTML()
         self.use_preset_button = w.Button(
-            description="Use the preset's problem and noise", layout=w.Layout(display="none")
+            description="Use the preset's problem and noise",
+            layout=w.Layout(display="none", **WIDE),
         )
         self.use_preset_button.on_click(lambda _: self._follow_preset(force=True))
         hidden = {"display": "none"}  # until the first drawing: no broken-image icons
-        self.circuit = w.Image(**IMAGE, layout=w.Layout(**hidden))
-        self.step_plot = w.Image(**IMAGE, layout=w.Layout(width="420px", **hidden))
+        self.circuit = w.HTML()  # SVG sketches (workbench.widgets.sketch)
+        self.step_plot = w.HTML(layout=w.Layout(width="430px"))
         self.curves = w.Image(**IMAGE, layout=w.Layout(width="760px", **hidden))
         self.best_html = w.HTML()
         self.summary = w.HTML()
         exports = [("OpenQASM 2", "qasm"), ("JSON", "json"), ("PennyLane", "pennylane")]
         self.export_buttons = []
         for label, kind in exports:
-            button = w.Button(description=f"Export {label}")
+            button = w.Button(description=f"Export {label}", layout=w.Layout(**WIDE))
             button.on_click(lambda _, k=kind: self.export(k))
             self.export_buttons.append(button)
-        self.report_button = w.Button(description="Open report", icon="file")
+        self.report_button = w.Button(
+            description="Open report", icon="file", layout=w.Layout(**WIDE)
+        )
         self.report_button.on_click(lambda _: self.open_report())
-        self.baselines_button = w.Button(description="Baselines", icon="balance-scale")
+        self.baselines_button = w.Button(
+            description="Baselines", icon="balance-scale", layout=w.Layout(**WIDE)
+        )
         self.baselines_button.on_click(lambda _: self.compare_baselines())
-        self.mitigate_button = w.Button(description="Mitigate", icon="magic")
+        self.mitigate_button = w.Button(
+            description="Mitigate", icon="magic", layout=w.Layout(**WIDE)
+        )
         self.mitigate_button.on_click(lambda _: self.mitigate())
         self.comparison = w.HTML()
         self.links = w.HTML()
@@ -164,7 +122,7 @@ class Panel:
         actions = [*self.export_buttons, self.report_button, self.baselines_button]
         end = w.VBox([self.summary, w.HBox([*actions, self.mitigate_button]), self.links,
                       self.comparison])  # fmt: skip
-        self.widget = w.VBox([tabs, buttons, self.status, live, end])
+        self.widget = w.VBox([tabs, buttons, self.status, self.progress, live, end])
 
     def show(self):
         from IPython.display import display
@@ -225,6 +183,8 @@ class Panel:
             self.status.value = "A run is in progress: Stop it first."
             return
         self.folder, self.error, self.result = folder, None, None
+        for stale in (self.progress, self.summary, self.links, self.comparison):
+            stale.value = ""  # messages about the previous run (or about having none)
         self.stop_signal = StopSignal()
         live = LiveView(self, pace=self.pace)
 
@@ -234,7 +194,7 @@ class Panel:
                 self.show_summary()
             except Exception as error:  # shown in the panel; the run folder stays resumable
                 self.error = f"{type(error).__name__}: {error}"
-                self.status.value = f"<span style='color:#b00'>{html.escape(self.error)}</span>"
+                self.status.value = status_html(self.error, error=True)
 
         self.thread = threading.Thread(target=work, name="workbench-training", daemon=True)
         self.thread.start()
@@ -248,7 +208,7 @@ class Panel:
             self._n_qubits = check(config)[0].n_qubits
         except WorkbenchError as error:
             self.error = str(error)
-            self.status.value = f"<span style='color:#b00'>{html.escape(str(error))}</span>"
+            self.status.value = status_html(str(error), error=True)
             return
         folder = Path(out) if out else self.runs_dir / default_run_dir(config).name
         self.status.value = f"Training {html.escape(config.label)} into <code>{folder}</code> …"
@@ -279,29 +239,6 @@ class Panel:
             self.thread.join(timeout)
         return self.result
 
-    def show_status(self, event, best, greedy: str = "") -> None:
-        kind = "test" if event.test else "episode"
-        self.status.value = (
-            f"{kind} {event.episode}: {'success' if event.success else 'no success'} after "
-            f"{event.length} steps, error {event.error_to_ground:.2e} Ha, threshold "
-            f"{event.threshold:.2e}"
-            + ("" if event.epsilon is None else f", ε = {event.epsilon:.3f}")
-            + greedy
-        )
-        if best is not None:  # a CircuitRecord: energies re-evaluated exactly, as in best.json
-            step = "" if best.step is None else f", step {best.step + 1}"
-            noisy = (
-                f"<br>noiseless error of the same circuit {best.noiseless_error:.2e} Ha"
-                if best.noiseless_energy != best.energy
-                else ""
-            )
-            self.best_html.value = (
-                f"<b>best so far</b> (episode {best.episode}{step})<br>"
-                f"energy {best.energy:.8f} Ha, error {best.error:.2e} Ha{noisy}<br>"
-                f"{best.n_gates} gates, {best.n_cnots} CNOTs, depth {best.depth}, "
-                f"{best.n_params} parameters"
-            )
-
     def show_summary(self) -> None:
         if self.result is None:
             return
@@ -312,12 +249,13 @@ class Panel:
             del facts["error"]
         rows = quantity_rows({k: v for k, v in facts.items() if not isinstance(v, dict)})
         self.summary.value = markdown_to_html(markdown_table(rows))
-        record = self.result.smallest_within_chemical_accuracy or self.result.best
-        if record is not None:
-            title = f"best: {record.n_gates} gates, error {record.error:.2e} Ha"
-            show_image(
-                self.circuit, draw_circuit(record.gates, self.n_qubits, record.params, title)
-            )
+        smallest, best = self.result.smallest_within_chemical_accuracy, self.result.best
+        record = smallest or best
+        if record is not None:  # named as in the best-circuits box beside it
+            what = "smallest within accuracy" if smallest else "lowest energy"
+            title = circuit_title(record, what)
+            self.circuit.value = circuit_svg(record.gates, self.n_qubits, record.params, title)
+        self.best_html.value = best_circuits_html(best, smallest)
         show_image(self.curves, learning_curves(self.result.metrics))
         from workbench.chem import get_preset
 
@@ -332,10 +270,12 @@ class Panel:
         """Write the best circuit as ``best.qasm``, ``best_circuit.json`` or a PennyLane
         function ``best_circuit_pennylane.py`` into the run folder; returns the path."""
         if self.folder is None:
+            self.links.value = "Nothing to export yet: Start a run first."
             return None
         result = load_run(self.folder)
         record = result.smallest_within_chemical_accuracy or result.best
         if record is None:
+            self.links.value = "Nothing to export yet: the run has no circuit so far."
             return None
         circuit = Circuit.from_gates(result.resolved.problem.n_qubits, record.gates)
         import json
@@ -354,6 +294,7 @@ class Panel:
     def open_report(self) -> Path | None:
         """Render the papermill report of this run folder (``report/report.html`` inside it)."""
         if self.folder is None:
+            self.links.value = "No report yet: Start a run first."
             return None
         from workbench.report import make_report
 
