@@ -151,49 +151,6 @@ def test_live_notebook_in_jupyterlab(lab):
     assert any((root / "runs").iterdir()), "the stopped run left no run folder"
 
 
-def test_classroom_page_serves_the_panel_without_code(tmp_path):
-    """`workbench classroom` (Voilà) renders notebooks/panel.ipynb as a page: widgets, no code."""
-    port = _free_port()
-    workbench = Path(sys.executable).with_name("workbench")
-    log = (tmp_path / "voila.log").open("w")
-    server = subprocess.Popen(
-        [str(workbench), "classroom", "--no-browser", f"--port={port}", "--ip", "127.0.0.1"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    children = []
-    try:
-        deadline, page = time.time() + 120, ""
-        while time.time() < deadline:
-            try:
-                page = (
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60).read().decode()
-                )
-                break
-            except OSError:
-                time.sleep(1)
-        assert "application/vnd.jupyter.widget-view+json" in page, (
-            tmp_path / "voila.log"
-        ).read_text()[-2000:]
-        assert "from workbench.widgets import Panel" not in page  # no code cells
-        # the panel's reports and exports are served (Voilà serves only images by default)
-        folder = REPOSITORY / "notebooks" / "runs" / f"browser-test-{port}"
-        folder.mkdir(parents=True)
-        (folder / "report.html").write_text("<html>ok</html>")
-        url = f"http://127.0.0.1:{port}/voila/files/runs/{folder.name}/report.html"
-        assert urllib.request.urlopen(url, timeout=30).status == 200
-        children = psutil.Process(server.pid).children(recursive=True)
-        assert any("ipykernel" in " ".join(c.cmdline()) for c in children), children
-    finally:
-        shutil.rmtree(REPOSITORY / "notebooks" / "runs" / f"browser-test-{port}", True)
-        server.terminate()  # SIGTERM, as a closed terminal or `kill` sends
-        server.wait(timeout=60)
-    # Regression (classroom issue, bug 6): stopping `workbench classroom` left Voilà and its
-    # kernel running
-    _, alive = psutil.wait_procs(children, timeout=30)
-    assert not alive, [c.cmdline() for c in alive]
-
-
 def test_reports_and_sweep_index_render_plotly_offline(tmp_path):
     """An HTML report and a sweep index opened from disk draw their plotly figures (plotly.js is
     inline: the page makes no network request outside the file)."""
@@ -244,7 +201,8 @@ def _open_panel(browser, url: str, remote: list[str]):
 
 
 def test_classroom_page_in_a_browser(tmp_path):
-    """The classroom page (Voilà) as a student uses it, and what it leaves on the server.
+    """The classroom page (Voilà) as a student uses it — widgets, no code — and what it leaves
+    on the server.
 
     Regressions (issue 25): the PennyLane export answered 403 (Voilà denies every .py); the page
     loaded Font Awesome from a CDN; after Stop the circuit's title named another circuit than the
@@ -273,6 +231,7 @@ def test_classroom_page_in_a_browser(tmp_path):
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             page = _open_panel(browser, url, remote)
             kernel = _new_kernel(server, set())
+            assert "from workbench.widgets import Panel" not in page.content()  # no code cells
             page.locator("button.jupyter-button", has_text="Start").first.click()
             page.wait_for_selector("svg[data-title^='episode']", timeout=120_000)
             page.locator("button.jupyter-button", has_text="Stop").first.click()
@@ -299,11 +258,18 @@ def test_classroom_page_in_a_browser(tmp_path):
             second = _new_kernel(server, {kernel.pid})
             page.close(run_before_unload=True)
             second.wait(timeout=30)
+            page = _open_panel(browser, url, remote)  # a third student, still on the page
+            third = _new_kernel(server, {kernel.pid, second.pid})
+            children = psutil.Process(server.pid).children(recursive=True)
             browser.close()
         (SHOTS / "classroom-kernel-memory.txt").write_text(f"{memory:.0f} MiB after a run\n")
     finally:
         if made:
             shutil.rmtree(REPOSITORY / "notebooks" / made, ignore_errors=True)
-        server.terminate()
+        server.terminate()  # SIGTERM, as a closed terminal or `kill` sends
         server.wait(timeout=60)
     assert remote == [], remote
+    # Regression (classroom issue, bug 6): stopping `workbench classroom` left Voilà and its
+    # kernels running
+    _, alive = psutil.wait_procs([*children, third], timeout=30)
+    assert not alive, [c.cmdline() for c in alive]

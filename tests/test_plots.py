@@ -88,3 +88,38 @@ def test_step_axis_shows_whole_steps_from_the_first_step():
     ax = step_errors([0.5], [0.1]).axes[0]
     ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
     assert ticks and all(float(t).is_integer() for t in ticks)
+
+
+def test_chemical_accuracy_label_sits_on_its_line_on_a_log_axis():
+    """Regression (issue 25): ``add_hline``'s label landed at 1.6e-3 read as a log10 exponent,
+    far from the line; the label is now an annotation at log10(1.6e-3) on the line's axes."""
+    from plotly.subplots import make_subplots
+
+    from workbench.figures import chemical_accuracy_line
+
+    fig = make_subplots(rows=1, cols=2)
+    fig.add_scatter(x=[1, 2], y=[1e-2, 1e-4], row=1, col=2)
+    chemical_accuracy_line(fig, row=1, col=2)
+    (label,), (line,) = fig.layout.annotations, fig.layout.shapes
+    assert (label.yref, line.yref, line.y0) == ("y2", "y2", CHEMICAL_ACCURACY)
+    assert label.y == math.log10(CHEMICAL_ACCURACY) and "1.6 mHa" in label.text
+
+
+def test_sweep_overview_axes_and_traces_that_do_not_hide_each_other():
+    """Noise scales on a log axis; each seed its own marker symbol, size and dash."""
+    from types import SimpleNamespace
+
+    from workbench.figures import _axis_type, sweep_overview
+
+    assert _axis_type([0.5, 1, 4]) == "log" and _axis_type([1, 2]) == "linear"
+    assert _axis_type(["cobyla", "spsa"]) == "category" and _axis_type([0, 1]) == "linear"
+    outcomes = [
+        SimpleNamespace(seed=seed, values=(("noise.scale", scale),), best_error=1e-3, n_cnots=2,
+                        name=f"s{seed}", n_gates=3, circuit="RY 0")
+        for seed in (0, 1) for scale in (0.5, 4)
+    ]  # fmt: skip
+    fig = sweep_overview(outcomes, "noise.scale")
+    assert fig.layout.xaxis.type == "log" and list(fig.data[0].x) == [0.5, 4]
+    first, second = fig.data[0], fig.data[2]  # seed 0 and seed 1, best error
+    assert first.marker.symbol != second.marker.symbol and first.marker.size > second.marker.size
+    assert first.line.dash != second.line.dash

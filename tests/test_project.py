@@ -44,6 +44,7 @@ LAYERS = {
     "widgets": 6,
     "report": 6,
     "rendering": 6,
+    "course": 6,
     "sweep": 7,
     "cli": 8,
 }

@@ -79,6 +79,8 @@ def test_report_command_end_to_end(tmp_path, capfd):
     assert "data:image/png;base64" in html and "Provenance" in html
     assert "Plotly.newPlot" in html and "exact ground energy E0 (Ha)" in html  # human labels
     assert "ground_energy" not in html.split("Provenance")[0]
+    assert "<title>CRLQAS report: h2-2q · noiseless · seeds 0, 1</title>" in html  # was "Notebook"
+    assert "shared spec" not in html and "(§" not in html  # no internal references
     assert external_resources(html) == []  # plotly.js inline; its code merely names CDNs
     results = json.loads((out / "results.json").read_text())
     assert [r["episodes_done"] for r in results["runs"]] == [6, 6]
@@ -121,6 +123,10 @@ def test_report_sweep_is_a_sweep_with_a_report_per_run(tmp_path):
         assert load_run(out / name).summary.status == "complete"
         html = (out / "reports" / name / "report.html").read_text()
         assert "<th>zne+readout error (Ha)</th>" in html  # noisy runs: the mitigation section
+        # every rate of the noise model, zeros included (Mumbai has no 1-qubit depolarizing)
+        assert "<td>1-qubit depolarizing p</td>" in html
+        # readout error keeps every measured energy > 1.6 mHa above E0: the report says so
+        assert "Why no run reaches chemical accuracy" in html
     index = (out / "index.html").read_text()
     assert 'href="reports/noise_scale=0.5-s1/report.html"' in index and "Plotly.newPlot" in index
     runs = json.loads((out / "results.json").read_text())["runs"]

@@ -23,6 +23,8 @@ from workbench.plots import trailing_mean
 from workbench.results import EpisodeRecord
 
 CONFIG = {"displaylogo": False, "responsive": True}
+SYMBOLS = ("circle-open", "diamond", "x", "square-open", "triangle-up", "star")
+DASHES = ("solid", "dash", "dot", "dashdot")
 _shown = {"plotlyjs": False}
 
 
@@ -45,12 +47,27 @@ def _colour(index: int) -> str:
     return f"hsl({(index * 67) % 360},60%,45%)"
 
 
+def chemical_accuracy_line(fig: go.Figure, row: int | None = None, col: int | None = None):
+    """The dashed chemical-accuracy line on a log error axis, labelled at its right end.
+
+    ``add_hline``'s own label lands at the value's *linear* position on a log axis (far from
+    the line); an annotation on a log axis takes log10 of the value, so it is placed by hand."""
+    grid = {} if row is None else {"row": row, "col": col}
+    fig.add_hline(CHEMICAL_ACCURACY, line_dash="dash", line_color="black", **grid)
+    fig.add_annotation(
+        text=f"chemical accuracy {CHEMICAL_ACCURACY_LABEL}", x=1, xref="x domain",
+        y=float(np.log10(CHEMICAL_ACCURACY)), yref="y", xanchor="right", yanchor="bottom",
+        showarrow=False, font=dict(size=11), **grid,
+    )  # fmt: skip
+
+
 def _layout(fig: go.Figure, height: int, title: str = "") -> go.Figure:
     fig.update_layout(
         height=height,
-        title=title or None,
-        margin=dict(l=60, r=20, t=60 if title else 30, b=50),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),  # above, not on the data
+        # the title on top, the legend between it and the data (never over either)
+        title=dict(text=title, x=0, xanchor="left", y=0.99, yanchor="top") if title else None,
+        margin=dict(l=60, r=20, t=130 if title else 60, b=50),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         hovermode="closest",
         template="plotly_white",
     )
@@ -103,9 +120,7 @@ def learning_curves(
             (2, 2, [m.epsilon if explores else m.loss for m in train]),
         ):
             fig.add_scatter(x=x, y=y, mode="lines", showlegend=False, row=row, col=col, **common)
-    fig.add_hline(
-        CHEMICAL_ACCURACY, line_dash="dash", annotation_text=CHEMICAL_ACCURACY_LABEL, row=1, col=1
-    )
+    chemical_accuracy_line(fig, row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="e", row=1, col=1)
     fig.update_yaxes(range=[0, 1.05], row=1, col=2)
     if explores:
@@ -169,7 +184,7 @@ def convergence(
             line=dict(color=colour), hovertemplate=f"{method}<br>%{{x}} evaluations<br>"
             "median best error %{y:.2e} Ha<extra></extra>",
         )  # fmt: skip
-    fig.add_hline(CHEMICAL_ACCURACY, line_dash="dash", annotation_text=CHEMICAL_ACCURACY_LABEL)
+    chemical_accuracy_line(fig)
     fig.update_yaxes(type="log", exponentformat="e", title_text="best exact error so far (Ha)")
     fig.update_xaxes(title_text="energy evaluations", tickformat="d")
     return _layout(fig, 440, title)
@@ -200,25 +215,45 @@ def sweep_overview(outcomes: Sequence, field: str) -> go.Figure:
     """A sweep's runs against one varying ``field`` (or ``seed``): best error (log) and CNOTs
     of the best circuit, one trace per seed, the run and its circuit on hover."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("best error (Ha)", "CNOTs of best"))
+
+    def value(o):
+        return o.seed if field == "seed" else dict(o.values).get(field)
+
+    axis = _axis_type([value(o) for o in outcomes])
     for index, seed in enumerate(sorted({o.seed for o in outcomes})):
         colour = _colour(index)
         mine = [o for o in outcomes if o.seed == seed and o.best_error is not None]
-        x = [str(o.seed if field == "seed" else dict(o.values)[field]) for o in mine]
+        x = [value(o) if axis != "category" else str(value(o)) for o in mine]
         text = [f"{o.name}<br>{o.n_gates} gates: {o.circuit[:120]}" for o in mine]
+        # seeds often agree (same CNOTs): each seed its own symbol, size and dash, so a trace
+        # drawn later never hides an earlier one
+        look = dict(
+            line=dict(color=colour, dash=DASHES[index % len(DASHES)]),
+            marker=dict(symbol=SYMBOLS[index % len(SYMBOLS)], size=max(13 - 3 * index, 5)),
+        )
         for col, attr in ((1, "best_error"), (2, "n_cnots")):
             fig.add_scatter(
                 x=x, y=[getattr(o, attr) for o in mine], mode="markers+lines",
                 name=f"seed {seed}", legendgroup=str(seed), showlegend=col == 1,
-                line=dict(color=colour), hovertext=text, row=1, col=col,
+                hovertext=text, row=1, col=col, **look,
             )  # fmt: skip
-    fig.add_hline(
-        CHEMICAL_ACCURACY, line_dash="dot", annotation_text=CHEMICAL_ACCURACY_LABEL, row=1, col=1
-    )
+    chemical_accuracy_line(fig, row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="e", row=1, col=1)
     most = max((o.n_cnots or 0 for o in outcomes), default=1)
     fig.update_yaxes(dtick=integer_step(max(most, 1)), tick0=0, rangemode="tozero", row=1, col=2)
-    fig.update_xaxes(title_text=field, type="category")
+    fig.update_xaxes(title_text=field, type=axis)
     return _layout(fig, 400)
+
+
+def _axis_type(values: Sequence) -> str:
+    """``log`` for positive numbers spanning a factor ≥ 4 (noise scales 0.5, 1, 4), ``linear`` for
+    other numbers, ``category`` for anything else (names, lists)."""
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if not values or len(numbers) != len(values):
+        return "category"
+    if min(numbers) > 0 and max(numbers) >= 4 * min(numbers):
+        return "log"
+    return "linear"
 
 
 def baseline_comparison(rows: Sequence, title: str = "") -> go.Figure:
@@ -249,7 +284,7 @@ def baseline_comparison(rows: Sequence, title: str = "") -> go.Figure:
                 mode="markers", marker=dict(color=colour, size=9, symbol="circle-open"),
                 name=f"{method} (noiseless)", legendgroup=method, hoverinfo="skip",
             )  # fmt: skip
-    fig.add_hline(y=CHEMICAL_ACCURACY, line_dash="dot", annotation_text="chemical accuracy")
+    chemical_accuracy_line(fig)
     fig.update_xaxes(title_text="CNOTs")
     fig.update_yaxes(type="log", title_text="error vs E0 (Ha)", exponentformat="e")
     return _layout(fig, 430, title)

@@ -51,6 +51,8 @@ LABELS = {
     "readout_p10": ("readout error P(0|1)", ""),
     "coupling_map": ("coupling map", ""),
     "depolarizing_2q_pairs": ("2-qubit depolarizing p per pair", ""),
+    "channel_order": ("order of the channels after a gate", ""),
+    "virtual_rz": ("RZ as a virtual, noise-free gate", ""),
     "shots": ("shots per measurement group", ""),
     # a run's overview (workbench show, the panel's summary)
     "folder": ("run folder", ""),
@@ -118,14 +120,17 @@ def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | N
     return "\n".join(lines)
 
 
-def to_html(notebook_path: Path, html_path: Path) -> None:
-    """Self-contained HTML: figures are embedded PNGs; external scripts (MathJax, require.js,
-    widget managers) are removed so the page reads offline."""
+def to_html(notebook_path: Path, html_path: Path, title: str | None = None) -> None:
+    """Self-contained HTML titled ``title`` (default: the notebook's file name): figures are
+    embedded PNGs; external scripts (MathJax, require.js, widget managers) are removed so the
+    page reads offline."""
     import nbformat
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook_path), as_version=4))
+    notebook = nbformat.read(str(notebook_path), as_version=4)
+    resources = {"metadata": {"name": title or Path(notebook_path).stem}}
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
     body = re.sub(r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", "", body)
     # one left margin: no empty prompt column in front of outputs and text
     margin = "<style>.jp-InputPrompt,.jp-OutputPrompt{display:none!important}</style>"

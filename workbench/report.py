@@ -24,6 +24,8 @@ from typing import Any
 
 from workbench import runs
 from workbench.config import (
+    CHEMICAL_ACCURACY,
+    CHEMICAL_ACCURACY_LABEL,
     DEFAULT_RUN_PRESET,
     RunConfig,
     budget_overrides,
@@ -121,6 +123,29 @@ def paper_numbers(problem_id: str, noise_profile: str | None) -> list[dict]:
         if row["problem"] == problem_id and same_setting:
             rows.append(row)
     return rows
+
+
+def readout_floor_note(results: Sequence[RunResult], problem, noise) -> str | None:
+    """Why a noisy run's success rate stays 0, in Markdown: readout error puts a floor under
+    every measured energy (:func:`~workbench.sim.readout_energy_floor`); when that floor lies
+    more than chemical accuracy above E0, no circuit can succeed. None when the floor does not
+    explain the outcome (noiseless, a run within accuracy, or a floor within accuracy)."""
+    if noise is None or any(r.summary.chemical_accuracy for r in results):
+        return None
+    from workbench.sim import readout_energy_floor
+
+    gap = readout_energy_floor(problem.hamiltonian, noise) - problem.ground_energy
+    if gap <= CHEMICAL_ACCURACY:
+        return None
+    return (
+        f"**Why no run reaches chemical accuracy.** Readout error biases every measured energy: "
+        f"under this noise model no state whatsoever measures below "
+        f"{problem.ground_energy + gap:.6f} Ha, {gap * 1e3:.1f} mHa above the exact E0 — more "
+        f"than chemical accuracy ({CHEMICAL_ACCURACY_LABEL}). A success rate of 0 is what this "
+        "noise allows, not a failure of the search: the noiseless error column shows how good "
+        "the circuits themselves are, and the error-mitigation section below shows how much "
+        "readout-error inversion and zero-noise extrapolation recover."
+    )
 
 
 def git_commit() -> str:
@@ -257,6 +282,17 @@ def _earlier_report(folder: Path) -> bool:
         return False
 
 
+def _title(results: Path, out: Path) -> str:
+    """The HTML page's title: its runs' labels (problem · noise · seeds), else the folder's name."""
+    runs = json.loads(results.read_text(encoding="utf-8")).get("runs", [])
+    labels = [run.get("label") for run in runs if run.get("label")]
+    if not labels:
+        return out.name
+    common = labels[0].rsplit(" · seed ", 1)[0]
+    seeds = ", ".join(label.rsplit(" · seed ", 1)[-1] for label in labels)
+    return f"CRLQAS report: {common} · seed{'s' if len(labels) > 1 else ''} {seeds}"
+
+
 def make_report(
     parameters: Mapping[str, Any], out: str | Path, notebook: Path = REPORT_NOTEBOOK
 ) -> Path:
@@ -296,13 +332,13 @@ def make_report(
     except papermill.PapermillExecutionError as error:
         pending.unlink(missing_ok=True)
         (out / "error.txt").write_text(str(error), encoding="utf-8")
-        to_html(executed, out / "report.html")
+        to_html(executed, out / "report.html", f"{out.name} (failed)")
         raise WorkbenchError(
             f"the report failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
             f"(partial notebook: {executed})"
         ) from None
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
-    to_html(executed, out / "report.html")
+    to_html(executed, out / "report.html", _title(pending, out))
     pending.replace(results)
     return out / "report.html"

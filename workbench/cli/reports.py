@@ -1,4 +1,5 @@
-"""``workbench report|lab|classroom``: papermill reports, JupyterLab, and the standalone panel."""
+"""``workbench report|lab|classroom|course``: papermill reports, JupyterLab, the standalone panel
+and the course notebooks' two editions."""
 
 from __future__ import annotations
 
@@ -118,8 +119,17 @@ def _cmd_classroom(args: argparse.Namespace) -> int:
     return _serve(command, {"JUPYTER_PATH": os.pathsep.join(filter(None, search))})
 
 
+def _cmd_course(args: argparse.Namespace) -> int:
+    from workbench.course import write_course
+
+    kind, out = ("student", args.student) if args.student else ("teacher", args.teacher)
+    written = write_course(Path(out), kind)
+    print(f"{kind} edition: {len(written)} notebooks in {Path(out).resolve()}")
+    return 0
+
+
 def add_commands(sub) -> None:
-    """Register ``report``, ``lab`` and ``classroom``."""
+    """Register ``report``, ``lab``, ``classroom`` and ``course``."""
     report = sub.add_parser(
         "report", help="execute notebooks/report.ipynb with papermill → notebook, HTML, JSON"
     )
@@ -166,3 +176,13 @@ def add_commands(sub) -> None:
         "(default 600; a page closed normally ends its kernel at once)",
     )
     classroom.set_defaults(handler=_cmd_classroom)
+
+    course = sub.add_parser(
+        "course", help="write the course notebooks for students (no solutions) or teachers"
+    )
+    edition = course.add_mutually_exclusive_group(required=True)
+    edition.add_argument("--student", type=folder, metavar="DIR",
+                         help="without solutions and instructor notes")  # fmt: skip
+    edition.add_argument("--teacher", type=folder, metavar="DIR",
+                         help="with solutions and instructor notes")  # fmt: skip
+    course.set_defaults(handler=_cmd_course)
