@@ -191,7 +191,7 @@ def test_dissociation_curve_beside_the_slider_marks_the_best_found_energy():
 def test_baselines_and_mitigation_of_a_finished_noisy_run_are_tables_in_the_panel(tmp_path):
     panel = Panel(preset="h2-2q-mumbai-demo", runs_dir=str(tmp_path))
     panel.mitigate_button.click()
-    assert "Start one first" in panel.comparison.value
+    assert "needs a finished or stopped run" in panel.comparison.value
     panel.search.episodes.value = 3
     panel.start()
     assert panel.wait(timeout=120).summary.status == "complete"
@@ -312,6 +312,10 @@ def test_buttons_before_a_run_say_why_nothing_happened(tmp_path):
     panel.search.episodes.value = 2
     panel.start(tmp_path / "run")
     assert panel.comparison.value == "" and panel.links.value == ""
+    panel.mitigate()  # clicked while the run trains: asked to wait ...
+    if panel.thread.is_alive():
+        assert "needs a finished or stopped run" in panel.comparison.value
     panel.wait(timeout=120)
+    assert panel.comparison.value == ""  # ... and the message is gone once the run has finished
     for button in (*panel.export_buttons, panel.report_button, panel.mitigate_button):
         assert button.layout.width == "auto", button.description

@@ -33,6 +33,11 @@ from workbench.widgets.sketch import circuit_svg
 
 IMAGE = {"format": "png"}
 WIDE = {"width": "auto"}  # buttons as wide as their labels (the default 148 px cut them off)
+HINT = "<span class='wb-hint'>"  # a "not yet" message: cleared when a run starts or ends
+
+
+def hint(text: str) -> str:
+    return f"{HINT}{html.escape(text)}</span>"
 
 
 class Panel:
@@ -249,6 +254,9 @@ class Panel:
             del facts["error"]
         rows = quantity_rows({k: v for k, v in facts.items() if not isinstance(v, dict)})
         self.summary.value = markdown_to_html(markdown_table(rows))
+        for widget in (self.links, self.comparison):  # "needs a finished run" is stale now
+            if widget.value.startswith(HINT):
+                widget.value = ""
         smallest, best = self.result.smallest_within_chemical_accuracy, self.result.best
         record = smallest or best
         if record is not None:  # named as in the best-circuits box beside it
@@ -270,12 +278,12 @@ class Panel:
         """Write the best circuit as ``best.qasm``, ``best_circuit.json`` or a PennyLane
         function ``best_circuit_pennylane.py`` into the run folder; returns the path."""
         if self.folder is None:
-            self.links.value = "Nothing to export yet: Start a run first."
+            self.links.value = hint("Nothing to export yet: Start a run first.")
             return None
         result = load_run(self.folder)
         record = result.smallest_within_chemical_accuracy or result.best
         if record is None:
-            self.links.value = "Nothing to export yet: the run has no circuit so far."
+            self.links.value = hint("Nothing to export yet: the run has no circuit so far.")
             return None
         circuit = Circuit.from_gates(result.resolved.problem.n_qubits, record.gates)
         import json
@@ -294,7 +302,7 @@ class Panel:
     def open_report(self) -> Path | None:
         """Render the papermill report of this run folder (``report/report.html`` inside it)."""
         if self.folder is None:
-            self.links.value = "No report yet: Start a run first."
+            self.links.value = hint("No report yet: Start a run first.")
             return None
         from workbench.report import make_report
 
@@ -308,7 +316,7 @@ class Panel:
         circuits (:func:`workbench.baselines.baselines_for_run`; ``settings`` override
         :class:`~workbench.config.BaselineConfig` fields); shown as a table below the run."""
         if self.folder is None or not self._finished():
-            self.comparison.value = "Baselines compare a finished or stopped run: Start one first."
+            self.comparison.value = hint("Baselines compare a finished or stopped run.")
             return None
         from workbench.baselines import baselines_for_run
 
@@ -322,7 +330,7 @@ class Panel:
         """Readout inversion and zero-noise extrapolation of the run's best circuits
         (:meth:`~workbench.results.RunResult.mitigated`); shown as a table below the run."""
         if self.folder is None or not self._finished():
-            self.comparison.value = "Mitigation needs a finished or stopped run: Start one first."
+            self.comparison.value = hint("Mitigation needs a finished or stopped run.")
             return None
         try:  # a noiseless run, or one whose problem now builds differently, is refused there
             rows = load_run(self.folder).mitigated()
