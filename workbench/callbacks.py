@@ -201,3 +201,94 @@ class ProgressBar(Callback):
 
     def close(self) -> None:
         self.bar.close()
+
+
+class TensorBoardLog(Callback):
+    """Episode scalars and the best circuit as TensorBoard event files in ``log_dir``.
+
+    Training episodes at ``global_step`` = episode index: ``train/error_Ha`` (final error vs E0),
+    ``train/energy_Ha``, ``train/return``, ``train/threshold_Ha`` (curriculum), ``train/gates``,
+    ``train/cnots``, ``train/depth``, ``train/success`` (0/1), ``train/epsilon`` and
+    ``train/loss`` where the agent has them; greedy test episodes as ``greedy/error_Ha``,
+    ``greedy/gates`` and ``greedy/success_rate`` (share of the last ten tests within chemical
+    accuracy); the run's best circuit (exact re-evaluation) as text ``best_circuit`` whenever it
+    changes. A resumed run writes into the same folder: events at or after the first episode it
+    logs are purged first, so a crash between checkpoints leaves no duplicate steps. Needs the
+    ``tensorboard`` package (``pip install -e '.[tensorboard]'``).
+    """
+
+    def __init__(self, log_dir: str | Path) -> None:
+        try:
+            import tensorboard  # noqa: F401  (SummaryWriter needs it)
+        except ImportError:
+            raise WorkbenchError(
+                "TensorBoard logging needs the tensorboard package: pip install -e '.[tensorboard]'"
+            ) from None
+        self.log_dir = Path(log_dir)
+        self.writer = None
+        self.tracker, self.shown, self.tests = None, None, []
+
+    def on_run_start(self, best) -> None:
+        self.tracker = best
+
+    def _writer(self, step: int):
+        if self.writer is None:
+            from torch.utils.tensorboard import SummaryWriter
+
+            self.writer = SummaryWriter(str(self.log_dir), purge_step=step or None)
+        return self.writer
+
+    def on_episode(self, event: EpisodeEvent) -> None:
+        writer, step = self._writer(event.episode), event.episode
+        if event.test:
+            self.tests = [*self.tests[-9:], event.error_to_ground < CHEMICAL_ACCURACY]
+            writer.add_scalar("greedy/error_Ha", event.error_to_ground, step)
+            writer.add_scalar("greedy/gates", event.n_gates, step)
+            writer.add_scalar("greedy/success_rate", sum(self.tests) / len(self.tests), step)
+            return
+        values = {"error_Ha": event.error_to_ground, "energy_Ha": event.energy,
+                  "return": event.episode_return, "threshold_Ha": event.threshold,
+                  "gates": event.n_gates, "cnots": event.n_cnots, "depth": event.depth,
+                  "success": float(event.success), "epsilon": event.epsilon,
+                  "loss": event.loss}  # fmt: skip
+        for name, value in values.items():
+            if value is not None:
+                writer.add_scalar(f"train/{name}", value, step)
+
+    def on_episode_end(self, episode: int, summary: TrainingSummary) -> None:
+        best = None if self.tracker is None else self.tracker.best
+        if best is not None and best is not self.shown:
+            qasm = "\n".join("    " + line for line in best.qasm.splitlines())  # Markdown code
+            text = (
+                f"episode {best.episode}: energy {best.energy:.8f} Ha, error {best.error:.2e} Ha, "
+                f"{best.n_gates} gates, {best.n_cnots} CNOTs\n\n{qasm}"
+            )
+            self._writer(episode).add_text("best_circuit", text, episode)
+            self.shown = best
+
+    def on_run_end(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+def write_tensorboard(folder: str | Path, log_dir: str | Path) -> Path:
+    """Replay a run folder's ``metrics.jsonl`` and best circuit into fresh TensorBoard event
+    files in ``log_dir`` (its earlier event files are replaced) — for runs trained without
+    ``--tensorboard``, e.g. a sweep's points. Returns ``log_dir``."""
+    from types import SimpleNamespace
+
+    from workbench.results import load_run
+
+    result, log_dir = load_run(folder), Path(log_dir)
+    log = TensorBoardLog(log_dir)
+    for old in log_dir.glob("events.out.tfevents.*"):
+        old.unlink()
+    log.on_run_start(SimpleNamespace(best=result.best))
+    last = 0
+    for record in result.metrics:
+        log.on_episode(record)
+        last = record.episode
+    log.on_episode_end(last, TrainingSummary())
+    log.on_run_end()
+    return log_dir

@@ -198,6 +198,8 @@ class _Session:
             raise
         finally:
             self.metrics.close()
+            for callback in callbacks:
+                callback.on_run_end()
             bar.close()
         return self.summary
 

@@ -65,6 +65,10 @@ class Callback:
     def on_episode_end(self, episode: int, summary: TrainingSummary) -> None:
         pass
 
+    def on_run_end(self) -> None:
+        """Called by :mod:`workbench.runs` when a session ends (finished, stopped or failed):
+        close files here."""
+
 
 @dataclass
 class TrainingSummary:

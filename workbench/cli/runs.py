@@ -97,6 +97,19 @@ def _graceful_interrupt():
             signal.signal(s, old)
 
 
+TENSORBOARD_HELP = "also write TensorBoard event files into DIR/<run folder name>"
+
+
+def tensorboard(log_root: str | None, run_folder: Path) -> list:
+    """``[TensorBoardLog(log_root/<run folder's name>)]``, or ``[]`` without ``--tensorboard``:
+    runs logged into one root open side by side (``tensorboard --logdir ROOT``)."""
+    if not log_root:
+        return []
+    from workbench.callbacks import TensorBoardLog
+
+    return [TensorBoardLog(Path(log_root) / Path(run_folder).resolve().name)]
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     from workbench.experiment import check
     from workbench.run_folders import default_run_dir
@@ -110,7 +123,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_run_dir(config)
     print(f"workbench: training {config.label} into {out}", file=sys.stderr)
     with _graceful_interrupt() as stop:
-        result = run(config, [stop], out=out, progress=not args.quiet)
+        result = run(config, [stop, *tensorboard(args.tensorboard, out)], out, not args.quiet)
     _print_show(result)
     return 0
 
@@ -118,8 +131,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_resume(args: argparse.Namespace) -> int:
     from workbench.runs import resume
 
+    logs = tensorboard(args.tensorboard, Path(args.folder))
     with _graceful_interrupt() as stop:
-        result = resume(args.folder, [stop], progress=not args.quiet, episodes=args.episodes)
+        result = resume(args.folder, [stop, *logs], progress=not args.quiet, episodes=args.episodes)
     _print_show(result)
     return 0
 
@@ -232,12 +246,14 @@ def add_commands(sub) -> None:
     )
     train.add_argument("--print-config", action="store_true", help="print the config and exit")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--tensorboard", type=folder, metavar="DIR", help=TENSORBOARD_HELP)
     train.set_defaults(handler=_cmd_train)
 
     resume = sub.add_parser("resume", help="continue an interrupted or finished run")
     resume.add_argument("folder", help="the run folder")
     resume.add_argument("--episodes", type=int, help="new total episode budget")
     resume.add_argument("--quiet", action="store_true", help="no progress bar")
+    resume.add_argument("--tensorboard", type=folder, metavar="DIR", help=TENSORBOARD_HELP)
     resume.set_defaults(handler=_cmd_resume)
 
     show = sub.add_parser("show", help="summary of a run folder")

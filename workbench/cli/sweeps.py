@@ -81,6 +81,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         progress=not args.quiet,
     )
     print_sweep(result, args.json)
+    if args.tensorboard:  # every finished point's metrics, side by side in one log root
+        from workbench.callbacks import write_tensorboard
+
+        logs = Path(args.tensorboard)
+        for outcome in result.outcomes:
+            if outcome.status in ("complete", "stopped"):
+                write_tensorboard(Path(args.out) / outcome.name, logs / outcome.name)
     if result.interrupted:
         print("workbench: sweep interrupted; rerun the same command to resume", file=sys.stderr)
         return 130
@@ -115,6 +122,10 @@ def add_commands(sub) -> None:
     sweep.add_argument("--gpus-per-run", type=float, default=0, help="Ray only")
     sweep.add_argument("--retries", type=int, default=2, help="resubmissions of a dead worker")
     sweep.add_argument("--reports", action="store_true", help="a report per run, linked")
+    sweep.add_argument(
+        "--tensorboard", type=folder, metavar="DIR",
+        help="also write every run's TensorBoard event files into DIR/<point name>",
+    )  # fmt: skip
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.add_argument("--json", action="store_true", help="print results.json")
     sweep.set_defaults(handler=_cmd_sweep)

@@ -118,9 +118,12 @@ class Panel:
         tabs = w.Tab([self.problem.widget, self.noise.widget, self.search.widget])
         for i, title in enumerate(("Problem", "Noise", "Search")):
             tabs.set_title(i, title)
-        buttons = w.HBox(
-            [self.start_button, self.stop_button, self.resume_button, self.use_preset_button]
-        )
+        self.tensorboard = w.Checkbox(
+            value=False, indent=False, description="TensorBoard log (runs/tensorboard)",
+            layout=w.Layout(**WIDE),
+        )  # fmt: skip
+        buttons = w.HBox([self.start_button, self.stop_button, self.resume_button,
+                          self.tensorboard, self.use_preset_button])  # fmt: skip
         live = w.VBox(
             [w.HBox([self.circuit]), w.HBox([self.step_plot, self.best_html]), self.curves]
         )
@@ -193,9 +196,19 @@ class Panel:
         self.stop_signal = StopSignal()
         live = LiveView(self, pace=self.pace)
 
+        callbacks = [live, self.stop_signal]
+        if self.tensorboard.value:  # `tensorboard --logdir <runs_dir>/tensorboard`
+            from workbench.callbacks import TensorBoardLog
+
+            try:
+                callbacks.append(TensorBoardLog(self.runs_dir / "tensorboard" / folder.name))
+            except WorkbenchError as error:
+                self.status.value = status_html(str(error), error=True)
+                return
+
         def work():
             try:
-                self.result = target([live, self.stop_signal])
+                self.result = target(callbacks)
                 self.show_summary()
             except Exception as error:  # shown in the panel; the run folder stays resumable
                 self.error = f"{type(error).__name__}: {error}"
