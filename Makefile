@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 
 .PHONY: setup run test lint format presets strip-notebooks lab classroom clean
 
@@ -14,9 +15,17 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install torch==2.13.0
 	$(PY) -m pip install -c constraints.txt -e '.[dev]'
 	-git config core.hooksPath .githooks 2>/dev/null
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
-run: setup  ## the main job: the default report (h2-2q-demo, noiseless, small budget) → HTML
+# The first run installs only what the report needs (the package and its notebooks extra): no
+# Ray, Qiskit, Playwright, TensorBoard or test tools. `make setup`/`make test` add the rest.
+$(RUN_STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install torch==2.13.0
+	$(PY) -m pip install -c constraints.txt -e '.[notebooks]'
+	touch $(RUN_STAMP)
+
+run: $(RUN_STAMP)  ## the main job: the default report (h2-2q-demo, noiseless, small budget) → HTML
 	$(VENV)/bin/workbench report --out reports/default
 
 test: setup lint  ## lint, then the whole test suite

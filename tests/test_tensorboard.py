@@ -87,3 +87,14 @@ def test_without_the_package_the_error_says_what_to_install(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", refuse)
     with pytest.raises(WorkbenchError, match=r"pip install -e '\.\[tensorboard\]'"):
         TensorBoardLog("anywhere")
+
+
+def test_a_sweep_writes_its_points_side_by_side(tmp_path):
+    out, logs = tmp_path / "sweep", tmp_path / "tb"
+    args = ["sweep", "--preset", "h2-2q-demo", "--episodes", "2", "--grid", "env.max_steps=4,6"]
+    assert main([*args, "--seeds", "0", "--workers", "1", "--out", str(out),
+                 "--tensorboard", str(logs), "--quiet"]) == 0  # fmt: skip
+    names = sorted(p.name for p in logs.iterdir())
+    assert names == ["env.max_steps=4-s0", "env.max_steps=6-s0"]
+    for name in names:
+        assert sorted(_scalars(_read(logs / name), "train/error_Ha")) == [0, 1]
