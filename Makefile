@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: setup run test lint format presets strip-notebooks lab classroom clean
+.PHONY: setup run test lint format presets strip-notebooks lab classroom docs clean
 
 setup: $(STAMP)  ## create .venv and install the package with its notebook and dev extras
 
@@ -49,5 +49,9 @@ lab: setup  ## JupyterLab on the notebooks
 classroom: setup  ## the live panel as a standalone page (Voilà), for a class
 	$(VENV)/bin/workbench classroom
 
+docs: setup  ## the documentation site → site/ (offline), the course notebooks executed first
+	$(PY) -m bench.course
+	DOCS_NOTEBOOKS=bench/runs/course NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) data/cache .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) data/cache .pytest_cache .ruff_cache test-artifacts site .cache

@@ -1,8 +1,13 @@
 """Benchmarks and the paper reproduction, run by hand from the repository root as modules:
 
-* ``python -m bench.simulator`` — the PTM engine against Qiskit Aer and PennyLane (README table);
-* ``python -m bench.search`` — time to chemical accuracy of the search presets (README table);
-* ``python -m bench.sweep`` — sweep engines against one-at-a-time runs (README table);
+* ``python -m bench.simulator`` — the PTM engine against Qiskit Aer and PennyLane
+  (``docs/simulator.md``);
+* ``python -m bench.search`` — time to chemical accuracy of the search presets (``docs/search.md``);
+* ``python -m bench.sweep`` — sweep engines against one-at-a-time runs
+  (``docs/reports-and-sweeps.md``);
+* ``python -m bench.panel`` — the live panel's training speed against the command line's
+  (``docs/panel.md``);
+* ``python -m bench.course`` — the course notebooks' run times (``docs/lesson-plan.md``);
 * ``python -m bench.baselines`` — HEA, UCCSD, ADAPT-VQE, random search and the agent
   (``docs/baselines.md``);
 * ``python -m bench.paper`` — the paper's experiments (``docs/paper-comparison.md``, written by

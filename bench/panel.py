@@ -1,7 +1,7 @@
 """The live panel's training speed against the command line's, same preset and seed.
 
 Run by hand: ``.venv/bin/python -m bench.panel [--preset h2-3q-classroom] [--episodes 600]
-[--repeats 2] [--readme]``.
+[--repeats 2] [--doc]``.
 
 * **command line**: :func:`workbench.runs.run` with its progress bar off — what
   ``workbench train --preset P`` runs after its imports;
@@ -12,7 +12,7 @@ Run by hand: ``.venv/bin/python -m bench.panel [--preset h2-3q-classroom] [--epi
 Both train the same episodes (the runs are deterministic: the benchmark checks that both reach
 the same best energy). Reported: episodes per second of each (best of ``--repeats``, alternating
 the order), their ratio, and how often the panel redrew its step view and learning curves.
-``--readme`` replaces the table between the ``panel-table`` markers in README.md.
+``--doc`` replaces the table between the ``panel-table`` markers (docs/panel.md).
 """
 
 from __future__ import annotations
@@ -99,11 +99,11 @@ def main() -> None:
     parser.add_argument("--preset", default="h2-3q-classroom")
     parser.add_argument("--episodes", type=int, default=600)
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--readme", action="store_true")
+    parser.add_argument("--doc", action="store_true")
     args = parser.parse_args()
     text = table(measure(args.preset, args.episodes, args.repeats))
     print(text)
-    if args.readme:
+    if args.doc:
         replace_block("panel-table", text)
 
 

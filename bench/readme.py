@@ -1,16 +1,29 @@
-"""Benchmarks write their tables into README.md between ``<!-- NAME:start -->`` and
-``<!-- NAME:end -->`` markers, so the published numbers are always the measured ones."""
+"""Benchmarks write their tables between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` markers
+in README.md or a page of the documentation site (``docs/``), so the published numbers are always
+the measured ones. The markers say where a table lives: :func:`replace_block` finds them."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
 
 
-def replace_block(name: str, text: str, path: Path = README) -> None:
-    """Replace what lies between the ``name`` markers in ``path`` (README.md) by ``text``."""
+def pages() -> list[Path]:
+    return [README, *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+def replace_block(name: str, text: str, path: Path | None = None) -> Path:
+    """Replace what lies between the ``name`` markers by ``text`` in ``path`` (default: the one
+    page of :func:`pages` that holds them); returns the page written."""
+    start = f"<!-- {name}:start -->"
+    if path is None:
+        holders = [p for p in pages() if start in p.read_text(encoding="utf-8")]
+        if len(holders) != 1:
+            raise SystemExit(f"{len(holders)} pages hold the {name} markers: expected one")
+        (path,) = holders
     old = path.read_text(encoding="utf-8")
     new, count = re.subn(
         rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)",
@@ -21,3 +34,4 @@ def replace_block(name: str, text: str, path: Path = README) -> None:
     if count != 1:
         raise SystemExit(f"{path.name} lacks the {name} markers")
     path.write_text(new, encoding="utf-8")
+    return path

@@ -1,7 +1,7 @@
 """CRLQAS search benchmark: time to chemical accuracy per problem, a hardware-efficient-ansatz
 reference, and seconds per episode on the noisy configurations.
 
-Run by hand: ``.venv/bin/python -m bench.search [--presets ...] [--seeds 0 1 2] [--readme]``.
+Run by hand: ``.venv/bin/python -m bench.search [--presets ...] [--seeds 0 1 2] [--doc]``.
 
 Part 1 trains each preset (default ``h2-4q-demo``, ``lih-4q-fast``; add ``lih-6q-fast``,
 ``h2o-8q-fast`` for the long ones) for each seed into ``bench/runs/<preset>-s<seed>`` (finished
@@ -20,7 +20,7 @@ Part 2 times the noisy configurations (``h2-4q-ourense-demo``; LiH-4q with depol
 on ``lih-4q-fast``) with COBYLA (before) and L-BFGS-B on parameter-shift gradients (after):
 seconds per episode and the time to the best noisy energy.
 
-``--readme`` replaces the table between the ``search-table`` markers in README.md.
+``--doc`` replaces the table between the ``search-table`` markers (docs/search.md).
 """
 
 from __future__ import annotations
@@ -200,14 +200,14 @@ def main() -> None:
     parser.add_argument(
         "--read-only", action="store_true", help="report the run folders as they are, train none"
     )
-    parser.add_argument("--readme", action="store_true", help="write the tables into README.md")
+    parser.add_argument("--doc", action="store_true", help="write the tables into docs/search.md")
     parser.add_argument(
-        "--from-json", action="store_true", help="only rewrite README from bench/runs/search.json"
+        "--from-json", action="store_true", help="rewrite the table from bench/runs/search.json"
     )
     args = parser.parse_args()
     if args.from_json:
         saved = json.loads((RUNS / "search.json").read_text())
-        write_readme(saved["search"], saved["timing"])
+        write_doc(saved["search"], saved["timing"])
         return
     rows = []
     for preset in args.presets:
@@ -220,12 +220,12 @@ def main() -> None:
     if timings:
         print(markdown_table(timings))
     (RUNS / "search.json").write_text(json.dumps({"search": rows, "timing": timings}, indent=1))
-    if args.readme:
-        write_readme(rows, timings)
+    if args.doc:
+        write_doc(rows, timings)
 
 
-def write_readme(rows: list[dict], timings: list[dict]) -> None:
-    """Replace what lies between the ``search-table`` markers in README.md."""
+def write_doc(rows: list[dict], timings: list[dict]) -> None:
+    """Replace what lies between the ``search-table`` markers (docs/search.md)."""
     table = markdown_table(rows) + "\n" + ("\n" + markdown_table(timings) + "\n" if timings else "")
     replace_block("search-table", table)
 

@@ -1,6 +1,6 @@
 """Sweep engines measured: overhead per point and speed-up of a 2×2 grid over the sequential loop.
 
-Run by hand: ``.venv/bin/python -m bench.sweep [--episodes 100] [--tiny 8] [--readme]``.
+Run by hand: ``.venv/bin/python -m bench.sweep [--episodes 100] [--tiny 8] [--doc]``.
 
 * **sequential**: the grid's points one after another in this process with
   :func:`workbench.runs.run_or_load` (what ``workbench report --sweep`` and ``bench/paper.py`` did
@@ -12,8 +12,8 @@ The grid is ``h2-2q-mumbai-demo`` (noisy, ~0.1 s an episode) with noise scale 0.
 Overhead per point: ``--tiny`` points of one noiseless H2 episode (≈ 10 ms of work) through each
 engine with one worker, minus the same points run in this process, divided by the points (it
 includes starting and stopping the engine). Every configuration runs into a fresh folder under
-``bench/runs/sweep-bench``. ``--readme`` replaces the table between the ``sweep-table`` markers
-in README.md.
+``bench/runs/sweep-bench``. ``--doc`` replaces the table between the ``sweep-table`` markers
+(docs/reports-and-sweeps.md).
 """
 
 from __future__ import annotations
@@ -86,11 +86,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episodes", type=int, default=100)
     parser.add_argument("--tiny", type=int, default=8)
-    parser.add_argument("--readme", action="store_true")
+    parser.add_argument("--doc", action="store_true")
     args = parser.parse_args()
     text = table(measure(args.episodes, args.tiny), args.episodes, args.tiny)
     print(text)
-    if args.readme:
+    if args.doc:
         replace_block("sweep-table", text)
 
 

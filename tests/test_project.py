@@ -165,7 +165,10 @@ def test_readme_starts_with_the_two_fresh_machine_commands():
     commands = re.findall(r"^(make \w+)", head, flags=re.MULTILINE)
     assert commands[:2] == ["make run", "make test"]
     makefile = (REPOSITORY / "Makefile").read_text()
-    assert re.search(r"^run: setup", makefile, re.MULTILINE)
+    # the first run installs only what the report needs: the notebooks extra, not dev
+    assert re.search(r"^run: \$\(RUN_STAMP\)", makefile, re.MULTILINE)
+    recipe = makefile.split("$(RUN_STAMP): ")[1].split("\n\n")[0]
+    assert "-e '.[notebooks]'" in recipe and "[dev]" not in recipe
     assert re.search(r"^test: setup", makefile, re.MULTILINE)
     assert "make test" in (REPOSITORY / ".ci" / "run").read_text()
 

@@ -17,46 +17,62 @@ MaskablePPO driven step by step (:mod:`workbench.agent.sb3`, the optional ``rl``
 
 @dataclass(frozen=True)
 class AgentConfig:
-    """The agent: ``kind`` (:data:`AGENT_KINDS`) and its hyperparameters (§5); defaults are the
-    paper's double DQN (5×1000 network, batch 1000).
+    r"""The agent: ``kind`` and its hyperparameters (§5); defaults are the paper's double DQN
+    (5×1000 network, batch 1000). ``ppo`` and ``sb3:MaskablePPO`` read ``hidden``,
+    ``learning_rate``, ``gamma``, ``batch_size`` (the minibatch), ``device``, ``threads``,
+    ``bootstrap_truncated`` and their own fields (Stable-Baselines3's defaults); the DQN fields
+    do not apply to them. Ranges: :data:`COUNTS`, :data:`NUMBER_RANGES`.
 
-    ``gamma=None`` resolves to the paper's :math:`\\mathrm{round}(0.005^{1/L}, 2)`.
-    ``paper_discount`` bootstraps n-step targets with γ instead of γⁿ (quirk 3);
-    ``mask_targets=False`` takes the target's argmax over all actions (quirk 4).
-    ``exploration_fraction``: ε falls linearly from ``epsilon_start`` to ``epsilon_min`` over
-    this fraction of the episode budget, set at the start of every episode (CleanRL's linear
-    schedule; scales with ``episodes``); ``None`` keeps the paper's decay by ``epsilon_decay``
-    after every gradient step (≈ 60 000 steps to reach 0.05).
-    ``sparse_input``: evaluate the first layer from the encoding's non-zero entries only (the
-    same network and initial weights, a different storage layout; ≈23 % less time per
-    gradient step on H2O-8q's 8801 inputs, none on LiH-4q's 1121).
-    ``replay_ratio``: gradient steps per (non-terminal) environment step, e.g. 0.25 learns on
-    every fourth step (Stable-Baselines3's ``train_freq``); the paper's is 1.
-    ``device``: ``None`` picks CUDA when present, else CPU. ``threads``: torch CPU threads
-    (process-wide); ``None`` picks one for networks under a million weights (the simulator's
-    parallel kernels and a small agent take turns, and two OpenMP pools spinning against each
-    other made a 2-core demo 4× slower) and ``OMP_NUM_THREADS`` (a sweep sets it to its CPUs
-    per run), else every core, for larger ones (the paper's 5×1000 network:
-    0.51 s per gradient step on one core, 0.31 s on two).
-    ``bootstrap_truncated``: a transition cut by the step cap or random halting bootstraps from
-    its next state, as SB3 and CleanRL do; ``False`` (the paper's code) stores it as terminal.
-    ``self_imitation`` λ > 0: the agent keeps its ``demonstrations`` best episodes (lowest final
-    energy) apart from the replay, draws a quarter of every batch from them and adds
-    λ × DQfD's large-margin loss on their actions (:mod:`workbench.agent.dqn`), so that the
-    greedy policy learns to rebuild the best circuits it has found; 0 (the paper) turns it off.
-
-    ``replay``: ``uniform`` (the paper) or ``prioritized`` (proportional prioritised replay,
-    Schaul et al. 2016: priority |δ|^α with α = ``priority_exponent``,
-    importance weights with β rising linearly from ``importance_exponent`` to 1 over the
-    episode budget; :class:`workbench.agent.replay.PrioritizedReplayBuffer`).
-
-    ``ppo`` and ``sb3:MaskablePPO`` read ``hidden``, ``learning_rate``, ``gamma``,
-    ``batch_size`` (the minibatch), ``device``, ``threads``, ``bootstrap_truncated`` and their
-    own fields (Stable-Baselines3's
-    defaults): ``rollout_steps`` environment steps per update, ``update_epochs`` passes over
-    them, ``clip_coefficient`` ε of the clipped ratio, ``gae_lambda`` λ of the advantages,
-    ``entropy_coefficient`` and ``value_coefficient`` of the loss, ``max_grad_norm`` of the
-    gradient clipping; the DQN fields do not apply to it.
+    Attributes:
+        kind: one of :data:`AGENT_KINDS`: ``ddqn`` (the paper), ``dqn``, ``dueling_ddqn``,
+            ``ppo``, ``sb3:MaskablePPO``.
+        hidden: hidden layer widths of the network(s).
+        dropout: dropout probability after every hidden layer.
+        learning_rate: Adam's step size.
+        gamma: discount; ``None`` resolves to the paper's :math:`\mathrm{round}(0.005^{1/L}, 2)`.
+        n_step: n of the n-step returns.
+        paper_discount: bootstrap n-step targets with γ instead of γⁿ (the paper's quirk 3).
+        batch_size: transitions per gradient step (PPO: the minibatch).
+        memory_size: replay buffer capacity, transitions.
+        target_update: gradient steps between target-network copies.
+        epsilon_start: ε at the start.
+        epsilon_min: the floor of ε.
+        epsilon_decay: ε multiplied by this after every gradient step (when
+            ``exploration_fraction`` is None; ≈ 60 000 steps to reach 0.05).
+        exploration_fraction: ε falls linearly from ``epsilon_start`` to ``epsilon_min`` over
+            this fraction of the episode budget, set at the start of every episode (CleanRL's
+            linear schedule); ``None`` keeps the paper's decay by ``epsilon_decay``.
+        replay_ratio: gradient steps per (non-terminal) environment step, e.g. 0.25 learns on
+            every fourth step (Stable-Baselines3's ``train_freq``); the paper's is 1.
+        sparse_input: evaluate the first layer from the encoding's non-zero entries only (the
+            same network and initial weights, a different storage layout; ≈23 % less time per
+            gradient step on H2O-8q's 8801 inputs, none on LiH-4q's 1121).
+        mask_targets: the target's argmax over legal actions only; ``False`` over all actions
+            (the paper's quirk 4).
+        device: ``None`` picks CUDA when present, else CPU; or ``cpu``, ``cuda``, ``cuda:N``.
+        threads: torch CPU threads (process-wide); ``None`` picks one for networks under a
+            million weights (two OpenMP pools spinning against each other made a 2-core demo
+            4× slower) and ``OMP_NUM_THREADS`` or every core for larger ones.
+        bootstrap_truncated: a transition cut by the step cap or random halting bootstraps from
+            its next state, as SB3 and CleanRL do; ``False`` (the paper's code) stores it as
+            terminal.
+        self_imitation: λ > 0 keeps the agent's ``demonstrations`` best episodes (lowest final
+            energy) apart from the replay, draws a quarter of every batch from them and adds
+            λ × DQfD's large-margin loss on their actions (:mod:`workbench.agent.dqn`); 0 (the
+            paper) turns it off.
+        demonstrations: best episodes kept per starting observation for ``self_imitation``.
+        replay: ``uniform`` (the paper) or ``prioritized`` (proportional prioritised replay,
+            Schaul et al. 2016; :class:`workbench.agent.replay.PrioritizedReplayBuffer`).
+        priority_exponent: α of prioritised replay (priority :math:`|\delta|^\alpha`).
+        importance_exponent: β at the start of prioritised replay's importance weights, rising
+            linearly to 1 over the episode budget.
+        rollout_steps: PPO: environment steps per update.
+        update_epochs: PPO: passes over each rollout.
+        clip_coefficient: PPO: ε of the clipped probability ratio.
+        gae_lambda: PPO: λ of the generalised advantage estimates.
+        entropy_coefficient: PPO: weight of the entropy bonus in the loss.
+        value_coefficient: PPO: weight of the value loss.
+        max_grad_norm: PPO: gradient clipping norm.
     """
 
     kind: str = "ddqn"

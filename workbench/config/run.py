@@ -50,8 +50,17 @@ MAX_EPISODES = 10**8
 class RunConfig:
     """Everything that defines a CRLQAS search; the same config and seed give the same run.
 
-    ``checkpoint_every``: episodes between checkpoints in the run folder. ``preset``: the run
-    preset this config came from (informational).
+    Attributes:
+        problem: which Hamiltonian (:class:`ProblemConfig`).
+        noise: device and shot noise (:class:`NoiseConfig`).
+        env: the circuit-growth environment (:class:`EnvConfig`).
+        curriculum: the success threshold's schedule (:class:`CurriculumConfig`).
+        optimizer: the angle optimiser after every action (:class:`OptimizerConfig`).
+        agent: the learner and its hyperparameters (:class:`AgentConfig`).
+        episodes: training episodes, ≥ 1.
+        seed: seeds numpy, torch and Python's random, 0 to 2^32 − 1.
+        checkpoint_every: episodes between checkpoints in the run folder, ≥ 1.
+        preset: the run preset this config came from (informational, not part of the hash).
     """
 
     problem: ProblemConfig = field(default_factory=ProblemConfig)

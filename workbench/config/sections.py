@@ -56,14 +56,20 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
 
 @dataclass(frozen=True)
 class ProblemConfig:
-    """Which Hamiltonian: a preset id (``workbench problems``) or a custom molecule.
+    r"""Which Hamiltonian: a preset id (``workbench problems``) or a custom molecule.
 
-    ``bond_length`` (Å) re-builds a diatomic preset at another distance. ``bond_lengths`` (Å,
-    at least two, distinct) makes the run a *curve* run: one agent over the preset at every
-    one of these distances, each training episode at one of them drawn at random, the bond
-    length read by the agent as the observation's next-to-last entry
-    (:class:`workbench.env.curve.CurveEnv`); the run's own problem (folder facts, best
-    circuits) is the preset at ``bond_length`` (or its own geometry), which must be one of them.
+    Attributes:
+        preset: a problem preset id (``workbench problems``), e.g. ``h2-2q``, ``lih-4q``;
+            ``None`` with ``molecule``. Exactly one of the two.
+        bond_length: Å, in (0, 10]: re-builds a diatomic preset at this distance (``None``: the
+            preset's own geometry).
+        molecule: a custom :class:`~workbench.config.MoleculeSpec` (``None`` with ``preset``).
+        bond_lengths: Å, at least two, distinct: makes the run a *curve* run — one agent over
+            the preset at every one of these distances, each training episode at one of them
+            drawn at random, the bond length read by the agent as the observation's
+            next-to-last entry (:class:`workbench.env.curve.CurveEnv`); the run's own problem
+            (folder facts, best circuits) is the preset at ``bond_length`` (or its own
+            geometry), which must be one of them. ``None``: one bond length.
     """
 
     preset: str | None = "h2-2q"
@@ -110,13 +116,17 @@ class ProblemConfig:
 class NoiseConfig:
     """Device noise and shot noise.
 
-    ``profile`` names a device profile (``workbench devices``) scaled by ``scale``; ``overrides``
-    sets :class:`workbench.noise.NoiseModel` fields on top of it (or builds a model from scratch
-    when ``profile`` is None, e.g. ``{"depolarizing_1q": 1e-3}``). ``shots`` per measurement
-    group for every energy (``None``: exact expectation values). ``readout_mitigation``: the
-    search sees readout-mitigated energies (each wire's confusion matrix inverted; with shots,
-    projected back onto a valid distribution) — a departure from the paper, whose noisy
-    objective keeps the readout floor above E0.
+    Attributes:
+        profile: a device profile (``workbench devices``, e.g. ``ibm-mumbai-median``);
+            ``None``: no profile (noiseless unless ``overrides`` build a model).
+        scale: > 0, multiplies the profile's error rates (and divides T1/T2).
+        overrides: :class:`workbench.noise.NoiseModel` fields set on top of the profile, or a
+            model from scratch when ``profile`` is None, e.g. ``{"depolarizing_1q": 1e-3}``.
+        shots: shots per measurement group for every energy, 1 to 10^15; ``None``: exact
+            expectation values.
+        readout_mitigation: the search sees readout-mitigated energies (each wire's confusion
+            matrix inverted; with shots, projected back onto a valid distribution) — a
+            departure from the paper, whose noisy objective keeps the readout floor above E0.
     """
 
     profile: str | None = None
@@ -154,9 +164,17 @@ class NoiseConfig:
 
 @dataclass(frozen=True)
 class HaltingConfig:
-    """Random halting budget :math:`T=\\mathrm{clip}(NB(n,p),\\text{low},\\text{high})` (§3.3).
+    r"""Random halting budget :math:`T=\mathrm{clip}(NB(n,p),\text{low},\text{high})` (§3.3).
 
     Defaults are the noiseless code's; :data:`NOISY_HALTING` is the noisy code's mode-of-100.
+
+    Attributes:
+        n: negative-binomial number of successes, ≥ 1.
+        p: negative-binomial success probability, in (0, 1].
+        low: smallest step budget T, ≥ 0.
+        high: largest step budget T, ≥ ``low`` (at most the step cap).
+        mode_of: ``None`` draws T per episode; k draws k budgets once and keeps their mode
+            (the noisy code's fixed budget).
     """
 
     n: int = 70
@@ -184,16 +202,29 @@ REWARDS = ("incremental_with_fixed_ends", "log_to_threshold")
 
 @dataclass(frozen=True)
 class EnvConfig:
-    """The circuit-growth environment (§2–4): step cap L, error target, reward, halting, masks.
+    r"""The circuit-growth environment (§2–4): step cap L, error target, reward, halting, masks.
 
-    ``target``: error measured from the lower bound :math:`\\text{shift}-\\sum|c_i|` (the paper's
-    ``fake_min_energy``) or from the exact :math:`E_0`. Success and chemical accuracy are always
-    reported against the exact :math:`E_0` as well. ``test_every``: a greedy test episode every
-    that many training episodes (``None``: none). ``initial_state``: ``"zero"`` (the paper's
-    :math:`|0\\dots0\\rangle`) or ``"hartree_fock"`` (fixed X gates prepare the Hartree–Fock
-    basis state before the agent's gates; a departure from the paper). ``observation_energy``:
-    the energy entry of the observation, ``"raw"`` (Ha, the paper) or ``"relative"`` (1 at the
-    start energy, 0 at the target: the same scale for every molecule).
+    Success and chemical accuracy are always reported against the exact :math:`E_0` as well.
+
+    Attributes:
+        max_steps: the step cap L (gates the agent may add), ≥ 1.
+        target: ``lower_bound`` — errors measured from :math:`\text{shift}-\sum|c_i|` (the
+            paper's ``fake_min_energy``) — or ``exact`` (from the exact :math:`E_0`).
+        reward: ``incremental_with_fixed_ends`` (the paper: +5 on success, −5 at the step cap,
+            the clipped relative improvement otherwise) or ``log_to_threshold``
+            (:mod:`workbench.env.rewards`).
+        random_halting: a :class:`HaltingConfig` (a random step budget per episode, §3.3);
+            ``None``: always the step cap.
+        mask_illegal: mask actions that repeat or cancel the previous gate (§3.2).
+        rotosolve_new_angle: one exact Rotosolve step on a new gate's angle before the
+            optimiser runs.
+        test_every: a greedy test episode every that many training episodes (``None``: none).
+        initial_state: ``zero`` (the paper's :math:`|0\dots0\rangle`) or ``hartree_fock``
+            (fixed X gates prepare the Hartree–Fock basis state before the agent's gates; a
+            departure from the paper).
+        observation_energy: the energy entry of the observation, ``raw`` (Ha, the paper) or
+            ``relative`` (1 at the start energy, 0 at the target: the same scale for every
+            molecule).
     """
 
     max_steps: int = 40
@@ -310,6 +341,8 @@ class OptimizerConfig:
         maxfev: evaluation budget of (Adam-)SPSA, one entry, or three for ``adam_spsa3``.
         a, alpha, c, gamma, lam, beta1, beta2: the SPSA schedule and Adam moments (defaults:
             the paper's H2-2q Mumbai tuning, §6.3).
+        adam_from_first_iteration: Adam-SPSA uses the Adam step from the first iteration;
+            ``False`` (the paper's code) takes a plain SPSA step first.
     """
 
     method: str = "cobyla"
