@@ -103,6 +103,13 @@ def config_fields() -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def markdown_of(rst: str) -> str:
+    """A docstring fragment's reStructuredText roles and literals as Markdown code spans."""
+    text = re.sub(r":math:`([^`]+)`", r"`\1`", rst)
+    text = re.sub(r":[a-z]+:`~?([^`]+)`", lambda m: f"`{m.group(1).split('.')[-1]}`", text)
+    return text.replace("``", "`")
+
+
 def config_reference() -> str:
     """Markdown: one table per configuration section."""
     out, current = [], None
@@ -114,7 +121,7 @@ def config_reference() -> str:
             out += [f"\n## `{prefix or 'run'}` — {section}\n", "| field | default | meaning |",
                     "|---|---|---|"]  # fmt: skip
             current = section
-        out.append(f"| `{dotted}` | {default} | {doc.replace('|', '/')} |")
+        out.append(f"| `{dotted}` | {default} | {markdown_of(doc).replace('|', '/')} |")
     return "\n".join(out) + "\n"
 
 
