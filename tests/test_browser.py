@@ -64,10 +64,14 @@ def lab(tmp_path):
         server.kill()
 
 
-def _image_sources(page) -> list[str]:
-    return page.eval_on_selector_all(
+def _drawings(page) -> list[str]:
+    """The live view as the page shows it: the SVG sketches (circuit, step errors) and the
+    learning-curve image."""
+    sketches = page.eval_on_selector_all("svg[data-title]", "els => els.map(e => e.outerHTML)")
+    images = page.eval_on_selector_all(
         "img.widget-image, .jupyter-widgets img", "els => els.map(e => e.src)"
     )
+    return sketches + images
 
 
 def _every_tab_keeps_its_controls(page) -> None:
@@ -115,18 +119,19 @@ def test_live_notebook_in_jupyterlab(lab):
             raise
         page.screenshot(path=str(SHOTS / "1-panel.png"), full_page=True)
         _every_tab_keeps_its_controls(page)
-        before = _image_sources(page)
+        before = _drawings(page)
         start.click()
-        page.wait_for_function(
-            """n => Array.from(document.querySelectorAll('img.widget-image, .jupyter-widgets img'))
-                   .filter(e => e.src && e.naturalWidth > 0).length >= n""",
-            arg=3,
+        page.wait_for_function(  # the circuit and step sketches, and the learning curves
+            """() => document.querySelectorAll("svg[data-title^='episode']").length >= 1
+                  && document.querySelectorAll('svg[data-title]').length >= 2
+                  && Array.from(document.querySelectorAll('.jupyter-widgets img'))
+                     .filter(e => e.src && e.naturalWidth > 0).length >= 1""",
             timeout=120_000,
         )
-        first = _image_sources(page)
+        first = _drawings(page)
         page.screenshot(path=str(SHOTS / "2-running.png"), full_page=True)
         page.wait_for_timeout(4000)
-        later = _image_sources(page)
+        later = _drawings(page)
         page.screenshot(path=str(SHOTS / "3-later.png"), full_page=True)
         page.locator("button.jupyter-button", has_text="Stop").first.click()
         page.wait_for_selector("text=Run stopped", timeout=120_000)

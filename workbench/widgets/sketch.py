@@ -39,7 +39,7 @@ def circuit_svg(
     moments = Circuit.from_gates(n_qubits, gates).moments()
     depth = max(moments, default=-1) + 1
     width = LEFT + COLUMN * max(depth, 3) + 10
-    height = TOP + ROW * n_qubits
+    height = TOP + ROW * n_qubits + 8  # room for the last wire's angle labels
     y = [TOP + ROW * (q + 0.5) for q in range(n_qubits)]
     body = []
     for q in range(n_qubits):
