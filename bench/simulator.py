@@ -1,13 +1,18 @@
 """Noisy-energy throughput of the workbench simulator against PennyLane and Qiskit Aer.
 
-Run by hand: ``.venv/bin/python -m bench.simulator [--seconds 2] [--sizes 2 4 6 8]``.
+Run by hand: ``.venv/bin/python -m bench.simulator [--seconds 2] [--sizes 2 4 6 8] [--noiseless]
+[--doc]`` (``--doc``: the table into docs/simulator.md, between its markers).
 
 For n = 2, 4, 6, 8 qubits: a random circuit of 5n gates (30 % CNOT on random ordered pairs, else
 RX/RY/RZ on a random qubit, one parameter each), one-qubit depolarizing p=1e-3 after every
 rotation and two-qubit depolarizing p=1e-2 after every CNOT (PennyLane's p; Qiskit's λ is 4p/3
 and 16p/15), and the molecular Hamiltonian of that size (h2-2q, lih-4q, lih-6q, h2o-8q). All
 engines are first checked to agree to 1e-8 on the same parameters; then each is timed in this
-run and the table gives evaluations per second and the ratio to the best library.
+run and the table gives evaluations per second and the ratio to the best library. "One call
+each" is how a point-by-point optimiser calls: through :func:`workbench.sim.energies` (checks and
+dispatch every call) or through the search's compiled objective
+(:class:`workbench.sim.CompiledEnergy`); the second table gives each call's overhead: its time
+minus the numba kernel's own time for one point (:func:`kernel_only`).
 
 ``--noiseless`` times what the search spends most on without noise: one energy, and one energy
 with its full gradient, of the agent's kind of circuit (RX/RY/RZ/CNOT, 5n gates) at one parameter
@@ -31,10 +36,12 @@ import time
 import numpy as np
 import pennylane as qml
 
+from bench.readme import replace_block
 from workbench.channels import depolarizing_kraus
 from workbench.chem import get_problem
 from workbench.noise import NoiseModel
-from workbench.sim import Circuit, energies, energy_and_gradient
+from workbench.paulis import word_index
+from workbench.sim import Circuit, CompiledEnergy, energies, energy_and_gradient
 from workbench.sim.statevector import propagate_statevector, statevector_expectation
 
 PROBLEMS = {2: "h2-2q", 4: "lih-4q", 6: "lih-6q", 8: "h2o-8q"}
@@ -52,13 +59,31 @@ def random_circuit(n: int, rng: np.random.Generator) -> Circuit:
     return Circuit.from_gates(n, gates)
 
 
-def workbench_engine(circuit, hamiltonian, backend, batched):
+def workbench_engine(circuit, hamiltonian, backend, batched, compiled=False):
     noise = NoiseModel(depolarizing_1q=P1, depolarizing_2q=P2)
+    if compiled:  # what point-by-point optimisers call in the search (CompiledEnergy)
+        objective = CompiledEnergy(circuit, hamiltonian, noise, backend=backend)
+        return lambda params: np.array([objective(p) for p in params])
     if batched:
         return lambda params: energies(circuit, params, hamiltonian, noise, backend=backend)
     return lambda params: np.array(
         [energies(circuit, p, hamiltonian, noise, backend=backend)[0] for p in params]
     )
+
+
+def kernel_only(circuit, hamiltonian):
+    """The numba kernel of one point alone (propagate in place, then the dot product), its
+    arguments prepared beforehand: the floor a single call cannot go below."""
+    from workbench.sim.kernels.numba_path import SingleExpectation
+    from workbench.sim.measurement import readout_observable
+    from workbench.sim.program import compile_program
+
+    noise = NoiseModel(depolarizing_1q=P1, depolarizing_2q=P2)
+    observable = readout_observable(hamiltonian, noise)
+    indices = np.array([word_index(w) for w in observable.words], dtype=np.int64)
+    single = SingleExpectation(compile_program(circuit, noise), indices,
+                               observable.coefficients, observable.shift)  # fmt: skip
+    return lambda params: np.array([single.energy(p) for p in params])
 
 
 def pennylane_engine(circuit, hamiltonian):
@@ -166,6 +191,10 @@ def noiseless_rows(n: int, seconds: float) -> list[tuple]:
             lambda y: energies(circuit, y[None], hamiltonian)[0],
             lambda y: energy_and_gradient(circuit, y, hamiltonian),
         ),
+        "workbench compiled objective (CompiledEnergy)": (
+            objective := CompiledEnergy(circuit, hamiltonian),
+            objective.value_and_gradient,
+        ),
         "workbench numpy state vector (before)": (
             lambda y: statevector_expectation(propagate_statevector(circuit, y[None]), hamiltonian)[
                 0
@@ -211,18 +240,19 @@ def _rate(value) -> str:
     return f"{value:,.0f}" if value >= 10 else f"{value:.2g}"
 
 
-def print_noiseless(sizes, seconds: float) -> None:
+def noiseless_table(sizes, seconds: float) -> str:
     rows = [row for n in sizes for row in noiseless_rows(n, seconds)]
-    print(
-        "\n| qubits | problem | gates | engine | energies/s | energy+gradient/s "
-        "| × best library (energy / gradient) |"
-    )
-    print("|---|---|---|---|---|---|---|")
+    lines = [
+        "| qubits | problem | gates | engine | energies/s | energy+gradient/s "
+        "| × best library (energy / gradient) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for n, problem, gates, name, energy, gradient, r_energy, r_gradient in rows:
-        print(
+        lines.append(
             f"| {n} | {problem} | {gates} | {name} | {_rate(energy)} | {_rate(gradient)} "
             f"| {_rate(r_energy)} / {_rate(r_gradient)} |"
         )
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -230,11 +260,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=2.0, help="timing budget per engine")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(PROBLEMS))
     parser.add_argument("--noiseless", action="store_true", help="energies and gradients, no noise")
+    parser.add_argument("--doc", action="store_true", help="write the table into docs/simulator.md")
     args = parser.parse_args()
     if args.noiseless:
-        print_noiseless(args.sizes, args.seconds)
+        text = noiseless_table(args.sizes, args.seconds)
+        print(text)
+        if args.doc:
+            replace_block("simulator-noiseless-table", text)
         return
-    rows = []
+    rows, overheads = [], []
     for n in args.sizes:
         rng = np.random.default_rng(2024 + n)  # the same circuit whichever sizes are run
         hamiltonian = get_problem(PROBLEMS[n]).hamiltonian
@@ -244,6 +278,9 @@ def main() -> None:
             "workbench numba, batch 64": workbench_engine(circuit, hamiltonian, "numba", True),
             "workbench numba, one call each": workbench_engine(
                 circuit, hamiltonian, "numba", False
+            ),
+            "workbench numba, compiled objective, one call each": workbench_engine(
+                circuit, hamiltonian, "numba", False, compiled=True
             ),
             "workbench numpy, batch 64": workbench_engine(circuit, hamiltonian, "numpy", True),
             "pennylane default.mixed": pennylane_engine(circuit, hamiltonian),
@@ -265,17 +302,28 @@ def main() -> None:
         best_library = max(v for k, v in rates.items() if not k.startswith("workbench"))
         for name, rate in rates.items():
             rows.append((n, PROBLEMS[n], circuit.n_gates, name, rate, rate / best_library))
+        kernel = throughput(kernel_only(circuit, hamiltonian), params, args.seconds)
+        overhead = {  # what a call costs beyond the numba kernel's own time for one point
+            k: (1 / rates[f"workbench numba, {k}one call each"] - 1 / kernel) * 1e6
+            for k in ("", "compiled objective, ")
+        }
+        overheads.append((n, overhead[""], overhead["compiled objective, "]))
         print(
             f"n={n}: engines agree to 1e-8; "
             + ", ".join(f"{k}: {v:,.0f}/s" for k, v in rates.items()),
             flush=True,
         )
-    print("\n| qubits | problem | gates | engine | evaluations/s | × best library |")
-    print("|---|---|---|---|---|---|")
+    lines = ["| qubits | problem | gates | engine | evaluations/s | × best library |",
+             "|---|---|---|---|---|---|"]  # fmt: skip
     for n, problem, gates, name, rate, ratio in rows:
-        shown = f"{rate:,.0f}" if rate >= 10 else f"{rate:.2g}"
-        times = f"{ratio:,.0f}" if ratio >= 10 else f"{ratio:.2g}"
-        print(f"| {n} | {problem} | {gates} | {name} | {shown} | {times} |")
+        lines.append(f"| {n} | {problem} | {gates} | {name} | {_rate(rate)} | {_rate(ratio)} |")
+    lines += ["", "| qubits | per-call overhead through energies() [µs] "
+              "| per-call overhead, compiled objective [µs] |", "|---|---|---|"]  # fmt: skip
+    # overhead: a call's time minus the numba kernel's own time for one point (kernel_only)
+    lines += [f"| {n} | {plain:.1f} | {compiled:.1f} |" for n, plain, compiled in overheads]
+    print("\n".join(lines))
+    if args.doc:
+        replace_block("simulator-table", "\n".join(lines))
 
 
 if __name__ == "__main__":

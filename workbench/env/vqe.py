@@ -34,7 +34,7 @@ from workbench.env.rewards import get_reward
 from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.optim import COBYLA, rotosolve_angle
-from workbench.sim import Circuit, energies, energy_and_gradient
+from workbench.sim import Circuit, CompiledEnergy, energies
 from workbench.sim.mitigation import search_energies, search_noise
 
 
@@ -102,6 +102,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         self.mitigate_readout = bool(mitigate_readout and noise is not None)
         # the noise the objective sees with exact expectations (also the circuit records')
         self.objective_noise = search_noise(noise, self.mitigate_readout)
+        self._compiled_energy: CompiledEnergy | None = None
         self.n_qubits = problem.n_qubits
         if noise is not None:
             noise.check_size(self.n_qubits)
@@ -139,11 +140,22 @@ class CircuitGrowthEnv(gymnasium.Env):
         )
 
     def _objective(self, params: np.ndarray, shots=None) -> np.ndarray:
-        return self._energies(self.circuit, params, shots if shots is not None else self.shots)
+        shots = shots if shots is not None else self.shots
+        if not shots and len(params) == 1:  # a point-by-point optimiser: the compiled objective
+            self.evaluations += 1
+            return np.array([self._compiled()(params[0])])
+        return self._energies(self.circuit, params, shots)
 
     def _value_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
         self.evaluations += 1 + 2 * params.size
-        return energy_and_gradient(self.circuit, params, self.problem, self.objective_noise)
+        return self._compiled().value_and_gradient(params)
+
+    def _compiled(self) -> CompiledEnergy:
+        """The exact objective of the current circuit, compiled once per circuit (the same
+        kernels and floats as :func:`~workbench.sim.energies`, without its per-call checks)."""
+        if self._compiled_energy is None or self._compiled_energy.circuit is not self.circuit:
+            self._compiled_energy = CompiledEnergy(self.circuit, self.problem, self.objective_noise)
+        return self._compiled_energy
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)

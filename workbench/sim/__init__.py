@@ -10,7 +10,13 @@ Example:
 from __future__ import annotations
 
 from workbench.sim.circuit import GATES, Circuit, GateType, Operation
-from workbench.sim.engine import energies, energy, energy_and_gradient, evaluated_record
+from workbench.sim.engine import (
+    CompiledEnergy,
+    energies,
+    energy,
+    energy_and_gradient,
+    evaluated_record,
+)
 from workbench.sim.measurement import (
     measurement_groups,
     readout_energy_floor,
@@ -21,6 +27,7 @@ from workbench.sim.program import compile_program
 __all__ = [
     "GATES",
     "Circuit",
+    "CompiledEnergy",
     "GateType",
     "Operation",
     "compile_program",

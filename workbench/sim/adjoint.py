@@ -161,6 +161,26 @@ def _initial(n: int) -> np.ndarray:
     return state
 
 
+class CompiledCircuit:
+    """One circuit and Hamiltonian compiled for repeated single evaluations: the gate rows,
+    the Hamiltonian's flips and diagonals and the initial state built once."""
+
+    def __init__(self, circuit: Circuit, hamiltonian: PauliHamiltonian) -> None:
+        self.flips, self.diagonals, self.shift = compile_hamiltonian(hamiltonian)
+        self.n, self.ops = circuit.n_qubits, compile_ops(circuit)
+        self.initial = _initial(self.n)
+
+    def energy(self, params: np.ndarray) -> float:
+        return float(_energy_batch(self.ops, params[None, :], self.n, self.initial, self.flips,
+                                   self.diagonals, self.shift)[0])  # fmt: skip
+
+    def energy_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        energy, gradient = _energy_gradient(
+            self.ops, params, self.n, self.initial, self.flips, self.diagonals, self.shift
+        )
+        return float(energy), gradient
+
+
 def energies(circuit: Circuit, params: np.ndarray, hamiltonian: PauliHamiltonian) -> np.ndarray:
     """Exact energies (Ha) for each row of ``params`` ``(batch, n_params)``, validated."""
     flips, diagonals, shift = compile_hamiltonian(hamiltonian)

@@ -24,7 +24,7 @@ from workbench.noise import NoiseModel
 from workbench.paulis import PauliHamiltonian, word_index
 from workbench.sim import adjoint
 from workbench.sim.circuit import Circuit
-from workbench.sim.kernels import expectation, propagate
+from workbench.sim.kernels import compiled_expectation, expectation, propagate
 from workbench.sim.measurement import (
     SHOT_NOISE,
     apply_readout,
@@ -180,6 +180,56 @@ def energy(
     if values.shape[0] != 1:
         raise ConfigError("energy() takes one parameter set; use energies() for a batch")
     return float(values[0])
+
+
+class CompiledEnergy:
+    """The exact energy of one circuit under one Hamiltonian and noise model, checked and
+    compiled once, for optimisers that call it point by point.
+
+    :func:`energies` validates its arguments and dispatches on every call (tens of µs); this
+    object does that work at construction — sizes, the noise model, the readout observable, the
+    compiled gate list (noiseless) or fused PTM program (noisy), the kernel's argument arrays —
+    so a call is the kernel and a dot product. Same kernels, same floating-point results as
+    :func:`energies` and :func:`energy_and_gradient` (tested bit for bit). Exact expectations
+    only: shot noise stays with :func:`energies`.
+
+    Example:
+        >>> objective = CompiledEnergy(circuit, problem, noise)  # doctest: +SKIP
+        >>> objective(theta), objective.value_and_gradient(theta)  # doctest: +SKIP
+    """
+
+    def __init__(self, circuit: Circuit, hamiltonian, noise: NoiseModel | None = None,
+                 backend: str | None = None) -> None:  # fmt: skip
+        hamiltonian = _as_hamiltonian(hamiltonian)
+        energies(circuit, np.zeros((1, circuit.n_params)), hamiltonian, noise, backend=backend)
+        self.circuit, self.hamiltonian, self.noise = circuit, hamiltonian, noise
+        self.n_params = circuit.n_params
+        observable, indices = _observable(hamiltonian, noise)
+        self._noiseless = noise is None or noise.is_noiseless
+        if self._noiseless and adjoint.supported(circuit):
+            self._kernel = adjoint.CompiledCircuit(circuit, observable)
+        elif self._noiseless:
+            self._kernel = None  # gates outside the compiled set: the generic path
+        else:
+            self._kernel = compiled_expectation(
+                compile_program(circuit, noise), indices, observable.coefficients,
+                observable.shift, backend,
+            )  # fmt: skip
+
+    def __call__(self, theta: np.ndarray) -> float:
+        """The energy (Ha) at one parameter set ``(n_params,)`` (not re-validated)."""
+        theta = np.ascontiguousarray(theta, dtype=np.float64)
+        if self._kernel is None:
+            return float(energies(self.circuit, theta[None, :], self.hamiltonian, self.noise)[0])
+        return self._kernel.energy(theta)
+
+    def value_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Energy (Ha) and gradient (Ha/rad): the adjoint method noiseless, the parameter-shift
+        rule under noise (as :func:`energy_and_gradient`)."""
+        theta = np.ascontiguousarray(theta, dtype=np.float64)
+        if isinstance(self._kernel, adjoint.CompiledCircuit):
+            return self._kernel.energy_and_gradient(theta)
+        return energy_and_gradient(self.circuit, theta, self.hamiltonian, self.noise)
 
 
 def energy_and_gradient(

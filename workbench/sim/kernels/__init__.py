@@ -60,3 +60,22 @@ def expectation(
     if _backend(backend) == "numba":
         return numba_path.expectation(program, params, indices, coefficients, shift)
     return shift + propagate_numpy(program, params)[:, indices] @ coefficients
+
+
+class _NumpyExpectation:
+    def __init__(self, program, indices, coefficients, shift) -> None:
+        self.args = (program, indices, coefficients, shift)
+
+    def energy(self, params: np.ndarray) -> float:
+        program, indices, coefficients, shift = self.args
+        vectors = propagate_numpy(program, params[None, :])
+        return float((shift + vectors[:, indices] @ coefficients)[0])  # expectation()'s rounding
+
+
+def compiled_expectation(program: Program, indices: np.ndarray, coefficients: np.ndarray,
+                         shift: float, backend: str | None = None):  # fmt: skip
+    """An object whose ``energy(params)`` is :func:`expectation` of one parameter set with the
+    kernel's arguments prepared once (the same kernel and arithmetic, so the same floats)."""
+    if _backend(backend) == "numba":
+        return numba_path.SingleExpectation(program, indices, coefficients, shift)
+    return _NumpyExpectation(program, indices, coefficients, shift)

@@ -62,3 +62,18 @@ def expectation(program: Program, params: np.ndarray, indices: np.ndarray,
                 coefficients: np.ndarray, shift: float) -> np.ndarray:  # fmt: skip
     """Energies of each parameter set without storing the Pauli vectors."""
     return _run(program, params, False, indices, coefficients, shift)[1]
+
+
+class SingleExpectation:
+    """One parameter set at a time, in place in this thread, as :func:`_run` does for a batch
+    of one — with the program's kernel arguments, the initial vector and the output buffer
+    built once (what a point-by-point optimiser calls thousands of times)."""
+
+    def __init__(self, program: Program, indices, coefficients, shift: float) -> None:
+        self.arrays, self.initial = _kernel_args(program), initial_pauli_vector(program.n_qubits)
+        self.vector = np.empty(4**program.n_qubits)
+        self.indices, self.coefficients, self.shift = indices, coefficients, shift
+
+    def energy(self, params: np.ndarray) -> float:
+        propagate_in_place(self.arrays, params, self.initial, self.vector)
+        return float(self.shift + self.vector[self.indices] @ self.coefficients)
