@@ -253,6 +253,13 @@ def test_the_environment_counts_every_energy_it_evaluates(monkeypatch):
         return original(circuit, params, *args, **kwargs)
 
     monkeypatch.setattr(vqe, "search_energies", counting)
+    one_point = vqe.CompiledEnergy.__call__  # the compiled objective: one energy per call
+
+    def counting_one(self, theta):
+        seen.append(1)
+        return one_point(self, theta)
+
+    monkeypatch.setattr(vqe.CompiledEnergy, "__call__", counting_one)
     env = vqe.CircuitGrowthEnv(get_problem("h2-2q"), optimizer=COBYLA(15),
                                rotosolve_new_angle=True, seed=0)  # fmt: skip
     env.reset()
