@@ -345,29 +345,30 @@ def _schedule(todo, out, outcomes, bar, engine, address, workers, cpus, gpus, re
     else:
         runner = LocalEngine(workers)
     running, attempts, stopping = {}, dict.fromkeys((p.name for p in todo), 0), False
+    presses = [0]  # Ctrl-C counted, never raised inside the pool's locks (a deadlock there)
+    previous = _count_ctrl_c(presses)
     try:
         while todo or running:
-            try:
-                while todo and len(running) < runner.capacity and not stopping:
-                    point = todo.popleft()
-                    report = str(out / "reports" / point.name) if reports else None
-                    args = (point.config.to_dict(), str(out / point.name), cpus, report)
-                    running[runner.submit(args)] = point
-                    attempts[point.name] += 1
-                bar.show(running=len(running))
-                for handle in runner.wait(list(running), timeout=0.5):
-                    point = running.pop(handle)
-                    outcome = _finish(runner, handle, point, out, attempts, retries, reports)
-                    if outcome is None:  # the worker died: resubmit (it resumes)
-                        todo.appendleft(point)
-                        continue
-                    outcomes[point.name] = outcome
-                    bar.done(outcome)
-                    write_results(out, tuple(outcomes.values()), index=False)
-            except KeyboardInterrupt:
-                if stopping:  # a second Ctrl-C: abort now (the folders still resume)
-                    runner.close(abort=True)
-                    break
+            while todo and len(running) < runner.capacity and not stopping:
+                point = todo.popleft()
+                report = str(out / "reports" / point.name) if reports else None
+                args = (point.config.to_dict(), str(out / point.name), cpus, report)
+                running[runner.submit(args)] = point
+                attempts[point.name] += 1
+            bar.show(running=len(running))
+            for handle in runner.wait(list(running), timeout=0.5):
+                point = running.pop(handle)
+                outcome = _finish(runner, handle, point, out, attempts, retries, reports)
+                if outcome is None:  # the worker died: resubmit (it resumes)
+                    todo.appendleft(point)
+                    continue
+                outcomes[point.name] = outcome
+                bar.done(outcome)
+                write_results(out, tuple(outcomes.values()), index=False)
+            if presses[0] and stopping and presses[0] > 1:  # again: abort (folders resume)
+                runner.close(abort=True)
+                break
+            if presses[0] and not stopping:
                 stopping = True
                 todo.clear()
                 print(
@@ -377,10 +378,25 @@ def _schedule(todo, out, outcomes, bar, engine, address, workers, cpus, gpus, re
                 )
                 runner.interrupt(list(running))
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
         runner.close()
     for point in running.values():  # aborted: record what the folders hold
         outcomes[point.name] = PointOutcome.read(point, out, reports)
     return stopping
+
+
+def _count_ctrl_c(presses: list[int]):
+    """Count SIGINTs in ``presses[0]`` instead of raising KeyboardInterrupt (which, landing
+    inside ``concurrent.futures`` while it holds a future's lock, hung the sweep); the previous
+    handler, or None off the main thread (where no KeyboardInterrupt arrives anyway)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def count(signum, frame):
+        presses[0] += 1
+
+    return signal.signal(signal.SIGINT, count)
 
 
 def _finish(runner, handle, point, out, attempts, retries, reports) -> PointOutcome | None:
