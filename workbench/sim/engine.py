@@ -68,6 +68,19 @@ def _check_shots(shots, shot_noise: str) -> int | None:
     return int(shots)
 
 
+def _checked(circuit: Circuit, hamiltonian, noise: NoiseModel | None) -> PauliHamiltonian:
+    """The Hamiltonian, after checking that it, the circuit and the noise model agree in size."""
+    hamiltonian = _as_hamiltonian(hamiltonian)
+    if hamiltonian.n_qubits != circuit.n_qubits:
+        raise ConfigError(
+            f"the Hamiltonian acts on {hamiltonian.n_qubits} qubits, the circuit on "
+            f"{circuit.n_qubits}: they must match"
+        )
+    if noise is not None:
+        noise.check_size(circuit.n_qubits)
+    return hamiltonian
+
+
 def energies(
     circuit: Circuit,
     params,
@@ -94,16 +107,9 @@ def energies(
     Raises:
         ConfigError: size mismatch, bad parameters, shots, backend or noise model.
     """
-    hamiltonian = _as_hamiltonian(hamiltonian)
-    if hamiltonian.n_qubits != circuit.n_qubits:
-        raise ConfigError(
-            f"the Hamiltonian acts on {hamiltonian.n_qubits} qubits, the circuit on "
-            f"{circuit.n_qubits}: they must match"
-        )
+    hamiltonian = _checked(circuit, hamiltonian, noise)
     params = circuit.check_parameters(params)
     shots = _check_shots(shots, shot_noise)
-    if noise is not None:
-        noise.check_size(circuit.n_qubits)
     noiseless = noise is None or noise.is_noiseless
     if shots is None:
         observable, indices = _observable(hamiltonian, noise)
@@ -200,15 +206,13 @@ class CompiledEnergy:
 
     def __init__(self, circuit: Circuit, hamiltonian, noise: NoiseModel | None = None,
                  backend: str | None = None) -> None:  # fmt: skip
-        hamiltonian = _as_hamiltonian(hamiltonian)
-        energies(circuit, np.zeros((1, circuit.n_params)), hamiltonian, noise, backend=backend)
+        hamiltonian = _checked(circuit, hamiltonian, noise)  # energies()'s checks, once
         self.circuit, self.hamiltonian, self.noise = circuit, hamiltonian, noise
-        self.n_params = circuit.n_params
         observable, indices = _observable(hamiltonian, noise)
-        self._noiseless = noise is None or noise.is_noiseless
-        if self._noiseless and adjoint.supported(circuit):
+        noiseless = noise is None or noise.is_noiseless
+        if noiseless and adjoint.supported(circuit):
             self._kernel = adjoint.CompiledCircuit(circuit, observable)
-        elif self._noiseless:
+        elif noiseless:
             self._kernel = None  # gates outside the compiled set: the generic path
         else:
             self._kernel = compiled_expectation(
