@@ -27,7 +27,7 @@ from workbench.devices import load_profile
 from workbench.errors import ConfigError
 from workbench.paulis import PauliHamiltonian
 from workbench.runs import run
-from workbench.sim import Circuit, energies
+from workbench.sim import Circuit, Mitigation, energies
 from workbench.sim.statevector import propagate_statevector
 
 OURENSE = load_profile("ibm-ourense")
@@ -253,13 +253,15 @@ def test_the_environment_counts_every_energy_it_evaluates(monkeypatch):
         return original(circuit, params, *args, **kwargs)
 
     monkeypatch.setattr(vqe, "search_energies", counting)
-    one_point = vqe.CompiledEnergy.__call__  # the compiled objective: one energy per call
+    from workbench.sim import CompiledEnergy
+
+    one_point = CompiledEnergy.__call__  # the compiled objective: one energy per call
 
     def counting_one(self, theta):
         seen.append(1)
         return one_point(self, theta)
 
-    monkeypatch.setattr(vqe.CompiledEnergy, "__call__", counting_one)
+    monkeypatch.setattr(CompiledEnergy, "__call__", counting_one)
     env = vqe.CircuitGrowthEnv(get_problem("h2-2q"), optimizer=COBYLA(15),
                                rotosolve_new_angle=True, seed=0)  # fmt: skip
     env.reset()
@@ -282,7 +284,7 @@ def test_the_comparison_figure_has_a_marker_per_row_and_the_accuracy_line():
 
 
 def test_random_search_sees_the_objectives_readout_mitigated_energies(monkeypatch):
-    """Issue 24: the random-search environment was built without ``mitigate_readout`` although
+    """Issue 24: the random-search environment was built without readout mitigation although
     its objective mitigates readout, so it ranked circuits by raw energies. Every energy the
     environment reports now equals the objective's for the same circuit."""
     from workbench.baselines import methods
@@ -294,11 +296,12 @@ def test_random_search_sees_the_objectives_readout_mitigated_energies(monkeypatc
     )
     problem = get_problem("h2-2q")
     noise = load_profile("ibm-mumbai-median")
-    objective = Objective(problem, noise, None, np.random.default_rng(0), mitigate_readout=True)
+    mitigation = Mitigation(readout=True)
+    objective = Objective(problem, noise, None, np.random.default_rng(0), mitigation)
     config = BaselineConfig(methods=("random",), random_budget=40)
     methods.random_search(objective, config, np.random.default_rng(1))
     env = built[0]
-    assert env.mitigate_readout
+    assert env.mitigation == mitigation
     env.reset()
     _, _, _, _, info = env.step(int(np.flatnonzero(env.action_mask())[0]))
     circuit = Circuit.from_gates(problem.n_qubits, info["gates"])

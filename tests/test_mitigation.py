@@ -120,7 +120,7 @@ def test_the_search_can_see_readout_mitigated_energies(tmp_path):
         {"noise.readout_mitigation": True, "noise.shots": None, "episodes": 3}
     )
     env = build(config).env
-    assert env.objective_noise.readout_p01 == 0.0 and env.noise.readout_p01 > 0
+    assert env.mitigation.exact_noise(env.noise).readout_p01 == 0.0 and env.noise.readout_p01 > 0
     result = run(config, out=tmp_path / "run", progress=False)
     best = result.best
     circuit = Circuit.from_gates(2, best["gates"])

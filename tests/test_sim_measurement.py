@@ -207,7 +207,8 @@ def test_dense_and_axis_by_axis_transforms_agree(monkeypatch):
 
 
 def test_one_draw_for_all_groups_consumes_the_rng_like_one_draw_per_group():
-    """Stacking the groups into one multinomial call keeps seeded runs reproducible."""
+    """Stacking the groups into one multinomial call keeps seeded runs reproducible: it draws
+    what one call per group and parameter set over the merged value classes draws."""
     from workbench.sim.measurement import shot_noise_energies
 
     groups = measurement_groups(H2.hamiltonian)
@@ -216,8 +217,27 @@ def test_one_draw_for_all_groups_consumes_the_rng_like_one_draw_per_group():
     stacked = shot_noise_energies(
         distributions, groups, 0.5, 1000, np.random.default_rng(7), "sample"
     )
+    width = max(len(np.unique(g.outcome_values)) for g in groups)
     one_by_one, reference = np.full(3, 0.5), np.random.default_rng(7)
     for p, group in zip(distributions, groups, strict=True):
-        counts = np.array([reference.multinomial(1000, row / row.sum()) for row in p])
-        one_by_one += counts @ group.outcome_values / 1000
+        values, classes = np.unique(group.outcome_values, return_inverse=True)
+        for b, row in enumerate(p / p.sum(axis=1, keepdims=True)):
+            merged = np.bincount(classes, row, minlength=width)
+            counts = reference.multinomial(1000, merged)
+            one_by_one[b] += counts[: len(values)] @ values / 1000
     np.testing.assert_allclose(stacked, one_by_one, atol=1e-12)
+
+
+def test_merging_equal_outcome_values_keeps_the_estimators_distribution():
+    """Mean and variance of the sampled energy match the exact expectation and Var(X_g)/N."""
+    from workbench.sim.measurement import shot_noise_energies
+
+    groups = measurement_groups(get_problem("lih-4q").hamiltonian)
+    group = max(groups, key=lambda g: len(np.unique(g.outcome_values)))
+    p = np.random.default_rng(1).dirichlet(np.ones(16))
+    draws = shot_noise_energies([np.tile(p, (20000, 1))], (group,), 0.0, 50,
+                                np.random.default_rng(2), "sample")  # fmt: skip
+    mean = p @ group.outcome_values
+    variance = (p @ group.outcome_values**2 - mean**2) / 50
+    assert abs(draws.mean() - mean) < 4 * np.sqrt(variance / draws.size)
+    assert draws.var() == pytest.approx(variance, rel=0.05)

@@ -25,10 +25,10 @@ from workbench.train import Callback, EpisodeEvent, StepEvent, TrainingSummary
 
 def circuit_record(env, event: StepEvent) -> CircuitRecord:
     """A circuit seen at one step, re-evaluated exactly: ``energy`` with the run's noise channels
-    (no shots; readout error inverted when the run mitigates it), ``noiseless_energy`` without
-    any noise; errors are against the exact E0."""
+    and mitigation (no shots; readout error inverted, zero-noise extrapolated when the run
+    mitigates), ``noiseless_energy`` without any noise; errors are against the exact E0."""
     circuit = Circuit.from_gates(env.n_qubits, event.gates)
-    record = evaluated_record(circuit, event.params, env.problem, env.objective_noise)
+    record = evaluated_record(circuit, event.params, env.problem, env.noise, env.mitigation)
     fields = {"episode": event.episode, "step": event.step, "test": event.test}
     return CircuitRecord.from_dict({**fields, **record, "measured_energy": event.energy})
 

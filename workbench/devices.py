@@ -17,7 +17,7 @@ import numpy as np
 
 from workbench import paths
 from workbench.channels import check_probability
-from workbench.config.sections import NoiseConfig
+from workbench.config.noise import NoiseConfig
 from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 

@@ -24,6 +24,7 @@ from workbench.env.vqe import CircuitGrowthEnv
 from workbench.env.wrappers import CurriculumFeedback
 from workbench.noise import NoiseModel
 from workbench.optim import build_optimizer
+from workbench.sim import Mitigation
 
 
 @dataclass
@@ -86,7 +87,7 @@ def build_env(
     settings: EnvConfig,
     optimizer: OptimizerConfig,
     shots: int | None,
-    mitigate_readout: bool,
+    mitigation: Mitigation | None,
     seed: int,
 ) -> CircuitGrowthEnv:
     """The one place a :class:`CircuitGrowthEnv` is built from config sections: the search's
@@ -105,7 +106,7 @@ def build_env(
         shots=shots,
         initial_state=settings.initial_state,
         seed=seed,
-        mitigate_readout=mitigate_readout,
+        mitigation=mitigation,
         observation_energy=settings.observation_energy,
     )
 
@@ -144,7 +145,7 @@ def member_env(config: RunConfig, problem: Problem, noise: NoiseModel | None) ->
     run's only problem) with its curriculum."""
     env = build_env(
         problem, noise, config.env, config.optimizer, config.noise.shots,
-        config.noise.readout_mitigation, config.seed,
+        Mitigation.of(config.noise), config.seed,
     )  # fmt: skip
     env.curriculum = build_curriculum(
         config.curriculum, problem, env.target_energy, env.start_energy

@@ -96,7 +96,7 @@ class CurvePolicy:
                 break
         chosen, step = best
         circuit = Circuit.from_gates(problem.n_qubits, chosen["gates"])
-        record = evaluated_record(circuit, chosen["params"], problem, env.objective_noise)
+        record = evaluated_record(circuit, chosen["params"], problem, env.noise, env.mitigation)
         record |= {"step": step, "test": True, "measured_energy": chosen["energy"]}
         return Proposal(
             bond_length=float(bond_length),

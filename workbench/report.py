@@ -129,8 +129,12 @@ def readout_floor_note(results: Sequence[RunResult], problem, noise) -> str | No
     """Why a noisy run's success rate stays 0, in Markdown: readout error puts a floor under
     every measured energy (:func:`~workbench.sim.readout_energy_floor`); when that floor lies
     more than chemical accuracy above E0, no circuit can succeed. None when the floor does not
-    explain the outcome (noiseless, a run within accuracy, or a floor within accuracy)."""
+    explain the outcome (noiseless, a run within accuracy, a floor within accuracy, or runs
+    whose search mitigates: inverted readout has no floor, and an extrapolation's negative
+    weights can take an energy below it)."""
     if noise is None or any(r.summary.chemical_accuracy for r in results):
+        return None
+    if any(r.config.noise.readout_mitigation or r.config.noise.zne_scales for r in results):
         return None
     from workbench.sim import readout_energy_floor
 

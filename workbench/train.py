@@ -104,7 +104,7 @@ def run_episode(env, agent, episode: int, callbacks: Sequence[Callback], test: b
     if not test:
         agent.begin_episode(episode)
     clock = time.perf_counter
-    spent = env.evaluations
+    spent, shots = env.evaluations, env.shots_spent
     t0 = clock()
     observation, info = env.reset()
     env_time, agent_time = clock() - t0, 0.0
@@ -160,6 +160,7 @@ def run_episode(env, agent, episode: int, callbacks: Sequence[Callback], test: b
                 agent_seconds=agent_time,
                 test=test,
                 evaluations=env.evaluations - spent,
+                shots=env.shots_spent - shots,
                 bond_length=info.get("bond_length"),
                 **stats,
             ), info

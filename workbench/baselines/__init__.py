@@ -20,6 +20,7 @@ import numpy as np
 
 from workbench.baselines.objective import COLUMNS, BaselineResult, Objective
 from workbench.config import BaselineConfig, NoiseConfig
+from workbench.sim.mitigation import Mitigation
 
 __all__ = ["COLUMNS", "BaselineResult", "Objective", "baselines_for_run", "run_baselines"]
 
@@ -57,7 +58,7 @@ def run_baselines(
     model = resolve_noise(noise, problem.n_qubits)
     config.optimizer_for(noise.shots)  # refuses L-BFGS-B with shots before any work
     rng = np.random.default_rng(config.seed)
-    objective = Objective(problem, model, noise.shots, rng, noise.readout_mitigation)
+    objective = Objective(problem, model, noise.shots, rng, Mitigation.of(noise))
     rows: list[BaselineResult] = []
     for method in config.methods:
         if progress is not None:
@@ -98,7 +99,7 @@ def baselines_for_run(
         config = BaselineConfig(**{**own, **settings})
     problem, model = run.problem_and_noise()
     rows = run_baselines(problem, run.config.noise, config, progress=progress)
-    objective = Objective(problem, model, None, None, run.config.noise.readout_mitigation)
+    objective = Objective(problem, model, None, None, Mitigation.of(run.config.noise))
     for which, record in run.headline_circuits().items():
         circuit = Circuit.from_gates(problem.n_qubits, record.gates)
         row = result("crlqas", f"{which} (episode {record.episode})",

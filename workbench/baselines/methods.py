@@ -142,7 +142,7 @@ def random_search(objective: Objective, config: BaselineConfig, rng) -> list[Bas
     )
     env = build_env(
         objective.problem, objective.noise, settings, config.optimizer_for(objective.shots),
-        objective.shots, objective.mitigate_readout, config.seed,
+        objective.shots, objective.mitigation, config.seed,
     )  # fmt: skip
     env.training = False
     best, episodes = None, 0

@@ -20,51 +20,58 @@ from workbench.optim import build_optimizer
 from workbench.results import CircuitRecord
 from workbench.sim import adjoint, energies, energy_and_gradient
 from workbench.sim.engine import parameter_shift_batch, parameter_shift_gradient
-from workbench.sim.mitigation import search_energies, search_noise
+from workbench.sim.mitigation import Mitigation, compiled_search_energy, search_energies
 
 
 class Objective:
     """Energies of ansätze on ``problem`` under ``noise`` (``None``: noiseless), ``shots`` per
-    measurement group (``None``: exact expectations), readout-mitigated as the agent's search
-    when ``mitigate_readout``; counts :attr:`evaluations`."""
+    measurement group (``None``: exact expectations), mitigated as the agent's search (a
+    :class:`~workbench.sim.Mitigation`: readout inversion, zero-noise extrapolation); counts
+    :attr:`evaluations` (circuits: one per fold factor under extrapolation)."""
 
     def __init__(self, problem, noise: NoiseModel | None, shots: int | None, rng,
-                 mitigate_readout: bool = False) -> None:  # fmt: skip
+                 mitigation: Mitigation | None = None) -> None:  # fmt: skip
         self.problem, self.noise, self.shots, self.rng = problem, noise, shots, rng
-        self.mitigate_readout = bool(mitigate_readout and noise is not None)
+        self.mitigation = mitigation if noise is not None else None
+        self.circuits = self.mitigation.circuits if self.mitigation is not None else 1
         # exact expectations the search sees (readout inversion is exact without shots)
-        self.exact_noise = search_noise(noise, self.mitigate_readout)
+        self.exact_noise = (self.mitigation or Mitigation()).exact_noise(noise)
         self.evaluations = 0
 
     def _energies(self, circuit, angles, shots) -> np.ndarray:
         return search_energies(circuit, angles, self.problem, self.noise, shots, self.rng,
-                               self.mitigate_readout)  # fmt: skip
+                               self.mitigation)  # fmt: skip
 
     def __call__(self, ansatz: Ansatz, params, shots=None) -> np.ndarray:
         angles = ansatz.angles(params)
-        self.evaluations += len(angles)
+        self.evaluations += len(angles) * self.circuits
         return self._energies(ansatz.circuit, angles, self.shots if shots is None else shots)
 
     def exact(self, ansatz: Ansatz, params, noisy: bool = True) -> float:
         """The exact expectation the search estimates (no shots; without any noise when
         ``noisy=False``): a diagnostic, not counted."""
-        noise = self.exact_noise if noisy else None
-        return float(energies(ansatz.circuit, ansatz.angles(params), self.problem, noise)[0])
+        if not noisy:
+            return float(energies(ansatz.circuit, ansatz.angles(params), self.problem)[0])
+        return float(self._energies(ansatz.circuit, ansatz.angles(params), None)[0])
 
     @property
     def _noiseless(self) -> bool:
         return self.exact_noise is None or self.exact_noise.is_noiseless
 
+    @property
+    def _extrapolated(self) -> bool:
+        return self.mitigation is not None and bool(self.mitigation.zne_scales)
+
     def value_and_gradient(self, ansatz: Ansatz, params) -> tuple[float, np.ndarray]:
         """Exact energy and gradient with respect to the parameters (:math:`W^T\\nabla_\\phi`)."""
         x = np.asarray(params, dtype=float)
         active = np.flatnonzero(np.any(ansatz.weights != 0, axis=1))
-        self.evaluations += 1 + 2 * active.size
+        self.evaluations += (1 + 2 * active.size) * self.circuits
         angles = ansatz.angles(x)[0]
-        if self._noiseless and adjoint.supported(ansatz.circuit):
-            value, gradient = energy_and_gradient(
-                ansatz.circuit, angles, self.problem, self.exact_noise
-            )
+        if self._extrapolated or (self._noiseless and adjoint.supported(ansatz.circuit)):
+            compiled = compiled_search_energy(ansatz.circuit, self.problem, self.noise,
+                                              self.mitigation)  # fmt: skip
+            value, gradient = compiled.value_and_gradient(angles)
             return value, ansatz.weights.T @ gradient
         value, partial = self._parameter_shift(ansatz, angles, active)
         gradient = np.zeros(angles.size)
@@ -76,11 +83,7 @@ class Objective:
         angle enters as :math:`R_0 + \cos\phi R_1 + \sin\phi R_2`), one batched call; exact,
         or estimated from ``shots`` per group."""
         batch = parameter_shift_batch(angles, active)
-        if shots:
-            values = self._energies(ansatz.circuit, batch, shots)
-        else:
-            values = energies(ansatz.circuit, batch, self.problem, self.exact_noise)
-        return parameter_shift_gradient(values)
+        return parameter_shift_gradient(self._energies(ansatz.circuit, batch, shots))
 
     def derivative(self, ansatz: Ansatz, params, index: int) -> float:
         r""":math:`\partial E/\partial\theta_{index}` alone (ADAPT-VQE's selection), counted as
@@ -88,7 +91,7 @@ class Objective:
         when the objective has them."""
         column = ansatz.weights[:, index]
         active = np.flatnonzero(column)
-        self.evaluations += 2 * active.size
+        self.evaluations += 2 * active.size * self.circuits
         angles = ansatz.angles(params)[0]
         if not self.shots and self._noiseless and adjoint.supported(ansatz.circuit):
             _, gradient = energy_and_gradient(

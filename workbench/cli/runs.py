@@ -149,6 +149,16 @@ def _circuit_line(record) -> str:
     )
 
 
+def _first_reached(first: int | None, accurate: bool, shots: int | None) -> str:
+    """The episode whose measured energy was first within chemical accuracy; with shots an
+    estimate can dip below by chance where no circuit's exact energy does: say so."""
+    if first is None:
+        return ""
+    if shots and not accurate:
+        return f" (a {shots}-shot estimate was within it in episode {first}: shot noise)"
+    return f", first reached in episode {first}"
+
+
 def _print_show(result, as_json: bool = False) -> None:
     if as_json:
         print(json.dumps(result.overview(), indent=1))
@@ -161,7 +171,7 @@ def _print_show(result, as_json: bool = False) -> None:
         f"problem    {result.config.label}  E0 = {result.resolved.problem.ground_energy:.8f} Ha",
         f"chemical accuracy ({CHEMICAL_ACCURACY_LABEL} vs exact E0): "
         + ("yes" if s.chemical_accuracy else "no")
-        + (f", first reached in episode {first}" if first is not None else ""),
+        + _first_reached(first, s.chemical_accuracy, result.config.noise.shots),
     ]
     greedy = result.greedy_success()
     lines.append(

@@ -17,6 +17,7 @@ from workbench.config.molecule import (
     MoleculeSpec,
     check_fields,
 )
+from workbench.config.noise import NoiseConfig
 from workbench.config.presets import DEFAULT_RUN_PRESET, get_run_preset, run_presets
 from workbench.config.run import RunConfig, parse_override, parse_value
 from workbench.config.sections import (
@@ -26,7 +27,6 @@ from workbench.config.sections import (
     CurriculumConfig,
     EnvConfig,
     HaltingConfig,
-    NoiseConfig,
     OptimizerConfig,
     ProblemConfig,
     budget_overrides,

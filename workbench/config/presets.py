@@ -15,13 +15,13 @@ import dataclasses
 
 from workbench.config.agent import AgentConfig
 from workbench.config.molecule import CHEMICAL_ACCURACY
+from workbench.config.noise import NoiseConfig
 from workbench.config.run import RunConfig
 from workbench.config.sections import (
     NOISY_HALTING,
     CurriculumConfig,
     EnvConfig,
     HaltingConfig,
-    NoiseConfig,
     OptimizerConfig,
     ProblemConfig,
 )

@@ -21,11 +21,11 @@ from typing import Any
 
 from workbench.config.agent import AgentConfig, paper_gamma
 from workbench.config.molecule import check_fields
+from workbench.config.noise import NoiseConfig
 from workbench.config.sections import (
     MAX_SEED,
     CurriculumConfig,
     EnvConfig,
-    NoiseConfig,
     OptimizerConfig,
     ProblemConfig,
     positive_int,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from workbench.config.molecule import (
@@ -17,10 +17,6 @@ from workbench.config.molecule import (
     check_fields,
 )
 from workbench.errors import ConfigError
-
-# Å: beyond this a diatomic is two free atoms (and PennyLane's SCF no longer converges reliably)
-MAX_SHOTS = 10**15  # numpy samples counts as C longs; shot noise ~1/√N is below 1e-7 here
-
 
 MAX_SEED = 2**32 - 1
 """Seeds seed numpy, torch and Python's random alike; numpy's legacy seeding stops here."""
@@ -110,56 +106,6 @@ class ProblemConfig:
             low, high = self.bond_lengths[0], self.bond_lengths[-1]
             return f"{self.preset}@{low:g}-{high:g}A×{len(self.bond_lengths)}"
         return self.preset if self.bond_length is None else f"{self.preset}@{self.bond_length:g}"
-
-
-@dataclass(frozen=True)
-class NoiseConfig:
-    """Device noise and shot noise.
-
-    Attributes:
-        profile: a device profile (``workbench devices``, e.g. ``ibm-mumbai-median``);
-            ``None``: no profile (noiseless unless ``overrides`` build a model).
-        scale: > 0, multiplies the profile's error rates (and divides T1/T2).
-        overrides: :class:`workbench.noise.NoiseModel` fields set on top of the profile, or a
-            model from scratch when ``profile`` is None, e.g. ``{"depolarizing_1q": 1e-3}``.
-        shots: shots per measurement group for every energy, 1 to 10^15; ``None``: exact
-            expectation values.
-        readout_mitigation: the search sees readout-mitigated energies (each wire's confusion
-            matrix inverted; with shots, projected back onto a valid distribution) — a
-            departure from the paper, whose noisy objective keeps the readout floor above E0.
-    """
-
-    profile: str | None = None
-    scale: float = 1.0
-    overrides: Mapping[str, Any] = field(default_factory=dict)
-    shots: int | None = None
-    readout_mitigation: bool = False
-
-    def __post_init__(self) -> None:
-        _number_in("noise.scale", self.scale, 0.0, 1e3)
-        flag("noise.readout_mitigation", self.readout_mitigation)
-        if not isinstance(self.overrides, Mapping):
-            raise ConfigError(f"noise.overrides={self.overrides!r}: expected a mapping")
-        object.__setattr__(self, "overrides", dict(self.overrides))
-        if self.shots is not None:
-            positive_int("noise.shots", self.shots)
-            if self.shots > MAX_SHOTS:  # numpy's multinomial sampler takes a C long
-                raise ConfigError(
-                    f"noise.shots={self.shots} is not allowed: at most {MAX_SHOTS:.0e} shots "
-                    "per measurement group (use null for exact expectations)"
-                )
-
-    @property
-    def label(self) -> str:
-        parts = []
-        if self.profile:
-            parts.append(self.profile if self.scale == 1 else f"{self.profile}×{self.scale:g}")
-        parts += [f"{k}={v}" for k, v in sorted(self.overrides.items())]
-        if self.shots:
-            parts.append(f"{self.shots} shots")
-        if self.readout_mitigation and parts:
-            parts.append("readout mitigated")
-        return ", ".join(parts) or "noiseless"
 
 
 @dataclass(frozen=True)

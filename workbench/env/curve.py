@@ -74,7 +74,7 @@ class CurveEnv(gymnasium.Env):
         self._seed(seed)
         first = self.members[reference]
         self.table, self.n_qubits, self.max_steps = first.table, first.n_qubits, first.max_steps
-        self.objective_noise, self.noise = first.objective_noise, first.noise
+        self.mitigation, self.noise = first.mitigation, first.noise
         size = first.observation_space.shape[0] + 1
         self.observation_space = gymnasium.spaces.Box(-np.inf, np.inf, (size,), np.float32)
         self.action_space = first.action_space
@@ -101,6 +101,7 @@ class CurveEnv(gymnasium.Env):
     target_energy = property(lambda self: self.current.target_energy)
     start_energy = property(lambda self: self.current.start_energy)
     evaluations = property(lambda self: sum(m.evaluations for m in self.members.values()))
+    shots_spent = property(lambda self: sum(m.shots_spent for m in self.members.values()))
 
     @property
     def training(self) -> bool:

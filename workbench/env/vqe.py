@@ -34,8 +34,8 @@ from workbench.env.rewards import get_reward
 from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.optim import COBYLA, rotosolve_angle
-from workbench.sim import Circuit, CompiledEnergy, energies
-from workbench.sim.mitigation import search_energies, search_noise
+from workbench.sim import Circuit, Mitigation, compiled_search_energy, energies, search_energies
+from workbench.sim.mitigation import shots_per_energy
 
 
 class CircuitGrowthEnv(gymnasium.Env):
@@ -53,9 +53,9 @@ class CircuitGrowthEnv(gymnasium.Env):
         mask_illegal: reject masked actions (and report the mask).
         rotosolve_new_angle: one exact Rotosolve step on a new angle before the optimiser.
         shots: shots per measurement group for the energies (``None``: exact).
-        mitigate_readout: the search sees readout-mitigated energies: with exact expectations
-            the gate noise without readout error (what inversion gives exactly), with shots
-            sampled outcomes with each wire's confusion inverted and projected to a distribution.
+        mitigation: a :class:`workbench.sim.Mitigation` — the search sees readout-mitigated
+            and/or zero-noise-extrapolated energies (:func:`workbench.sim.search_energies`);
+            ``None``: the raw noisy energies.
         initial_state: ``"zero"`` (:math:`|0\\dots0\\rangle`) or ``"hartree_fock"``.
         observation_energy: ``"raw"`` (Ha, the paper) or ``"relative"`` (see
             :meth:`_observed_energy`).
@@ -80,7 +80,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         shots: int | None = None,
         initial_state: str = "zero",
         seed: int | None = None,
-        mitigate_readout: bool = False,
+        mitigation: Mitigation | None = None,
         observation_energy: str = "raw",
     ) -> None:
         if target not in TARGETS:
@@ -99,10 +99,8 @@ class CircuitGrowthEnv(gymnasium.Env):
         self.observation_energy = observation_energy
         self.problem = problem
         self.noise = noise
-        self.mitigate_readout = bool(mitigate_readout and noise is not None)
-        # the noise the objective sees with exact expectations (also the circuit records')
-        self.objective_noise = search_noise(noise, self.mitigate_readout)
-        self._compiled_energy: CompiledEnergy | None = None
+        self.mitigation = mitigation if noise is not None else None
+        self._compiled_energy = None
         self.n_qubits = problem.n_qubits
         if noise is not None:
             noise.check_size(self.n_qubits)
@@ -129,32 +127,40 @@ class CircuitGrowthEnv(gymnasium.Env):
             self.n_qubits, [("X", q) for q, bit in enumerate(bits) if bit]
         )
         self.evaluations = 0
-        """Energy evaluations spent so far (parameter sets; an energy with its gradient counts
-        1 + 2P, what the parameter-shift rule costs on a device)."""
+        """Circuit evaluations spent so far, as a device spends them: one per parameter set and
+        fold factor (zero-noise extrapolation runs one circuit per factor); an energy with its
+        gradient counts 1 + 2P per circuit, what the parameter-shift rule costs on a device."""
+        self.shots_spent = 0
+        """Shots spent so far (:func:`workbench.sim.mitigation.shots_per_energy` per energy)."""
+        self._circuits = mitigation.circuits if self.mitigation is not None else 1
         self.start_energy = float(self._energies(self.preparation, np.zeros((1, 0)))[0])
 
     def _energies(self, circuit: Circuit, params: np.ndarray, shots=None) -> np.ndarray:
-        self.evaluations += len(params)
+        self.evaluations += len(params) * self._circuits
+        self.shots_spent += len(params) * shots_per_energy(self.problem, shots, self.mitigation)
         return search_energies(
-            circuit, params, self.problem, self.noise, shots, self.rng, self.mitigate_readout
+            circuit, params, self.problem, self.noise, shots, self.rng, self.mitigation
         )
 
     def _objective(self, params: np.ndarray, shots=None) -> np.ndarray:
         shots = shots if shots is not None else self.shots
         if not shots and len(params) == 1:  # a point-by-point optimiser: the compiled objective
-            self.evaluations += 1
+            self.evaluations += self._circuits
             return np.array([self._compiled()(params[0])])
         return self._energies(self.circuit, params, shots)
 
     def _value_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
-        self.evaluations += 1 + 2 * params.size
+        self.evaluations += (1 + 2 * params.size) * self._circuits
         return self._compiled().value_and_gradient(params)
 
-    def _compiled(self) -> CompiledEnergy:
+    def _compiled(self):
         """The exact objective of the current circuit, compiled once per circuit (the same
-        kernels and floats as :func:`~workbench.sim.energies`, without its per-call checks)."""
+        kernels and floats as :func:`~workbench.sim.search_energies`, without its per-call
+        checks)."""
         if self._compiled_energy is None or self._compiled_energy.circuit is not self.circuit:
-            self._compiled_energy = CompiledEnergy(self.circuit, self.problem, self.objective_noise)
+            self._compiled_energy = compiled_search_energy(
+                self.circuit, self.problem, self.noise, self.mitigation
+            )
         return self._compiled_energy
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):

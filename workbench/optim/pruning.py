@@ -9,7 +9,9 @@ dominate the noise), last gate first; a trial removes the gate (and its angle), 
 the remaining angles from their current values and is kept when
 :math:`E \le E_{\text{ref}} + \text{tolerance}`. Passes repeat until one removes nothing.
 The criterion never uses the exact ground energy, so it applies to any molecule; with a noise
-model the energies (and the parameter-shift gradients) are the noisy ones.
+model the energies (and the parameter-shift gradients) are the noisy ones, mitigated as the
+search saw them (:class:`workbench.sim.Mitigation`: readout inversion, zero-noise
+extrapolation).
 
 The first ``keep`` operations (a state preparation such as the Hartree–Fock X gates) are never
 removed.
@@ -24,7 +26,13 @@ import numpy as np
 from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.optim import LBFGS
-from workbench.sim import Circuit, energies, energy_and_gradient, evaluated_record
+from workbench.sim import (
+    Circuit,
+    Mitigation,
+    compiled_search_energy,
+    evaluated_record,
+    search_energies,
+)
 
 
 @dataclass(frozen=True)
@@ -38,22 +46,30 @@ class PrunedCircuit:
     reference_energy: float
     removed: tuple[tuple, ...]
 
-    def record(self, problem, noise: NoiseModel | None, episode: int) -> dict:
+    def record(self, problem, noise: NoiseModel | None, episode: int,
+               mitigation: Mitigation | None = None) -> dict:  # fmt: skip
         """A ``best.json``-style circuit record (:func:`workbench.sim.evaluated_record` under
-        ``noise``, the channels it was pruned under); errors against the problem's exact E0."""
-        return {"episode": episode, **evaluated_record(self.circuit, self.params, problem, noise)}
+        ``noise`` and ``mitigation``, what it was pruned under); errors against the exact E0."""
+        record = evaluated_record(self.circuit, self.params, problem, noise, mitigation)
+        return {"episode": episode, **record}
 
 
 def optimise_angles(
-    circuit: Circuit, params, hamiltonian, noise: NoiseModel | None = None, max_iterations=1000
+    circuit: Circuit,
+    params,
+    hamiltonian,
+    noise: NoiseModel | None = None,
+    max_iterations=1000,
+    mitigation: Mitigation | None = None,
 ) -> tuple[np.ndarray, float]:
     """L-BFGS-B (:class:`workbench.optim.LBFGS`, gradient tolerance 1e-8 Ha/rad) on exact
-    energies and gradients from ``params``; (angles, energy)."""
+    energies and gradients (as the search sees them) from ``params``; (angles, energy)."""
+    compiled = compiled_search_energy(circuit, hamiltonian, noise, mitigation)
     result = LBFGS(max_iterations, gtol=1e-8).minimize(
-        lambda p: energies(circuit, p, hamiltonian, noise),
+        lambda p: search_energies(circuit, p, hamiltonian, noise, None, None, mitigation),
         params,
         None,
-        lambda x: energy_and_gradient(circuit, x, hamiltonian, noise),
+        compiled.value_and_gradient,
     )
     return result.x, result.fun
 
@@ -97,13 +113,14 @@ def prune_circuit(
     noise: NoiseModel | None = None,
     tolerance: float = 1e-4,
     keep: int = 0,
+    mitigation: Mitigation | None = None,
 ) -> PrunedCircuit:
     """Remove every gate whose removal keeps the re-optimised energy within ``tolerance`` (Ha)
     of the input circuit's re-optimised energy (see the module docstring)."""
     if not tolerance >= 0:
         raise ConfigError(f"tolerance={tolerance!r}: expected a non-negative energy in Ha")
     circuit, params = cancel_adjacent(circuit, circuit.check_parameters(params)[0], keep)
-    params, reference = optimise_angles(circuit, params, hamiltonian, noise)
+    params, reference = optimise_angles(circuit, params, hamiltonian, noise, 1000, mitigation)
     energy, removed = reference, []
     ids = list(range(circuit.n_gates))  # identities of the current operations
     changed = True
@@ -115,7 +132,9 @@ def prune_circuit(
         for identity in order:
             index = ids.index(identity)
             trial, trial_params = _without(circuit, params, index)
-            trial_params, trial_energy = optimise_angles(trial, trial_params, hamiltonian, noise)
+            trial_params, trial_energy = optimise_angles(
+                trial, trial_params, hamiltonian, noise, 1000, mitigation
+            )
             if trial_energy <= reference + tolerance:
                 op = circuit.operations[index]
                 removed.append((op.gate, *op.wires))

@@ -95,7 +95,9 @@ class EpisodeRecord(_Record):
     episode as a success; ``circuit`` the final circuit as text (qubit 0 first), its size (gates,
     CNOTs, depth, parameters) that of the whole gate list, Hartree–Fock preparation included, as
     in :class:`CircuitRecord` (runs before 2026-12 counted depth without it); ``evaluations``
-    the energy evaluations spent (``None`` in runs recorded before they were counted);
+    the circuit evaluations spent (one per fold factor under zero-noise extrapolation; ``None``
+    in runs recorded before they were counted); ``shots`` the shots spent (0 with exact
+    expectations; ``None`` in runs recorded before they were counted);
     ``wall_time`` the run's seconds when the line was written (``None`` on live events);
     ``epsilon`` the exploration rate of ε-greedy agents (``None`` for others); ``bond_length``
     the episode's bond length in Å in a curve run (``None`` otherwise)."""
@@ -118,6 +120,7 @@ class EpisodeRecord(_Record):
     test: bool
     circuit: str = ""
     evaluations: int | None = None
+    shots: int | None = None
     wall_time: float | None = None
     bond_length: float | None = None
 

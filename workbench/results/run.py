@@ -143,6 +143,14 @@ class RunResult:
             return None
         return sum(m.evaluations for m in self.metrics)
 
+    @property
+    def shots_spent(self) -> int | None:
+        """Shots the search spent over all episodes (0 with exact expectations; ``None`` for
+        runs recorded before episodes counted them)."""
+        if not self.metrics or any(m.shots is None for m in self.metrics):
+            return None
+        return sum(m.shots for m in self.metrics)
+
     def time_to_chemical_accuracy(self, greedy: bool = False) -> float | None:
         """Search seconds (environment + agent, every episode counted, training and test) until
         the first episode that ended within chemical accuracy of the exact E0 — with
@@ -202,22 +210,24 @@ class RunResult:
     def pruned_circuits(self, tolerance: float = 5e-4, candidates: int = 3) -> list[CircuitRecord]:
         """The ``candidates`` lowest-energy circuits and the fewest-CNOT one, each pruned (see
         :mod:`workbench.optim.pruning`): its energy kept within ``tolerance`` (Ha) of its own
-        re-optimised energy under the channels the run's search saw (readout error removed when
-        it mitigates readout, as in ``best.json``; no shots). Circuit records as in best.json."""
+        re-optimised energy as the run's search saw it (its channels and mitigation — readout
+        inversion, zero-noise extrapolation — as in ``best.json``; no shots). Circuit records
+        as in best.json."""
         from workbench.optim.pruning import prune_circuit
-        from workbench.sim import Circuit
-        from workbench.sim.mitigation import search_noise
+        from workbench.sim import Circuit, Mitigation
 
-        problem, raw = self.problem_and_noise()
-        noise = search_noise(raw, self.config.noise.readout_mitigation)
+        problem, noise = self.problem_and_noise()
+        mitigation = Mitigation.of(self.config.noise)
         records = [*self.best_circuits[:candidates], self.fewest_cnots_within_chemical_accuracy]
         found = []
         for record in (r for r in records if r is not None):
             gates = record.gates
             keep = next((i for i, g in enumerate(gates) if g[0] != "X"), len(gates))
             circuit = Circuit.from_gates(problem.n_qubits, gates)
-            result = prune_circuit(circuit, record.params, problem, noise, tolerance, keep)
-            found.append(CircuitRecord.from_dict(result.record(problem, noise, record.episode)))
+            result = prune_circuit(circuit, record.params, problem, noise, tolerance, keep,
+                                   mitigation)  # fmt: skip
+            found.append(CircuitRecord.from_dict(
+                result.record(problem, noise, record.episode, mitigation)))  # fmt: skip
         return found
 
     def pruned(self, tolerance: float = 5e-4, candidates: int = 3) -> CircuitRecord | None:

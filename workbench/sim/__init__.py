@@ -15,12 +15,17 @@ from workbench.sim.engine import (
     energies,
     energy,
     energy_and_gradient,
-    evaluated_record,
 )
 from workbench.sim.measurement import (
     measurement_groups,
     readout_energy_floor,
     readout_observable,
+)
+from workbench.sim.mitigation import (
+    Mitigation,
+    compiled_search_energy,
+    evaluated_record,
+    search_energies,
 )
 from workbench.sim.program import compile_program
 
@@ -29,8 +34,10 @@ __all__ = [
     "Circuit",
     "CompiledEnergy",
     "GateType",
+    "Mitigation",
     "Operation",
     "compile_program",
+    "compiled_search_energy",
     "energies",
     "energy",
     "energy_and_gradient",
@@ -38,4 +45,5 @@ __all__ = [
     "measurement_groups",
     "readout_energy_floor",
     "readout_observable",
+    "search_energies",
 ]

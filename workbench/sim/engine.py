@@ -29,7 +29,7 @@ from workbench.sim.measurement import (
     SHOT_NOISE,
     apply_readout,
     measurement_groups,
-    pauli_vector_distribution,
+    pauli_vector_distributions,
     readout_observable,
     shot_noise_energies,
     statevector_distribution,
@@ -129,9 +129,10 @@ def energies(
 
 def measured_distributions(
     circuit: Circuit, params, hamiltonian, noise: NoiseModel | None, backend: str | None = None
-) -> tuple[tuple, list[np.ndarray]]:
-    """The measurement groups of ``hamiltonian`` and, per group, the outcome distributions
-    ``(batch, 2**n)`` read out in its basis — readout error included (what shots sample)."""
+) -> tuple[tuple, np.ndarray]:
+    """The measurement groups of ``hamiltonian`` and their outcome distributions
+    ``(groups, batch, 2**n)``, each read out in its group's basis — readout error included (what
+    shots sample)."""
     hamiltonian = _as_hamiltonian(hamiltonian)
     params = circuit.check_parameters(params)
     noiseless = noise is None or noise.is_noiseless
@@ -140,28 +141,11 @@ def measured_distributions(
     else:
         vectors = propagate(compile_program(circuit, noise), params, backend)
     groups = measurement_groups(hamiltonian)
-    distributions = [
-        apply_readout(
-            statevector_distribution(states, g.basis)
-            if noiseless
-            else pauli_vector_distribution(vectors, g.basis),
-            noise,
-        )
-        for g in groups
-    ]
-    return groups, distributions
-
-
-def evaluated_record(circuit: Circuit, params, problem, noise: NoiseModel | None) -> dict:
-    """The circuit record (:meth:`Circuit.record`) at ``params`` with its energies evaluated
-    exactly: ``energy`` under ``noise`` (the channels the search sees: with readout mitigation,
-    :func:`workbench.sim.mitigation.search_noise`), ``noiseless_energy`` without any noise;
-    errors against ``problem.ground_energy``. The one re-evaluation every ``best.json`` record,
-    pruned circuit and tracker uses."""
-    batch = np.asarray(params, dtype=float)[None, :]
-    exact = float(energies(circuit, batch, problem, noise)[0])
-    noiseless = exact if noise is None else float(energies(circuit, batch, problem)[0])
-    return circuit.record(batch[0], exact, noiseless, problem.ground_energy)
+    if noiseless:
+        distributions = np.stack([statevector_distribution(states, g.basis) for g in groups])
+    else:
+        distributions = pauli_vector_distributions(vectors, tuple(g.basis for g in groups))
+    return groups, apply_readout(distributions, noise)
 
 
 def energy(
