@@ -152,6 +152,38 @@ EXPERIMENTS += [
         for level in ("median", "max", "10max")
     ],
 ]
+# A departure (docs/circuits-and-mitigation.md): the noisy rows' search on the energies a user who
+# mitigates gets — readout inversion and zero-noise extrapolation (folds 1, 3, 5, Richardson)
+# inside the objective; each energy costs three circuits (and three times the shots).
+SEARCH_ZNE = {"noise.readout_mitigation": True, "noise.zne_scales": [1, 3, 5]}
+EXPERIMENTS += [
+    PaperExperiment(
+        "h2-2q-mumbai-median-zne",
+        "paper-h2-2q-mumbai-median",
+        400,
+        SEARCH_ZNE,
+        group="mitigated",
+        note="readout + ZNE in the search",
+    ),
+    PaperExperiment(
+        "h2-4q-ourense-zne",
+        "paper-h2-4q-ourense",
+        600,
+        SEARCH_ZNE,
+        group="mitigated",
+        note="readout + ZNE in the search",
+        paper_method="CRLQAS (random halting)",
+    ),
+    PaperExperiment(
+        "lih-4q-depolarizing-zne",
+        "paper-lih-4q-depolarizing",
+        100,
+        {"optimizer.maxfev": [400, 120, 40], "noise.zne_scales": [1, 3, 5]},
+        group="mitigated",
+        note="3-stage maxfev 400/120/40, ZNE in the search",
+        seeds=(0,),
+    ),
+]
 # 1000 episodes: past the curriculum's first greedy shift (G=500), where it starts to bite.
 ABLATION_BASE = ("paper-h2-3q", 1000)
 ABLATIONS = {  # label: (overrides, seeds)

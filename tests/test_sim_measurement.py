@@ -241,3 +241,15 @@ def test_merging_equal_outcome_values_keeps_the_estimators_distribution():
     variance = (p @ group.outcome_values**2 - mean**2) / 50
     assert abs(draws.mean() - mean) < 4 * np.sqrt(variance / draws.size)
     assert draws.var() == pytest.approx(variance, rel=0.05)
+
+
+def test_a_value_class_holding_all_the_mass_is_sampled():
+    """A class whose parts sum to 1 + 1 ulp after normalising (seen in a LiH-4q episode) is
+    still drawn: the sampler refuses any probability above 1."""
+    from workbench.sim.measurement import shot_noise_energies
+
+    (group,) = measurement_groups(PauliHamiltonian.from_terms({"ZII": 1.0}, 3))
+    parts = [0.7214883401940817, 0.5253543224757259, 0.31024187555895566]  # found by search
+    p = np.array([parts + [0.0] * 5])  # outcomes 000, 001, 010: Z on wire 0 reads +1
+    energy = shot_noise_energies([p], (group,), 0.0, 100, np.random.default_rng(0), "sample")
+    assert energy == pytest.approx([1.0])

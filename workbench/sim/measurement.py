@@ -250,7 +250,9 @@ def shot_noise_energies(
         noise = rng.normal(size=mean.shape) * np.sqrt(np.maximum(variance, 0) / shots)
         return shift + (mean + noise).sum(axis=0)
     merge, merged_values = _value_classes(tuple(groups))
-    counts = rng.multinomial(shots, np.einsum("gbm,gmk->gbk", probabilities, merge))
+    merged = np.einsum("gbm,gmk->gbk", probabilities, merge)
+    # a class holding all the mass can sum to 1 + 1 ulp, which the sampler refuses
+    counts = rng.multinomial(shots, np.minimum(merged, 1.0))
     return shift + np.einsum("gbk,gk->b", counts, merged_values) / shots
 
 

@@ -300,3 +300,10 @@ if numba is not None:
                 for k in range(indices.shape[0]):
                     total += coefficients[k] * block[b - lo, indices[k]]
                 energies[b] = total
+
+    @numba.njit(cache=True)
+    def propagate_each(program, params, initial, out):  # pragma: no cover
+        """``out[b] = r`` for every parameter set in turn, in this thread (small batches: no
+        parallel region to start)."""
+        for b in range(params.shape[0]):
+            propagate_in_place(program, params[b], initial, out[b])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.sim.kernels.numba_ops import numba, propagate_in_place, run_batch
+from workbench.sim.kernels.numba_ops import numba, propagate_each, propagate_in_place, run_batch
 from workbench.sim.program import Program, initial_pauli_vector
 
 SERIAL_MAX_WORK = 4096
@@ -35,17 +35,16 @@ def _kernel_args(program: Program) -> tuple:
 
 
 def _run(program: Program, params, keep: bool, indices, coefficients, shift):
-    """Vectors (``keep``) and energies of every parameter set: one evaluation runs in place in
-    this thread (no parallel region to start, no chunk to vectorise over), a batch in parallel
-    tasks of an even split over the threads (capped at ``CHUNK`` where the chunk is the
-    innermost axis)."""
+    """Vectors (``keep``) and energies of every parameter set: a small batch (under
+    :data:`SERIAL_MAX_WORK`) runs set by set in place in this thread (no parallel region to
+    start, no chunk to vectorise over), a larger one in parallel tasks of an even split over
+    the threads (capped at ``CHUNK`` where the chunk is the innermost axis)."""
     n = program.n_qubits
     params = np.ascontiguousarray(params, dtype=np.float64)
     initial, arrays = initial_pauli_vector(n), _kernel_args(program)
     if params.shape[0] * 4**n < SERIAL_MAX_WORK or params.shape[0] == 1:
         vectors = np.empty((params.shape[0], 4**n))
-        for vector, theta in zip(vectors, params, strict=True):
-            propagate_in_place(arrays, theta, initial, vector)
+        propagate_each(arrays, params, initial, vectors)
         return vectors, shift + vectors[:, indices] @ coefficients
     out = np.empty((params.shape[0], 4**n) if keep else (0, 0))
     energies = np.empty(params.shape[0])
