@@ -53,3 +53,29 @@ def test_a_mismatch_is_refused_once_at_construction():
     circuit = Circuit.from_gates(3, [("RY", 0)])
     with pytest.raises(ConfigError, match="must match"):
         CompiledEnergy(circuit, get_problem("h2-2q"))
+
+
+@pytest.mark.parametrize("problem_id", ["h2-2q", "lih-4q"])  # 3 sets x 4^n < 4096 entries
+def test_small_batches_in_turn_equal_the_parallel_kernel_and_single_calls(problem_id, monkeypatch):
+    """A batch under ``SERIAL_MAX_WORK`` runs set by set in this thread: each energy equals a
+    call with that set alone bit for bit, and the parallel kernel's to 1e-12; shot estimates
+    from a seeded batch are the same whichever path propagated it."""
+    from workbench.sim.kernels import numba_path
+
+    if not numba_path.available():
+        pytest.skip("numba is not installed")
+    problem = get_problem(problem_id)
+    n = problem.n_qubits
+    circuit = Circuit.from_gates(n, [("RY", 0), ("CNOT", 0, 1), ("RX", n - 1), ("CNOT", n - 1, 0),
+                                     ("RZ", 1), ("RY", n - 2)])  # fmt: skip
+    noise = load_profile("depolarizing-1e-3")
+    batch = np.random.default_rng(3).normal(size=(3, circuit.n_params))
+    serial = energies(circuit, batch, problem, noise, backend="numba")
+    alone = [energies(circuit, x, problem, noise, backend="numba")[0] for x in batch]
+    assert serial.tolist() == alone
+    sampled = energies(circuit, batch, problem, noise, 1000, 5, backend="numba")
+    monkeypatch.setattr(numba_path, "SERIAL_MAX_WORK", 0)  # every batch in a parallel region
+    np.testing.assert_allclose(energies(circuit, batch, problem, noise, backend="numba"), serial,
+                               atol=1e-12)  # fmt: skip
+    parallel = energies(circuit, batch, problem, noise, 1000, 5, backend="numba")
+    np.testing.assert_allclose(parallel, sampled, atol=1e-12)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from workbench.chem import get_problem
+from workbench.cli import main
 from workbench.config import NoiseConfig, get_run_preset
 from workbench.devices import load_profile
 from workbench.env.vqe import CircuitGrowthEnv
@@ -111,7 +112,7 @@ def test_the_environment_counts_circuits_and_shots_as_a_device_spends_them():
     assert env.shots_spent - shots == circuits * 100 * groups
 
 
-def test_a_run_with_zne_records_extrapolated_energies_and_its_shots(tmp_path):
+def test_a_run_with_zne_records_extrapolated_energies_and_its_shots(tmp_path, capsys):
     config = get_run_preset("h2-2q-mumbai-demo").with_overrides(
         {
             "episodes": 3,
@@ -132,6 +133,8 @@ def test_a_run_with_zne_records_extrapolated_energies_and_its_shots(tmp_path):
     loaded = load_run(tmp_path / "run")
     groups = len(measurement_groups(get_problem("h2-2q").hamiltonian))
     assert loaded.shots_spent == loaded.energy_evaluations * 1000 * groups > 0
+    assert main(["show", str(tmp_path / "run")]) == 0
+    assert f"{loaded.energy_evaluations:,} circuits run" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

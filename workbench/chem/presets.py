@@ -67,16 +67,22 @@ def _diatomic(a: str, b: str, **recipe) -> Callable[[float | None], MoleculeSpec
     return make
 
 
-def _water(_: float | None) -> MoleculeSpec:
-    return MoleculeSpec(
-        symbols=("H", "O", "H"),
-        geometry=H2O_PAPER_GEOMETRY_BOHR,
-        unit="bohr",
-        active_electrons=4,
-        active_orbitals=4,
-        mapping="jordan_wigner",
-        name="h2o-8q",
-    )
+def _water(electrons: int, orbitals: int) -> Callable[[float | None], MoleculeSpec]:
+    """The paper's water with ``electrons`` in ``orbitals`` (the highest occupied and lowest
+    virtual ones, ``qml.qchem.active_space``), Jordan–Wigner: 2 × ``orbitals`` qubits."""
+
+    def make(_: float | None) -> MoleculeSpec:
+        return MoleculeSpec(
+            symbols=("H", "O", "H"),
+            geometry=H2O_PAPER_GEOMETRY_BOHR,
+            unit="bohr",
+            active_electrons=electrons,
+            active_orbitals=orbitals,
+            mapping="jordan_wigner",
+            name=f"h2o-{2 * orbitals}q",
+        )
+
+    return make
 
 
 _LIH_ACTIVE = {"core": (0,), "active": (1, 2, 5)}
@@ -116,7 +122,17 @@ PRESETS: dict[str, Preset] = {
             _diatomic("Li", "H", **_LIH_ACTIVE),
             2.2,
         ),
-        Preset("h2o-8q", "H2O (paper's coordinates in bohr), 4e/4o, Jordan-Wigner", _water),
+        Preset("h2o-8q", "H2O (paper's coordinates in bohr), 4e/4o, Jordan-Wigner", _water(4, 4)),
+        # Beyond the paper: the sizes of TensorRL-QAS (NeurIPS 2025) and a stretched N2
+        Preset("lih-12q", "LiH, all 6 MOs, Jordan-Wigner", _diatomic("Li", "H"), 3.4),
+        Preset("h2o-10q", "H2O (paper's coordinates), 6e/5o, Jordan-Wigner", _water(6, 5)),
+        Preset("h2o-12q", "H2O (paper's coordinates), 8e/6o, Jordan-Wigner", _water(8, 6)),
+        Preset(
+            "n2-12q",
+            "N2 stretched to 2.0 A (HF 0.7 Ha above E0), 6e/6o, Jordan-Wigner",
+            _diatomic("N", "N", active_electrons=6, active_orbitals=6),
+            2.0,
+        ),
     )
 }
 

@@ -207,6 +207,11 @@ def _print_show(result, as_json: bool = False) -> None:
             f"time       {s.wall_time_s:.1f} s, {s.seconds_per_episode:.3f} s/episode "
             f"(environment {s.env_seconds:.1f} s, agent {s.agent_seconds:.1f} s)"
         )
+    if result.shots_spent:  # what the search would have cost on a device
+        lines.append(
+            f"device     {result.energy_evaluations:,} circuits run, {result.shots_spent:.3e} "
+            "shots"
+        )
     print("\n".join(lines))
 
 

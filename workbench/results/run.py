@@ -286,6 +286,8 @@ class RunResult:
                 "episodes": self.config.episodes,
                 "greedy_success_rate": None if greedy is None else greedy[0],
                 "greedy_test_episodes": 0 if greedy is None else greedy[1],
+                "circuits_run": self.energy_evaluations,
+                "shots_spent": self.shots_spent,
                 "ground_energy": self.resolved.problem.ground_energy,
                 "best": facts(self.best),
                 "smallest_within_chemical_accuracy": facts(self.smallest_within_chemical_accuracy),
