@@ -1,7 +1,8 @@
 """Noisy-energy throughput of the workbench simulator against PennyLane and Qiskit Aer.
 
 Run by hand: ``.venv/bin/python -m bench.simulator [--seconds 2] [--sizes 2 4 6 8] [--noiseless]
-[--doc]`` (``--doc``: the table into docs/simulator.md, between its markers).
+[--gates-per-qubit 5] [--doc [--block NAME]]`` (``--doc``: the table into docs/simulator.md,
+between its markers; sizes 10 and 12 use h2o-10q and lih-12q).
 
 For n = 2, 4, 6, 8 qubits: a random circuit of 5n gates (30 % CNOT on random ordered pairs, else
 RX/RY/RZ on a random qubit, one parameter each), one-qubit depolarizing p=1e-3 after every
@@ -44,14 +45,16 @@ from workbench.paulis import word_index
 from workbench.sim import Circuit, CompiledEnergy, energies, energy_and_gradient
 from workbench.sim.statevector import propagate_statevector, statevector_expectation
 
-PROBLEMS = {2: "h2-2q", 4: "lih-4q", 6: "lih-6q", 8: "h2o-8q"}
+PROBLEMS = {2: "h2-2q", 4: "lih-4q", 6: "lih-6q", 8: "h2o-8q", 10: "h2o-10q", 12: "lih-12q"}
+DEFAULT_SIZES = (2, 4, 6, 8)
+GATES_PER_QUBIT = 5  # --gates-per-qubit
 P1, P2 = 1e-3, 1e-2
 BATCH = 64
 
 
 def random_circuit(n: int, rng: np.random.Generator) -> Circuit:
     gates = []
-    for _ in range(5 * n):
+    for _ in range(GATES_PER_QUBIT * n):
         if rng.random() < 0.3:
             gates.append(("CNOT", *rng.choice(n, 2, replace=False)))
         else:
@@ -256,17 +259,22 @@ def noiseless_table(sizes, seconds: float) -> str:
 
 
 def main() -> None:
+    global GATES_PER_QUBIT  # random_circuit's length, set once from the command line
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="timing budget per engine")
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(PROBLEMS))
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES),
+                        choices=sorted(PROBLEMS))  # fmt: skip
+    parser.add_argument("--gates-per-qubit", type=int, default=GATES_PER_QUBIT)
+    parser.add_argument("--block", help="the docs block to replace (default: the mode's table)")
     parser.add_argument("--noiseless", action="store_true", help="energies and gradients, no noise")
     parser.add_argument("--doc", action="store_true", help="write the table into docs/simulator.md")
     args = parser.parse_args()
+    GATES_PER_QUBIT = args.gates_per_qubit
     if args.noiseless:
         text = noiseless_table(args.sizes, args.seconds)
         print(text)
         if args.doc:
-            replace_block("simulator-noiseless-table", text)
+            replace_block(args.block or "simulator-noiseless-table", text)
         return
     rows, overheads = [], []
     for n in args.sizes:
@@ -323,7 +331,7 @@ def main() -> None:
     lines += [f"| {n} | {plain:.1f} | {compiled:.1f} |" for n, plain, compiled in overheads]
     print("\n".join(lines))
     if args.doc:
-        replace_block("simulator-table", "\n".join(lines))
+        replace_block(args.block or "simulator-table", "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -119,7 +119,9 @@ def test_start_energy_threshold_needs_no_exact_ground_energy():
     assert env.curriculum.threshold == pytest.approx(abs(env.target_energy - env.start_energy))
 
 
-@pytest.mark.parametrize("preset", ["lih-4q-fast", "lih-6q-fast", "h2o-8q-fast"])
+@pytest.mark.parametrize(
+    "preset", ["lih-4q-fast", "lih-6q-fast", "h2o-8q-fast", "h2o-10q-fast", "lih-12q-fast"]
+)
 def test_fast_presets_at_tiny_budgets(tmp_path, preset):
     config = get_run_preset(preset).with_overrides({"episodes": 2, "env.max_steps": 3})
     run(config, out=tmp_path / preset, progress=False)
