@@ -93,7 +93,8 @@ def baselines_for_run(
         own = {
             "optimizer": run.config.optimizer,
             "random_max_gates": run.config.env.max_steps,
-            "initial_state": run.config.env.initial_state,
+            # an MPS-started run's baselines start from Hartree-Fock (their ansätze take X gates)
+            "initial_state": run.config.env.initial_state.replace("mps", "hartree_fock"),
             **({"random_budget": spent} if spent else {}),
         }
         config = BaselineConfig(**{**own, **settings})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.config.sections import (
-    INITIAL_STATES,
+    BASIS_STATES,
     MAX_SEED,
     OptimizerConfig,
     _choice,
@@ -77,7 +77,7 @@ class BaselineConfig:
         _number_in("adapt_gradient_tolerance", self.adapt_gradient_tolerance, 0.0, 10.0)
         positive_int("random_budget", self.random_budget)
         positive_int("random_max_gates", self.random_max_gates)
-        _choice("initial_state", self.initial_state, INITIAL_STATES)
+        _choice("initial_state", self.initial_state, BASIS_STATES)
         positive_int("seed", self.seed, minimum=0, maximum=MAX_SEED)
         if self.optimizer is not None and not isinstance(self.optimizer, OptimizerConfig):
             raise ConfigError(f"optimizer={self.optimizer!r}: expected an OptimizerConfig")

@@ -141,7 +141,9 @@ class HaltingConfig:
 NOISY_HALTING = HaltingConfig(n=40, p=0.6, low=0, high=40, mode_of=100)
 
 TARGETS = ("lower_bound", "exact")
-INITIAL_STATES = ("zero", "hartree_fock")
+BASIS_STATES = ("zero", "hartree_fock")
+"""Starts prepared by X gates alone (what the baselines' ansätze start from)."""
+INITIAL_STATES = (*BASIS_STATES, "mps")
 OBSERVED_ENERGIES = ("raw", "relative")
 REWARDS = ("incremental_with_fixed_ends", "log_to_threshold")
 
@@ -165,9 +167,14 @@ class EnvConfig:
         rotosolve_new_angle: one exact Rotosolve step on a new gate's angle before the
             optimiser runs.
         test_every: a greedy test episode every that many training episodes (``None``: none).
-        initial_state: ``zero`` (the paper's :math:`|0\dots0\rangle`) or ``hartree_fock``
+        initial_state: ``zero`` (the paper's :math:`|0\dots0\rangle`), ``hartree_fock``
             (fixed X gates prepare the Hartree–Fock basis state before the agent's gates; a
-            departure from the paper).
+            departure from the paper) or ``mps`` (a bond-dimension-2 matrix-product-state
+            approximation of the ground state, found by DMRG and prepared by a staircase of
+            two-qubit blocks, :mod:`workbench.sim.mps`; its angles are optimised with the
+            agent's, so use it with ``optimizer.method = lbfgs``: COBYLA's first simplex moves
+            every angle by 1 rad and a budget below the number of angles leaves the warm start
+            worse; a departure, after TensorRL-QAS).
         observation_energy: the energy entry of the observation, ``raw`` (Ha, the paper) or
             ``relative`` (1 at the start energy, 0 at the target: the same scale for every
             molecule).

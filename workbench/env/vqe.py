@@ -1,8 +1,11 @@
 r"""The circuit-growing VQE environment (gymnasium API), spec §1–4.
 
-An episode starts from the empty circuit on :math:`|0\dots0\rangle` (the paper), or on the
+An episode starts from the empty circuit on :math:`|0\dots0\rangle` (the paper), on the
 Hartree–Fock basis state prepared by fixed X gates (``initial_state="hartree_fock"``, a
-departure; the X gates are part of every reported gate list). Each action appends a gate
+departure), or on a bond-dimension-2 matrix-product-state approximation of the ground state
+(``initial_state="mps"``, :mod:`workbench.sim.mps`: a staircase of compiled two-qubit blocks
+whose angles start at the MPS's and are optimised with the agent's). The preparation is part of
+every reported gate list. Each action appends a gate
 at its ASAP moment; all angles are then re-optimised (warm start, new angle at 0, optionally one
 Rotosolve step on it first; skipped without angles) and the energy :math:`E_t` is measured (with
 shot noise when ``shots`` is set). The error is :math:`|E_{\min}-E_t|` against the exact
@@ -56,7 +59,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         mitigation: a :class:`workbench.sim.Mitigation` — the search sees readout-mitigated
             and/or zero-noise-extrapolated energies (:func:`workbench.sim.search_energies`);
             ``None``: the raw noisy energies.
-        initial_state: ``"zero"`` (:math:`|0\\dots0\\rangle`) or ``"hartree_fock"``.
+        initial_state: ``"zero"`` (:math:`|0\\dots0\\rangle`), ``"hartree_fock"`` or ``"mps"``.
         observation_energy: ``"raw"`` (Ha, the paper) or ``"relative"`` (see
             :meth:`_observed_energy`).
         seed: seeds the environment's generator (halting, shots, SPSA directions).
@@ -122,10 +125,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         size = max_steps * self.n_qubits * (self.n_qubits + 3) + 1
         self.observation_space = gymnasium.spaces.Box(-np.inf, np.inf, (size,), np.float32)
         self.action_space = gymnasium.spaces.Discrete(len(self.table))
-        bits = problem.hartree_fock_state if initial_state == "hartree_fock" else ()
-        self.preparation = Circuit.from_gates(
-            self.n_qubits, [("X", q) for q, bit in enumerate(bits) if bit]
-        )
+        self.preparation, self.preparation_params = preparation(problem, initial_state)
         self.evaluations = 0
         """Circuit evaluations spent so far, as a device spends them: one per parameter set and
         fold factor (zero-noise extrapolation runs one circuit per factor); an energy with its
@@ -133,7 +133,9 @@ class CircuitGrowthEnv(gymnasium.Env):
         self.shots_spent = 0
         """Shots spent so far (:func:`workbench.sim.mitigation.shots_per_energy` per energy)."""
         self._circuits = mitigation.circuits if self.mitigation is not None else 1
-        self.start_energy = float(self._energies(self.preparation, np.zeros((1, 0)))[0])
+        self.start_energy = float(
+            self._energies(self.preparation, self.preparation_params[None, :])[0]
+        )
 
     def _energies(self, circuit: Circuit, params: np.ndarray, shots=None) -> np.ndarray:
         self.evaluations += len(params) * self._circuits
@@ -169,7 +171,7 @@ class CircuitGrowthEnv(gymnasium.Env):
             self.rng = np.random.default_rng(seed)
         self.layout = CircuitLayout(self.table, self.max_steps)
         self.circuit = self.preparation
-        self.params = np.zeros(0)
+        self.params = self.preparation_params.copy()
         self.steps = 0
         self.energy = self.start_energy
         self.halting_step = self.random_halting.sample(self.rng) if self.random_halting else None
@@ -247,3 +249,15 @@ class CircuitGrowthEnv(gymnasium.Env):
             "depth": self.circuit.depth,  # of the whole gate list, preparation included
             "n_params": int(self.params.size),
         }
+
+
+def preparation(problem, initial_state: str) -> tuple[Circuit, np.ndarray]:
+    """The gates every episode of ``initial_state`` starts with on ``problem``, and their
+    angles (none for the basis states)."""
+    if initial_state == "mps":
+        from workbench.sim.mps import MAX_CIRCUIT_BOND, ground_state_mps
+
+        return ground_state_mps(problem.hamiltonian, MAX_CIRCUIT_BOND).circuit()
+    bits = problem.hartree_fock_state if initial_state == "hartree_fock" else ()
+    gates = [("X", q) for q, bit in enumerate(bits) if bit]
+    return Circuit.from_gates(problem.n_qubits, gates), np.zeros(0)

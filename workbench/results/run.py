@@ -213,16 +213,18 @@ class RunResult:
         re-optimised energy as the run's search saw it (its channels and mitigation — readout
         inversion, zero-noise extrapolation — as in ``best.json``; no shots). Circuit records
         as in best.json."""
+        from workbench.env.vqe import preparation
         from workbench.optim.pruning import prune_circuit
         from workbench.sim import Circuit, Mitigation
 
         problem, noise = self.problem_and_noise()
         mitigation = Mitigation.of(self.config.noise)
+        start, _ = preparation(problem, self.config.env.initial_state)
         records = [*self.best_circuits[:candidates], self.fewest_cnots_within_chemical_accuracy]
         found = []
         for record in (r for r in records if r is not None):
             gates = record.gates
-            keep = next((i for i, g in enumerate(gates) if g[0] != "X"), len(gates))
+            keep = start.n_gates  # the preparation is never pruned
             circuit = Circuit.from_gates(problem.n_qubits, gates)
             result = prune_circuit(circuit, record.params, problem, noise, tolerance, keep,
                                    mitigation)  # fmt: skip
