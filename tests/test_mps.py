@@ -39,13 +39,14 @@ def test_the_mps_is_variational_and_beats_the_best_basis_state(problem_id):
     assert vector @ (matrix @ vector) == pytest.approx(state.energy, abs=1e-10)
 
 
-@pytest.mark.parametrize("problem_id", ["h2-4q", "lih-6q", "h2o-8q"])
+# n2-12q has a block close to a product, which PennyLane alone decomposed 0.5 Ha off
+@pytest.mark.parametrize("problem_id", ["h2-4q", "lih-6q", "h2o-8q", "n2-12q"])
 def test_the_staircase_prepares_the_mps_it_came_from(problem_id):
     problem = get_problem(problem_id)
     state = ground_state_mps(problem.hamiltonian, 2)
     circuit, angles = state.circuit()
     assert {op.gate for op in circuit.operations} <= {"RX", "RY", "RZ", "CNOT"}
-    assert circuit.n_two_qubit <= 3 * (problem.n_qubits - 1)
+    assert circuit.n_two_qubit <= 4 * (problem.n_qubits - 1)  # 3 a block, 4 where inaccurate
     assert energies(circuit, angles, problem)[0] == pytest.approx(state.energy, abs=1e-8)
     prepared = propagate_statevector(circuit, angles[None, :])[0]
     assert abs(np.vdot(prepared, state.vector())) == pytest.approx(1.0, abs=1e-8)
