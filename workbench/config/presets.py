@@ -341,6 +341,9 @@ def _fast() -> dict[str, RunConfig]:
             f[like],
             problem=ProblemConfig(problem_id),
             env=EnvConfig(max_steps=steps, test_every=2 * FAST_TESTS, **FAST_ENV),
+            # an observation is L·n·(n+3)+1 floats (21 601 for LiH-12q): 20 000 transitions
+            # held 5.7 GB; 5 000 keep the buffer near 1 GB
+            agent=dataclasses.replace(f[like].agent, memory_size=5000),
             episodes=2000,
             checkpoint_every=50,
         )
@@ -380,7 +383,8 @@ DESCRIPTIONS = {
     " halting. The Hartree-Fock state of this geometry is already 2.6 mHa above E0.",
     **{
         f"{problem_id}-fast": f"Beyond the paper: {like}'s settings on {problem_id} with step cap"
-        f" L={steps} and 2000 episodes; a starting point, time to accuracy not measured yet."
+        f" L={steps}, 2000 episodes and a 5000-transition replay memory; a starting point, time to"
+        " accuracy not measured yet."
         for problem_id, steps, like in LARGER_FAST
     },
     "paper-h2o-8q": (
