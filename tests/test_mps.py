@@ -73,3 +73,37 @@ def test_the_mps_start_is_a_setting_the_baselines_do_not_take():
         BaselineConfig(initial_state="mps")
     with pytest.raises(ConfigError, match="bond_dimension"):
         ground_state_mps(get_problem("h2-2q").hamiltonian, 0)
+
+
+def test_a_frozen_preparation_keeps_the_mps_angles():
+    """``optimize_preparation=False``: the optimiser sees only the agent's angles (and their
+    gradient), the preparation's stay at the MPS's; ``True``: it sees all of them."""
+    from workbench.optim import OptimizeResult
+
+    class Recording:  # hands back x0 shifted by 0.1, having recorded what it was given
+        uses_gradient = True
+
+        def __init__(self):
+            self.sizes = []
+
+        def minimize(self, objective, x0, rng, value_and_gradient):
+            value, gradient = value_and_gradient(x0)
+            assert gradient.shape == x0.shape and objective(x0[None, :])[0] == pytest.approx(value)
+            self.sizes.append(x0.size)
+            return OptimizeResult(x0 + 0.1, value, 1)
+
+    problem = get_problem("lih-6q")
+    rotation = None
+    for frozen in (True, False):
+        optimizer = Recording()
+        env = CircuitGrowthEnv(problem, initial_state="mps", max_steps=3, seed=0,
+                               optimizer=optimizer, optimize_preparation=not frozen)  # fmt: skip
+        env.reset()
+        start = env.params.copy()
+        rotation = rotation or next(
+            i for i, (gate, _) in enumerate(env.table.actions) if gate != "CNOT"
+        )
+        _, _, _, _, info = env.step(rotation)
+        assert optimizer.sizes == ([1] if frozen else [start.size + 1])
+        assert np.allclose(info["params"][: start.size], start + (0.0 if frozen else 0.1))
+        assert info["params"][-1] == pytest.approx(0.1)

@@ -108,6 +108,7 @@ def build_env(
         seed=seed,
         mitigation=mitigation,
         observation_energy=settings.observation_energy,
+        optimize_preparation=settings.optimize_preparation,
     )
 
 

@@ -175,6 +175,10 @@ class EnvConfig:
             agent's, so use it with ``optimizer.method = lbfgs``: COBYLA's first simplex moves
             every angle by 1 rad and a budget below the number of angles leaves the warm start
             worse; a departure, after TensorRL-QAS).
+        optimize_preparation: with ``initial_state = "mps"``, the angle optimiser also moves the
+            preparation's angles at every step (``true``: the warm start is refined; ``false``:
+            they stay at the MPS's and only the agent's angles are optimised — much cheaper when
+            the staircase has 100+ angles).
         observation_energy: the energy entry of the observation, ``raw`` (Ha, the paper) or
             ``relative`` (1 at the start energy, 0 at the target: the same scale for every
             molecule).
@@ -189,12 +193,14 @@ class EnvConfig:
     test_every: int | None = None
     initial_state: str = "zero"
     observation_energy: str = "raw"
+    optimize_preparation: bool = True
 
     def __post_init__(self) -> None:
         positive_int("env.max_steps", self.max_steps)
         _choice("env.observation_energy", self.observation_energy, OBSERVED_ENERGIES)
         flag("env.mask_illegal", self.mask_illegal)
         flag("env.rotosolve_new_angle", self.rotosolve_new_angle)
+        flag("env.optimize_preparation", self.optimize_preparation)
         _choice("env.initial_state", self.initial_state, INITIAL_STATES)
         _choice("env.target", self.target, TARGETS)
         _choice("env.reward", self.reward, REWARDS)

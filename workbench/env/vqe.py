@@ -60,6 +60,8 @@ class CircuitGrowthEnv(gymnasium.Env):
             and/or zero-noise-extrapolated energies (:func:`workbench.sim.search_energies`);
             ``None``: the raw noisy energies.
         initial_state: ``"zero"`` (:math:`|0\\dots0\\rangle`), ``"hartree_fock"`` or ``"mps"``.
+        optimize_preparation: the angle optimiser also moves the preparation's angles (the MPS
+            start's); ``False`` keeps them at the MPS's.
         observation_energy: ``"raw"`` (Ha, the paper) or ``"relative"`` (see
             :meth:`_observed_energy`).
         seed: seeds the environment's generator (halting, shots, SPSA directions).
@@ -85,6 +87,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         seed: int | None = None,
         mitigation: Mitigation | None = None,
         observation_energy: str = "raw",
+        optimize_preparation: bool = True,
     ) -> None:
         if target not in TARGETS:
             raise ConfigError(f"target={target!r}: expected one of {', '.join(TARGETS)}")
@@ -126,6 +129,8 @@ class CircuitGrowthEnv(gymnasium.Env):
         self.observation_space = gymnasium.spaces.Box(-np.inf, np.inf, (size,), np.float32)
         self.action_space = gymnasium.spaces.Discrete(len(self.table))
         self.preparation, self.preparation_params = preparation(problem, initial_state)
+        # the preparation's angles the optimiser leaves alone (all of them when frozen)
+        self._fixed = 0 if optimize_preparation else self.preparation_params.size
         self.evaluations = 0
         """Circuit evaluations spent so far, as a device spends them: one per parameter set and
         fold factor (zero-noise extrapolation runs one circuit per factor); an energy with its
@@ -152,8 +157,28 @@ class CircuitGrowthEnv(gymnasium.Env):
         return self._energies(self.circuit, params, shots)
 
     def _value_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
-        self.evaluations += (1 + 2 * params.size) * self._circuits
+        self.evaluations += (1 + 2 * (params.size - self._fixed)) * self._circuits
         return self._compiled().value_and_gradient(params)
+
+    def _optimise_angles(self) -> None:
+        """The angle optimiser on every angle after the first ``_fixed`` (a frozen
+        preparation's), warm-started at the current ones."""
+        fixed, head = self._fixed, self.params[: self._fixed]
+        objective, value_and_gradient = self._objective, self._value_and_gradient
+        if fixed:
+
+            def objective(x, shots=None):
+                full = np.hstack([np.broadcast_to(head, (len(x), fixed)), x])
+                return self._objective(full, shots)
+
+            def value_and_gradient(x):
+                value, gradient = self._value_and_gradient(np.concatenate([head, x]))
+                return value, gradient[fixed:]
+
+        extra = {"value_and_gradient": value_and_gradient}
+        extra = extra if getattr(self.optimizer, "uses_gradient", False) else {}
+        x = self.optimizer.minimize(objective, self.params[fixed:], self.rng, **extra).x
+        self.params = np.concatenate([head, x])
 
     def _compiled(self):
         """The exact objective of the current circuit, compiled once per circuit (the same
@@ -208,10 +233,8 @@ class CircuitGrowthEnv(gymnasium.Env):
             self.params = np.append(self.params, 0.0)
             if self.rotosolve_new_angle:
                 self.params = rotosolve_angle(self._objective, self.params, -1).x
-        if self.params.size:
-            extra = {"value_and_gradient": self._value_and_gradient}
-            extra = extra if getattr(self.optimizer, "uses_gradient", False) else {}
-            self.params = self.optimizer.minimize(self._objective, self.params, self.rng, **extra).x
+        if self.params.size > self._fixed:
+            self._optimise_angles()
         previous, self.energy = self.energy, float(self._objective(self.params[None, :])[0])
         threshold = self.curriculum.threshold
         error = abs(self.target_energy - self.energy)
