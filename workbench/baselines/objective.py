@@ -20,7 +20,12 @@ from workbench.optim import build_optimizer
 from workbench.results import CircuitRecord
 from workbench.sim import adjoint, energies, energy_and_gradient
 from workbench.sim.engine import parameter_shift_batch, parameter_shift_gradient
-from workbench.sim.mitigation import Mitigation, compiled_search_energy, search_energies
+from workbench.sim.mitigation import (
+    NO_MITIGATION,
+    Mitigation,
+    compiled_search_energy,
+    search_energies,
+)
 
 
 class Objective:
@@ -35,7 +40,7 @@ class Objective:
         self.mitigation = mitigation if noise is not None else None
         self.circuits = self.mitigation.circuits if self.mitigation is not None else 1
         # exact expectations the search sees (readout inversion is exact without shots)
-        self.exact_noise = (self.mitigation or Mitigation()).exact_noise(noise)
+        self.exact_noise = (self.mitigation or NO_MITIGATION).exact_noise(noise)
         self.evaluations = 0
 
     def _energies(self, circuit, angles, shots) -> np.ndarray:

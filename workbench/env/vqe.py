@@ -138,13 +138,15 @@ class CircuitGrowthEnv(gymnasium.Env):
         self.shots_spent = 0
         """Shots spent so far (:func:`workbench.sim.mitigation.shots_per_energy` per energy)."""
         self._circuits = mitigation.circuits if self.mitigation is not None else 1
+        # shots an energy costs per shot per group (linear in shots): looked up once, not per call
+        self._shot_cost = shots_per_energy(problem, 1, self.mitigation)
         self.start_energy = float(
             self._energies(self.preparation, self.preparation_params[None, :])[0]
         )
 
     def _energies(self, circuit: Circuit, params: np.ndarray, shots=None) -> np.ndarray:
         self.evaluations += len(params) * self._circuits
-        self.shots_spent += len(params) * shots_per_energy(self.problem, shots, self.mitigation)
+        self.shots_spent += len(params) * (shots or 0) * self._shot_cost
         return search_energies(
             circuit, params, self.problem, self.noise, shots, self.rng, self.mitigation
         )
