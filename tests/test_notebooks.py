@@ -69,6 +69,12 @@ def _molecules(recorded, small):
     assert recorded["problem"] == small["problem"] and recorded["scan_points"] == 3
     assert recorded["ground_energy"] == pytest.approx(problem.ground_energy, abs=1e-9)
     assert recorded["ground_energy"] <= recorded["hartree_fock_energy"]
+    # the MPS start: its circuit prepares the state DMRG found, and a bond lowers the energy
+    assert recorded["large_problem"] == "h2o-10q"
+    assert recorded["mps_circuit_difference"] < 1e-8
+    errors = recorded["mps_errors"]
+    assert 0 <= errors["2"] <= errors["1"] <= recorded["large_hartree_fock_error"] + 1e-9
+    assert 0 < recorded["mps_cnots"] <= 4 * 9
 
 
 def _noise(recorded, small):

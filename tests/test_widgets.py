@@ -240,6 +240,18 @@ def test_the_search_tab_picks_the_agent_and_offers_no_curve_preset():
     assert panel.config().agent.kind == "dueling_ddqn"
 
 
+def test_the_search_tab_picks_the_initial_state_a_preset_brings_its_own():
+    panel = Panel()
+    panel.search.preset.value = "h2o-10q-fast"
+    assert panel.search.initial_state.value == "hartree_fock"
+    assert set(panel.search.initial_state.options) == {"zero", "hartree_fock", "mps"}
+    panel.search.initial_state.value = "mps"
+    panel.search.optimizer.value = "lbfgs"
+    config = panel.config()
+    assert (config.env.initial_state, config.optimizer.method) == ("mps", "lbfgs")
+    assert config.problem.preset == "h2o-10q"
+
+
 def test_redraw_budget_bounds_the_drawing_share():
     """Hand-computed: a 10 ms drawing at a 0.25 s interval waits the interval; a 0.4 s drawing
     at a 10 % share waits 4 s from its start."""

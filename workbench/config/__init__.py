@@ -21,6 +21,7 @@ from workbench.config.noise import NoiseConfig
 from workbench.config.presets import DEFAULT_RUN_PRESET, get_run_preset, run_presets
 from workbench.config.run import RunConfig, parse_override, parse_value
 from workbench.config.sections import (
+    INITIAL_STATES,
     ITERATION_BUDGET,
     NOISY_HALTING,
     OPTIMIZERS,
@@ -41,6 +42,7 @@ __all__ = [
     "CHEMICAL_ACCURACY",
     "CHEMICAL_ACCURACY_LABEL",
     "DEFAULT_RUN_PRESET",
+    "INITIAL_STATES",
     "ITERATION_BUDGET",
     "MAX_BOND_LENGTH",
     "NOISY_HALTING",

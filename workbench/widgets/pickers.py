@@ -16,6 +16,7 @@ from workbench.chem import PRESETS, get_preset, get_problem
 from workbench.config import (
     AGENT_KINDS,
     DEFAULT_RUN_PRESET,
+    INITIAL_STATES,
     OPTIMIZERS,
     HaltingConfig,
     MoleculeSpec,
@@ -314,8 +315,8 @@ class NoisePicker:
 
 
 class SearchPicker:
-    """Run preset, agent kind, episodes, optimiser and budget, curriculum, random halting,
-    masks, seed."""
+    """Run preset, agent kind, episodes, initial state, optimiser and budget, curriculum,
+    random halting, masks, seed."""
 
     def __init__(self, preset: str = DEFAULT_RUN_PRESET) -> None:
         # curve presets train over bond lengths the molecule picker does not offer: CLI/notebook
@@ -326,6 +327,7 @@ class SearchPicker:
         self.agent = _field(w.Dropdown, "agent", options=list(AGENT_KINDS))
         self.episodes = _field(w.BoundedIntText, "episodes", min=1, max=10**6)
         self.max_gates = _field(w.BoundedIntText, "maximum gates (L)", min=1, max=1000)
+        self.initial_state = _field(w.Dropdown, "initial state", options=list(INITIAL_STATES))
         self.optimizer = _field(
             w.Dropdown,
             "optimiser",
@@ -342,6 +344,7 @@ class SearchPicker:
                 self.agent,
                 self.episodes,
                 self.max_gates,
+                self.initial_state,
                 self.optimizer,
                 self.budget,
                 self.curriculum,
@@ -359,6 +362,7 @@ class SearchPicker:
         self.agent.value = config.agent.kind
         self.episodes.value = config.episodes
         self.max_gates.value = config.env.max_steps
+        self.initial_state.value = config.env.initial_state
         self.optimizer.value = o.method
         self.budget.value = o.budget
         self.curriculum.value = config.curriculum.kind
@@ -375,6 +379,7 @@ class SearchPicker:
             "agent.kind": self.agent.value,
             "episodes": self.episodes.value,
             "env.max_steps": self.max_gates.value,
+            "env.initial_state": self.initial_state.value,
             **optimizer,
             "curriculum.kind": self.curriculum.value,
             "env.random_halting": halting if self.halting.value else None,
