@@ -38,7 +38,7 @@ class Objective:
                  mitigation: Mitigation | None = None) -> None:  # fmt: skip
         self.problem, self.noise, self.shots, self.rng = problem, noise, shots, rng
         self.mitigation = mitigation if noise is not None else None
-        self.circuits = self.mitigation.circuits if self.mitigation is not None else 1
+        self.circuits = (self.mitigation or NO_MITIGATION).circuits
         # exact expectations the search sees (readout inversion is exact without shots)
         self.exact_noise = (self.mitigation or NO_MITIGATION).exact_noise(noise)
         self.evaluations = 0

@@ -38,7 +38,7 @@ from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.optim import COBYLA, rotosolve_angle
 from workbench.sim import Circuit, Mitigation, compiled_search_energy, energies, search_energies
-from workbench.sim.mitigation import shots_per_energy
+from workbench.sim.mitigation import NO_MITIGATION, shots_per_energy
 
 
 class CircuitGrowthEnv(gymnasium.Env):
@@ -137,7 +137,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         gradient counts 1 + 2P per circuit, what the parameter-shift rule costs on a device."""
         self.shots_spent = 0
         """Shots spent so far (:func:`workbench.sim.mitigation.shots_per_energy` per energy)."""
-        self._circuits = mitigation.circuits if self.mitigation is not None else 1
+        self._circuits = (self.mitigation or NO_MITIGATION).circuits
         # shots an energy costs per shot per group (linear in shots): looked up once, not per call
         self._shot_cost = shots_per_energy(problem, 1, self.mitigation)
         self.start_energy = float(

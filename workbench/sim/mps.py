@@ -33,7 +33,7 @@ import numpy as np
 
 from workbench.errors import ConfigError
 from workbench.paulis import PauliHamiltonian
-from workbench.sim.circuit import Circuit
+from workbench.sim.circuit import GATES, Circuit
 
 MAX_CIRCUIT_BOND = 2
 """A bond of dimension 2 is carried by one qubit: the largest bond the staircase can prepare."""
@@ -121,9 +121,6 @@ def _compiled(blocks, n_qubits: int) -> tuple[Circuit, np.ndarray]:
     return Circuit.from_gates(n_qubits, gates), np.asarray(angles)
 
 
-_CNOT = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=float)
-
-
 def _two_qubit_ops(qml, unitary: np.ndarray, wires: list[int]) -> list:
     """PennyLane's decomposition of ``unitary``, checked. It picks the CNOT count by a tolerance
     and, for a block close to (but not) a product, can return one that is far off (seen on
@@ -133,13 +130,14 @@ def _two_qubit_ops(qml, unitary: np.ndarray, wires: list[int]) -> list:
     (up to a phase)."""
     found = []
     for dressed in (False, True):
-        target = unitary @ _CNOT if dressed else unitary
+        target = unitary @ GATES["CNOT"].unitary() if dressed else unitary
         ops = [qml.CNOT([0, 1])] * dressed + list(qml.ops.two_qubit_decomposition(target, [0, 1]))
         product = qml.matrix(qml.tape.QuantumScript(ops), wire_order=[0, 1])
         overlap = np.vdot(product.ravel(), unitary.ravel())
-        found.append((np.abs(product * overlap / abs(overlap) - unitary).max(), dressed, ops))
-    accurate = [f for f in found if f[0] <= 1e-10]  # the plain one first: fewer CNOTs
-    error, _, ops = accurate[0] if accurate else min(found, key=lambda f: f[0])
+        found.append((np.abs(product * overlap / abs(overlap) - unitary).max(), ops))
+        if found[0][0] <= 1e-10:  # the plain one is accurate: fewer CNOTs, no second try
+            break
+    error, ops = min(found, key=lambda f: f[0])
     if error > 1e-8:
         raise ConfigError(f"a two-qubit block of the MPS circuit compiles only to {error:.1e}")
     return [op.map_wires({0: wires[0], 1: wires[1]}) for op in ops]
