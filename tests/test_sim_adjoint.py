@@ -64,12 +64,15 @@ def test_adjoint_gradient_matches_finite_differences(n_qubits):
         np.testing.assert_allclose(gradient, finite_differences(circuit, x, hamiltonian), atol=1e-8)
 
 
-@pytest.mark.parametrize("problem_id", ["h2-4q", "lih-4q"])
-def test_adjoint_gradient_matches_pennylane(problem_id):
+@pytest.mark.parametrize(
+    ("problem_id", "n_gates"), [("h2-4q", 24), ("lih-4q", 24), ("lih-12q", 120)]
+)
+def test_adjoint_gradient_matches_pennylane(problem_id, n_gates):
+    """At 12 qubits too: the CSR Hamiltonian and every wire's run length of the gate kernels."""
     problem = get_problem(problem_id)
     rng = np.random.default_rng(7)
     hartree_fock = [q for q, bit in enumerate(problem.hartree_fock_state) if bit]
-    circuit = agent_circuit(rng, problem.n_qubits, 24, preparation=hartree_fock)
+    circuit = agent_circuit(rng, problem.n_qubits, n_gates, preparation=hartree_fock)
     x = rng.uniform(-np.pi, np.pi, circuit.n_params)
     energy, gradient = energy_and_gradient(circuit, x, problem)
     reference_energy, reference_gradient = pennylane_energy_and_gradient(circuit, x, problem)
