@@ -252,6 +252,22 @@ def test_the_search_tab_picks_the_initial_state_a_preset_brings_its_own():
     assert config.problem.preset == "h2o-10q"
 
 
+def test_greedy_tests_keep_the_last_ten_tests_and_skip_training_episodes():
+    """Hand-computed: 12 tests (the first two within accuracy, then alternating misses and hits)
+    among training episodes; the window keeps tests 3-12, of which 5 are within 1.6 mHa."""
+    from types import SimpleNamespace
+
+    from workbench.callbacks import GreedyTests
+
+    tests = GreedyTests()
+    assert tests.rate is None
+    errors = [1e-4, 1e-4, *[1e-2 if k % 2 == 0 else 1e-4 for k in range(10)]]
+    for error in errors:
+        tests.add(SimpleNamespace(test=False, error_to_ground=0.0))  # a training episode
+        tests.add(SimpleNamespace(test=True, error_to_ground=error))
+    assert tests.within == [False, True] * 5 and tests.rate == 0.5
+
+
 def test_redraw_budget_bounds_the_drawing_share():
     """Hand-computed: a 10 ms drawing at a 0.25 s interval waits the interval; a 0.4 s drawing
     at a 10 % share waits 4 s from its start."""

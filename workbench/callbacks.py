@@ -203,6 +203,25 @@ class ProgressBar(Callback):
         self.bar.close()
 
 
+class GreedyTests:
+    """The last ``window`` greedy test episodes: how many ended within chemical accuracy of the
+    exact E0. Kept as they arrive (O(1) per episode), for the live panel and TensorBoard."""
+
+    def __init__(self, window: int = 10) -> None:
+        self.window = window
+        self.within: list[bool] = []
+
+    def add(self, event: EpisodeEvent) -> None:
+        if event.test:
+            hit = event.error_to_ground < CHEMICAL_ACCURACY
+            self.within = [*self.within, hit][-self.window :]
+
+    @property
+    def rate(self) -> float | None:
+        """The share of the kept tests within accuracy (``None`` before the first test)."""
+        return sum(self.within) / len(self.within) if self.within else None
+
+
 class TensorBoardLog(Callback):
     """Episode scalars and the best circuit as TensorBoard event files in ``log_dir``.
 
@@ -226,7 +245,7 @@ class TensorBoardLog(Callback):
             ) from None
         self.log_dir = Path(log_dir)
         self.writer = None
-        self.tracker, self.shown, self.tests = None, None, []
+        self.tracker, self.shown, self.tests = None, None, GreedyTests()
 
     def on_run_start(self, best) -> None:
         self.tracker = best
@@ -241,10 +260,10 @@ class TensorBoardLog(Callback):
     def on_episode(self, event: EpisodeEvent) -> None:
         writer, step = self._writer(event.episode), event.episode
         if event.test:
-            self.tests = [*self.tests[-9:], event.error_to_ground < CHEMICAL_ACCURACY]
+            self.tests.add(event)
             writer.add_scalar("greedy/error_Ha", event.error_to_ground, step)
             writer.add_scalar("greedy/gates", event.n_gates, step)
-            writer.add_scalar("greedy/success_rate", sum(self.tests) / len(self.tests), step)
+            writer.add_scalar("greedy/success_rate", self.tests.rate, step)
             return
         values = {"error_Ha": event.error_to_ground, "energy_Ha": event.energy,
                   "return": event.episode_return, "threshold_Ha": event.threshold,

@@ -15,7 +15,8 @@ import html
 import time
 from dataclasses import dataclass
 
-from workbench.config import CHEMICAL_ACCURACY, CHEMICAL_ACCURACY_LABEL
+from workbench.callbacks import GreedyTests
+from workbench.config import CHEMICAL_ACCURACY_LABEL
 from workbench.plots import learning_curves
 from workbench.train import Callback
 from workbench.widgets.display import show_image
@@ -85,6 +86,7 @@ class LiveView(Callback):
         self.errors: list[float] = []
         self.thresholds: list[float] = []
         self.episodes: list = []  # the run's EpisodeRecords so far
+        self.tests = GreedyTests()
         self.tracker = None  # the run's BestCircuits (exact energies), set at run start
         self.latest = self.drawn = None  # the last StepEvent seen, the last one drawn
 
@@ -120,9 +122,10 @@ class LiveView(Callback):
 
     def on_episode(self, event) -> None:
         self.episodes.append(event)
+        self.tests.add(event)
         if self.latest is not self.drawn and self.step_budget.due():
             self.draw_step(self.latest)  # the episode's last step, when the budget allows
-        tests = [m.error_to_ground < CHEMICAL_ACCURACY for m in self.episodes if m.test][-10:]
+        tests = self.tests.within
         greedy = (
             f" · greedy: {sum(tests)} of the last {len(tests)} tests within "
             f"{CHEMICAL_ACCURACY_LABEL}"
