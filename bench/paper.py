@@ -108,7 +108,7 @@ EXPERIMENTS = [
 EXPERIMENTS += [
     PaperExperiment("lih-4q-fast", "lih-4q-fast", 1000, note="fast preset", cpu_agent=False),
     PaperExperiment(
-        "lih-6q-fast", "lih-6q-fast", 6000, note="fast preset", seeds=(0,), cpu_agent=False
+        "lih-6q-fast", "lih-6q-fast", 2000, note="fast preset", seeds=(0,), cpu_agent=False
     ),
     PaperExperiment(
         "h2o-8q-fast", "h2o-8q-fast", 600, note="fast preset", seeds=(0,), cpu_agent=False
@@ -138,6 +138,15 @@ EXPERIMENTS += [
         note=SCALED_NOTE + ", no readout error",
         seeds=(0,),
         paper_method="CRLQAS (random halting)",
+    ),
+    PaperExperiment(
+        "lih-4q-depolarizing-scaled",
+        "paper-lih-4q-depolarizing",
+        300,
+        {**SCALED, "optimizer.maxfev": [400, 120, 40]},
+        group="noise",
+        note=SCALED_NOTE + ", 3-stage maxfev 400/120/40",
+        seeds=(0,),
     ),
     *[
         PaperExperiment(
@@ -174,13 +183,13 @@ EXPERIMENTS += [
         note="readout + ZNE in the search",
         paper_method="CRLQAS (random halting)",
     ),
-    PaperExperiment(
-        "lih-4q-depolarizing-zne",
+    PaperExperiment(  # the same search as lih-4q-depolarizing-scaled, on ZNE energies
+        "lih-4q-depolarizing-scaled-zne",
         "paper-lih-4q-depolarizing",
-        100,
-        {"optimizer.maxfev": [400, 120, 40], "noise.zne_scales": [1, 3, 5]},
+        300,
+        {**SCALED, "optimizer.maxfev": [400, 120, 40], "noise.zne_scales": [1, 3, 5]},
         group="mitigated",
-        note="3-stage maxfev 400/120/40, ZNE in the search",
+        note=SCALED_NOTE + ", 3-stage maxfev 400/120/40, ZNE in the search",
         seeds=(0,),
     ),
 ]
