@@ -22,7 +22,8 @@ of 640 000), and its entries are real.
 Walking back from :math:`k=N`, :math:`|\psi_{k-1}\rangle = U_k^\dagger|\psi_k\rangle` and
 :math:`|\lambda_{k-1}\rangle = U_k^\dagger|\lambda_k\rangle`: one forward pass, one
 :math:`H\psi`, and two backward passes give every derivative exactly (three state vectors of
-memory), against :math:`2P` circuit runs for the parameter-shift rule.
+memory), against :math:`2P` circuit runs for the parameter-shift rule. The walk starts from
+:math:`(H-s)|\psi\rangle`: the shift adds :math:`s\,\mathrm{Im}\langle\psi_k|P|\psi_k\rangle = 0`.
 """
 
 from __future__ import annotations
