@@ -245,8 +245,11 @@ def test_the_search_tab_picks_the_initial_state_a_preset_brings_its_own():
     panel.search.preset.value = "h2o-10q-fast"
     assert panel.search.initial_state.value == "hartree_fock"
     assert set(panel.search.initial_state.options) == {"zero", "hartree_fock", "mps"}
+    panel.search.optimizer.value = "cobyla"
     panel.search.initial_state.value = "mps"
+    assert "choose lbfgs" in panel.search.hint.value
     panel.search.optimizer.value = "lbfgs"
+    assert panel.search.hint.value == ""
     config = panel.config()
     assert (config.env.initial_state, config.optimizer.method) == ("mps", "lbfgs")
     assert config.problem.preset == "h2o-10q"
