@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 from dataclasses import asdict
 from pathlib import Path
 
@@ -228,6 +229,23 @@ def config_of(experiment: PaperExperiment, seed: int, quick: bool):
     return get_run_preset(experiment.preset).with_overrides(changes)
 
 
+def commands(experiment: PaperExperiment) -> str:
+    """The row's one command (every seed, finished folders reused) and, for its first seed,
+    the ``workbench train`` command that makes the same run folder's run."""
+    agent = CPU_AGENT if experiment.cpu_agent else {}
+    changes = {**agent, **experiment.overrides}
+    settings = " ".join(
+        f"--set {shlex.quote(f'{k}={v if isinstance(v, str) else json.dumps(v)}')}"
+        for k, v in changes.items()
+    )
+    seed = experiment.seeds[0]
+    train = (
+        f"workbench train --preset {experiment.preset} --episodes {experiment.episodes} "
+        f"--seed {seed} {settings} --out RUN"
+    ).replace("  ", " ")
+    return f"`python -m bench.paper --only {shlex.quote(experiment.name)}` · seed {seed}: `{train}`"
+
+
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", help="experiment names; NAME* matches a prefix")
@@ -282,7 +300,7 @@ def main() -> None:
                 }
             )
     if args.table_only or not (args.quick or args.only):  # a subset must not clobber the doc
-        write_doc(rows, found, EXPERIMENTS)
+        write_doc(rows, found, EXPERIMENTS, {e.name: commands(e) for e in EXPERIMENTS})
 
 
 if __name__ == "__main__":

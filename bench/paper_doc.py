@@ -309,6 +309,7 @@ def write_doc(
     rows: dict[str, list[dict]],
     found: dict[str, list[RunResult]],
     experiments: list[PaperExperiment],
+    commands: dict[str, str],
 ) -> None:
     sections = [
         "# CRLQAS: the paper's numbers next to ours",
@@ -317,7 +318,8 @@ def write_doc(
         "embedded figures is `paper-comparison.html`). Errors are |E − E0| in Ha against "
         f"the exact ground energy; chemical accuracy is {CHEMICAL_ACCURACY} Ha. Our budgets are "
         "in the `budget` column (the paper used 10 000–50 000 episodes and a 5×1000 network; ours "
-        "use a 2×256 network on 2 CPU cores). `PennyLane check` is the largest difference between "
+        "use a 2×256 network on 2 CPU cores, the fast presets their own 2×256 or 2×512). "
+        "`PennyLane check` is the largest difference between "
         "our noisy best energy and PennyLane `default.mixed` with the same channels. `best` is "
         "the circuit with the lowest (noisy) energy over all seeds; `mitigated error` is its error "
         "after readout-error inversion and zero-noise extrapolation (folds 1, 3, 5, Richardson, "
@@ -341,6 +343,9 @@ def write_doc(
         if group == "noise" and trend:
             sections += ["Does more noise need bigger circuits (the paper, §10.4)?", ""]
             sections += [*trend, ""]
+    sections += ["## One command per row", ""]
+    sections += [f"- **{name}**: {command}" for name, command in commands.items()]
+    sections += [""]
     paper = paper_rows(experiments)
     columns = list(dict.fromkeys(key for r in paper for key in r))
     sections += ["## The paper's recovered numbers", "", markdown_table(paper, columns), ""]

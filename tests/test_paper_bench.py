@@ -106,3 +106,24 @@ def test_a_noisy_row_carries_the_mitigated_error_of_its_best_circuit(paper, pape
     noiseless = run(get_run_preset("h2-2q-demo").with_overrides({"episodes": 2}),
                     out=tmp_path / "clean", progress=False)  # fmt: skip
     assert paper_doc.row(experiment, [noiseless])["mitigated error [Ha]"] is None
+
+
+def test_each_rows_printed_command_makes_the_same_run_folder(paper):
+    """The document's `workbench train` command for a row's first seed, parsed as the command
+    line parses it, gives the configuration (and so the run folder) bench.paper trains."""
+    import shlex
+
+    from workbench.config import get_run_preset, parse_override
+
+    for experiment in paper.EXPERIMENTS:
+        command = paper.commands(experiment).split("`")[3]
+        words = shlex.split(command)
+        assert words[:2] == ["workbench", "train"]
+        options = dict(zip(words[2::2], words[3::2], strict=True))
+        changes = dict(
+            parse_override(words[i + 1]) for i, word in enumerate(words) if word == "--set"
+        )
+        changes |= {"episodes": int(options["--episodes"]), "seed": int(options["--seed"])}
+        config = get_run_preset(options["--preset"]).with_overrides(changes)
+        expected = paper.config_of(experiment, experiment.seeds[0], quick=False)
+        assert paper.config_run_dir(config, "runs") == paper.config_run_dir(expected, "runs")
