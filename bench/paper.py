@@ -222,27 +222,26 @@ EXPERIMENTS += [
 ]
 
 
+def overrides_of(experiment: PaperExperiment) -> dict:
+    """What the row changes in its preset, besides episodes and seed."""
+    return {**(CPU_AGENT if experiment.cpu_agent else {}), **experiment.overrides}
+
+
 def config_of(experiment: PaperExperiment, seed: int, quick: bool):
     episodes = 3 if quick else experiment.episodes
-    agent = CPU_AGENT if experiment.cpu_agent else {}
-    changes = {**agent, **experiment.overrides, "episodes": episodes, "seed": seed}
+    changes = {**overrides_of(experiment), "episodes": episodes, "seed": seed}
     return get_run_preset(experiment.preset).with_overrides(changes)
 
 
 def commands(experiment: PaperExperiment) -> str:
     """The row's one command (every seed, finished folders reused) and, for its first seed,
     the ``workbench train`` command that makes the same run folder's run."""
-    agent = CPU_AGENT if experiment.cpu_agent else {}
-    changes = {**agent, **experiment.overrides}
-    settings = " ".join(
-        f"--set {shlex.quote(f'{k}={v if isinstance(v, str) else json.dumps(v)}')}"
-        for k, v in changes.items()
-    )
     seed = experiment.seeds[0]
-    train = (
-        f"workbench train --preset {experiment.preset} --episodes {experiment.episodes} "
-        f"--seed {seed} {settings} --out RUN"
-    ).replace("  ", " ")
+    words = ["workbench", "train", "--preset", experiment.preset]
+    words += ["--episodes", str(experiment.episodes), "--seed", str(seed)]
+    for key, value in overrides_of(experiment).items():
+        words += ["--set", f"{key}={value if isinstance(value, str) else json.dumps(value)}"]
+    train = shlex.join([*words, "--out", "RUN"])
     return f"`python -m bench.paper --only {shlex.quote(experiment.name)}` · seed {seed}: `{train}`"
 
 

@@ -131,9 +131,10 @@ def pennylane_energy_and_gradient(
     (term by term a 12-qubit molecule takes ~30 s, as a matrix ~3 s)."""
     hamiltonian = getattr(hamiltonian, "hamiltonian", hamiltonian)
     wires = range(circuit.n_qubits)
+    wire_map = {q: q for q in wires}
     observable = qml.Hamiltonian(
         list(hamiltonian.coefficients),
-        [qml.pauli.string_to_pauli_word(w, {q: q for q in wires}) for w in hamiltonian.words],
+        [qml.pauli.string_to_pauli_word(w, wire_map) for w in hamiltonian.words],
     )
     if circuit.n_qubits > SPARSE_REFERENCE_QUBITS:
         observable = qml.SparseHamiltonian(observable.sparse_matrix(wire_order=wires), wires)
