@@ -2,6 +2,12 @@
 reference, and seconds per episode on the noisy configurations.
 
 Run by hand: ``.venv/bin/python -m bench.search [--presets ...] [--seeds 0 1 2] [--doc]``.
+Beyond 8 qubits, with a search-time budget per run and the matrix-product-state start beside the
+Hartree–Fock one (``PRESET@mps`` is the preset with ``env.initial_state=mps``,
+``PRESET@mps-fixed`` also with ``env.optimize_preparation=false``; ``VARIANTS``)::
+
+    .venv/bin/python -m bench.search --presets h2o-10q-fast@mps --seeds 0 1 2 --hours 0.5 \
+        --hea-max-layers 3 --timing-episodes 0 --doc --block search-large-table
 
 Part 1 trains each preset (default ``h2-4q-demo``, ``lih-4q-fast``; add ``lih-6q-fast``,
 ``h2o-8q-fast`` for the long ones) for each seed into ``bench/runs/<preset>-s<seed>`` (finished
@@ -20,7 +26,10 @@ Part 2 times the noisy configurations (``h2-4q-ourense-demo``; LiH-4q with depol
 on ``lih-4q-fast``) with COBYLA (before) and L-BFGS-B on parameter-shift gradients (after):
 seconds per episode and the time to the best noisy energy.
 
-``--doc`` replaces the table between the ``search-table`` markers (docs/search.md).
+``--hours`` stops each run once its search time (environment + agent seconds, the clock of the
+time-to-accuracy column) passes the budget; a stopped run is reported as it stands and resumed
+only when given a larger budget. ``--doc`` replaces the table between the ``search-table``
+markers of docs/search.md (``--block`` names another table there).
 """
 
 from __future__ import annotations
@@ -42,23 +51,63 @@ from workbench.config import CHEMICAL_ACCURACY_LABEL as ACCURACY
 from workbench.rendering import markdown_table
 from workbench.results import cnot_order, load_run, size_order
 from workbench.runs import resume, run
+from workbench.train import Callback
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = ROOT / "bench" / "runs"
 PRESETS = ("h2-4q-demo", "lih-4q-fast")
+VARIANTS = {
+    "mps": {"env.initial_state": "mps"},
+    "mps-fixed": {"env.initial_state": "mps", "env.optimize_preparation": False},
+}
+"""``PRESET@NAME`` → the overrides that make the variant (its runs go to ``PRESET-NAME-sSEED``):
+the matrix-product-state start with its staircase angles optimised with the agent's at every step,
+or kept at the MPS's (``mps-fixed``: episodes as cheap as from Hartree–Fock)."""
 
 
-def train_or_reuse(config, folder: Path):
+class SearchBudget(Callback):
+    """Stops training once the search seconds (environment + agent, training and test episodes;
+    ``spent`` carried over from an earlier session) reach ``seconds``."""
+
+    def __init__(self, seconds: float, spent: float = 0.0) -> None:
+        self.seconds, self.spent = seconds, spent
+
+    def on_episode(self, event) -> bool:
+        self.spent += event.env_seconds + event.agent_seconds
+        return self.spent >= self.seconds
+
+
+def _search_seconds(result) -> float:
+    return sum(m.env_seconds + m.agent_seconds for m in result.metrics)
+
+
+def train_or_reuse(config, folder: Path, seconds: float | None = None):
+    """The finished run of ``config`` in ``folder``, resumed or trained as needed; with
+    ``seconds``, a run stopped at that search-time budget counts as finished."""
+    budget = [] if seconds is None else [SearchBudget(seconds)]
     if (folder / "summary.json").exists():
         result = load_run(folder)
-        if result.summary.status == "complete" and result.config == config:
-            return result
         if result.config == config:
-            return resume(folder)
+            spent = _search_seconds(result)
+            if result.summary.status == "complete" or (seconds is not None and spent >= seconds):
+                return result
+            return resume(folder, [SearchBudget(seconds, spent)] if budget else [])
         shutil.rmtree(folder)
     elif folder.exists():
         shutil.rmtree(folder)
-    return run(config, out=folder)
+    return run(config, budget, out=folder)
+
+
+def preset_config(name: str, seed: int, episodes: int | None):
+    """The run config and folder of ``PRESET`` or ``PRESET@VARIANT`` for one seed."""
+    preset, _, variant = name.partition("@")
+    if variant and variant not in VARIANTS:
+        raise SystemExit(f"{name}: unknown variant {variant!r}; choose from {sorted(VARIANTS)}")
+    overrides = VARIANTS.get(variant, {}) | {"seed": seed}
+    config = get_run_preset(preset).with_overrides(
+        overrides | ({"episodes": episodes} if episodes else {})
+    )
+    return config, RUNS / f"{preset}{'-' + variant if variant else ''}-s{seed}"
 
 
 def _circuit_shape(record) -> str:
@@ -77,17 +126,20 @@ def _seconds(values: list[float | None]) -> str:
     return text + (f" ({len(values) - len(done)} never)" if len(done) < len(values) else "")
 
 
-def preset_row(preset: str, seeds: list[int], episodes: int | None, read_only: bool) -> dict:
+def preset_row(
+    preset: str,
+    seeds: list[int],
+    episodes: int | None,
+    read_only: bool,
+    seconds: float | None = None,
+) -> dict:
     results = []
     for seed in seeds:
-        config = get_run_preset(preset).with_overrides(
-            {"seed": seed} | ({"episodes": episodes} if episodes else {})
-        )
-        folder = RUNS / f"{preset}-s{seed}"
+        config, folder = preset_config(preset, seed, episodes)
         if read_only:  # the folders as they stand, a run still going included
             results += [load_run(folder)] if (folder / "metrics.jsonl").exists() else []
         else:
-            results.append(train_or_reuse(config, folder))
+            results.append(train_or_reuse(config, folder, seconds))
     if not results:
         raise SystemExit(f"{preset}: no run folder in {RUNS} (run without --read-only)")
     found = [r.fewest_cnots_within_chemical_accuracy for r in results]
@@ -97,7 +149,9 @@ def preset_row(preset: str, seeds: list[int], episodes: int | None, read_only: b
     smallest = min(found, key=size_order, default=None)
     training = [m for r in results for m in r.training_metrics()]
     tests = any(r.config.env.test_every for r in results)
-    pruned = [r.pruned() for r in results]
+    # pruning re-optimises each candidate gate by gate (minutes at 12 qubits): only where a
+    # circuit within chemical accuracy exists to be pruned
+    pruned = [r.pruned() for r in results if r.summary.best_error < CHEMICAL_ACCURACY]
     pruned = min((c for c in pruned if c is not None), key=cnot_order, default=None)
     times = [r.time_to_chemical_accuracy() for r in results]
     return {
@@ -196,38 +250,48 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--presets", nargs="+", default=list(PRESETS))
     parser.add_argument("--episodes", type=int, help="cap every preset's episode budget")
+    parser.add_argument("--hours", type=float, help="cap every run's search time (hours)")
+    parser.add_argument(
+        "--hea-max-layers", type=int, default=8, help="the HEA reference's deepest try (0: none)"
+    )
     parser.add_argument("--timing-episodes", type=int, default=100, help="0: no noisy timings")
     parser.add_argument(
         "--read-only", action="store_true", help="report the run folders as they are, train none"
     )
     parser.add_argument("--doc", action="store_true", help="write the tables into docs/search.md")
-    parser.add_argument(
-        "--from-json", action="store_true", help="rewrite the table from bench/runs/search.json"
-    )
+    parser.add_argument("--block", default="search-table", help="the docs/search.md table")
+    parser.add_argument("--from-json", action="store_true", help="rewrite from the saved rows")
     args = parser.parse_args()
     if args.from_json:
-        saved = json.loads((RUNS / "search.json").read_text())
-        write_doc(saved["search"], saved["timing"])
+        saved = json.loads(_saved(args.block).read_text())
+        write_doc(saved["search"], saved["timing"], args.block)
         return
     rows = []
     for preset in args.presets:
-        rows.append(preset_row(preset, args.seeds, args.episodes, args.read_only))
+        seconds = None if args.hours is None else 3600 * args.hours
+        rows.append(preset_row(preset, args.seeds, args.episodes, args.read_only, seconds))
         print(markdown_table(rows[-1:]), flush=True)
     for problem in dict.fromkeys(r["problem"] for r in rows if not r["problem"].startswith("h2-")):
-        rows.append(hea_row(problem))
+        if args.hea_max_layers:
+            rows.append(hea_row(problem, args.hea_max_layers))
     print(markdown_table(rows), flush=True)
     timings = noisy_timings(args.timing_episodes) if args.timing_episodes else []
     if timings:
         print(markdown_table(timings))
-    (RUNS / "search.json").write_text(json.dumps({"search": rows, "timing": timings}, indent=1))
+    _saved(args.block).write_text(json.dumps({"search": rows, "timing": timings}, indent=1))
     if args.doc:
-        write_doc(rows, timings)
+        write_doc(rows, timings, args.block)
 
 
-def write_doc(rows: list[dict], timings: list[dict]) -> None:
-    """Replace what lies between the ``search-table`` markers (docs/search.md)."""
+def _saved(block: str) -> Path:
+    """Where a table's rows are kept for ``--from-json``."""
+    return RUNS / ("search.json" if block == "search-table" else f"{block}.json")
+
+
+def write_doc(rows: list[dict], timings: list[dict], block: str = "search-table") -> None:
+    """Replace what lies between the ``block`` markers (docs/search.md)."""
     table = markdown_table(rows) + "\n" + ("\n" + markdown_table(timings) + "\n" if timings else "")
-    replace_block("search-table", table)
+    replace_block(block, table)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,10 @@ minus the numba kernel's own time for one point (:func:`kernel_only`).
 ``--noiseless`` times what the search spends most on without noise: one energy, and one energy
 with its full gradient, of the agent's kind of circuit (RX/RY/RZ/CNOT, 5n gates) at one parameter
 set per call (as an optimiser calls it), for the compiled adjoint path, the numpy state vector
-it replaced, PennyLane ``default.qubit`` (adjoint) and ``lightning.qubit`` (adjoint), all first
-checked to agree to 1e-8 (energies and gradients).
+it replaced, PennyLane ``default.qubit`` (adjoint) and ``lightning.qubit`` (adjoint), and Qiskit
+Aer's statevector method (where installed; no adjoint there: its gradient is the parameter-shift
+rule, 2P+1 circuits bound in one call), all first checked to agree to 1e-8 (energies and
+gradients).
 """
 
 from __future__ import annotations
@@ -112,14 +114,13 @@ def pennylane_engine(circuit, hamiltonian):
     return lambda params: np.array([float(run(p)) for p in params])
 
 
-def qiskit_engine(circuit, hamiltonian):
+def _qiskit_problem(circuit, hamiltonian):
+    """The circuit (one Qiskit parameter per rotation) and the observable, or ``None`` without
+    Qiskit. Qiskit labels are little-endian: our words (wire 0 leftmost) are reversed."""
     try:
         from qiskit import QuantumCircuit
         from qiskit.circuit import ParameterVector
         from qiskit.quantum_info import SparsePauliOp
-        from qiskit_aer.noise import NoiseModel as AerNoise
-        from qiskit_aer.noise import depolarizing_error
-        from qiskit_aer.primitives import EstimatorV2
     except ImportError:
         return None
     n = circuit.n_qubits
@@ -130,21 +131,56 @@ def qiskit_engine(circuit, hamiltonian):
             qc.cx(*op.wires)
         else:
             getattr(qc, op.gate.lower())(theta[p], op.wires[0])
+    labels = ["I" * n] + [w[::-1] for w in hamiltonian.words]
+    return qc, SparsePauliOp(labels, [hamiltonian.shift, *hamiltonian.coefficients])
+
+
+def _aer_estimator(backend_options: dict):
+    from qiskit_aer.primitives import EstimatorV2
+
+    options = {"backend_options": backend_options, "default_precision": 0.0}
+    return EstimatorV2(options=options)
+
+
+def qiskit_engine(circuit, hamiltonian):
+    """Aer's density-matrix method with the benchmark's depolarizing channels (batched)."""
+    built = _qiskit_problem(circuit, hamiltonian)
+    if built is None:
+        return None
+    from qiskit_aer.noise import NoiseModel as AerNoise
+    from qiskit_aer.noise import depolarizing_error
+
+    qc, observable = built
     noise = AerNoise()
     noise.add_all_qubit_quantum_error(depolarizing_error(4 * P1 / 3, 1), ["rx", "ry", "rz"])
     noise.add_all_qubit_quantum_error(depolarizing_error(16 * P2 / 15, 2), ["cx"])
-    # Qiskit labels are little-endian: reverse our words (wire 0 leftmost).
-    labels = ["I" * n] + [w[::-1] for w in hamiltonian.words]
-    observable = SparsePauliOp(labels, [hamiltonian.shift, *hamiltonian.coefficients])
-    estimator = EstimatorV2(
-        options={
-            "backend_options": {"method": "density_matrix", "noise_model": noise},
-            "default_precision": 0.0,
-        }
-    )
+    estimator = _aer_estimator({"method": "density_matrix", "noise_model": noise})
     return lambda params: np.asarray(
         estimator.run([(qc, observable, params)]).result()[0].data.evs
     ).reshape(-1)
+
+
+def qiskit_noiseless(circuit, hamiltonian):
+    """(energy, energy and gradient) on Aer's statevector method, or ``None`` without Aer. Aer
+    has no adjoint gradient: the gradient is the parameter-shift rule, all 2P+1 circuits bound
+    in one batched call (each parameter drives one rotation, so the ±π/2 rule is exact)."""
+    built = _qiskit_problem(circuit, hamiltonian)
+    if built is None:
+        return None
+    qc, observable = built
+    estimator = _aer_estimator({"method": "statevector"})
+    shifts = np.vstack([np.zeros(circuit.n_params), *(np.pi / 2 * s * np.eye(circuit.n_params)
+                                                      for s in (1, -1))])  # fmt: skip
+
+    def run(points):
+        return np.asarray(estimator.run([(qc, observable, points)]).result()[0].data.evs)
+
+    def value_and_grad(x):
+        values = run(x + shifts).reshape(-1)
+        plus, minus = np.split(values[1:], 2)
+        return float(values[0]), (plus - minus) / 2
+
+    return lambda x: float(run(x[None]).reshape(-1)[0]), value_and_grad
 
 
 def throughput(engine, params, seconds: float, windows: int = 3) -> float:
@@ -212,6 +248,9 @@ def noiseless_rows(n: int, seconds: float) -> list[tuple]:
         engines["pennylane lightning.qubit adjoint"] = pennylane_noiseless(
             circuit, hamiltonian, "lightning.qubit"
         )
+    aer = qiskit_noiseless(circuit, hamiltonian)
+    if aer is not None:  # Qiskit is optional (the `aer` extra)
+        engines["qiskit-aer statevector (parameter shift)"] = aer
     reference_energy, reference_gradient = engines["pennylane default.qubit adjoint"][1](x)
     for name, (energy, gradient) in engines.items():
         deviation = abs(energy(x) - reference_energy)

@@ -148,6 +148,17 @@ def test_uccsd_and_adapt_reach_e0_on_h2_noiselessly(problem_id):
         assert row.evaluations > 0 and row.n_params >= 1
 
 
+def test_adapt_stops_at_the_first_circuit_within_the_stop_error():
+    settings = {"methods": ("adapt",), "adapt_pools": ("qubit",)}
+    (full,) = run_baselines("lih-4q", **settings)
+    (early,) = run_baselines("lih-4q", adapt_stop_error=1e-2, **settings)
+    assert early.error < 1e-2 <= 0.119  # LiH-4q's Hartree-Fock state is 119 mHa above E0
+    assert "within 1.0e-02 Ha of E0" in early.variant
+    assert early.n_params < full.n_params and full.error < early.error
+    # the same operators in the same order, cut where the error first fell below 10 mHa
+    assert early.gates == full.gates[: len(early.gates)]
+
+
 def test_hea_reaches_chemical_accuracy_on_h2_2q_and_random_search_spends_its_budget():
     rows = run_baselines("h2-2q", methods=("hea", "random"), hea_layers=(1,), random_budget=300)
     hea, random = rows
@@ -195,6 +206,8 @@ def test_bad_settings_are_named_before_any_work():
         BaselineConfig(adapt_pools="bosonic")
     with pytest.raises(ConfigError, match="hea_layers=0"):
         BaselineConfig(hea_layers=(0,))
+    with pytest.raises(ConfigError, match=r"adapt_stop_error=0 .*\(0.0, 10.0\]"):
+        BaselineConfig(adapt_stop_error=0)
     with pytest.raises(ConfigError, match="lbfgs"):
         run_baselines("h2-2q", _noise_with_shots(), optimizer=_lbfgs())
 
@@ -223,6 +236,8 @@ def test_cli_prints_rows_as_json_and_names_bad_input(capsys):
     assert "methods='vqe'" in capsys.readouterr().err
     assert main(["baselines"]) == 2
     assert "--run" in capsys.readouterr().err
+    assert main(["baselines", "h2-2q", "--methods", "adapt", "--stop-error", "0"]) == 2
+    assert "adapt_stop_error=0.0 is not allowed" in capsys.readouterr().err
 
 
 def test_baselines_for_a_run_use_its_noise_budget_and_list_its_best_circuit(tmp_path, capsys):

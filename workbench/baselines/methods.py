@@ -130,6 +130,9 @@ def _adapt_loop(objective: Objective, config: BaselineConfig, rng, kind: str):
         if trial_energy >= energy:
             return ansatz, x, selected, "no energy gain from the next operator"
         ansatz, x, selected, energy = trial, trial_x, trial_ops, trial_energy
+        stop = config.adapt_stop_error
+        if stop is not None and energy - problem.ground_energy < stop:
+            return ansatz, x, selected, f"within {stop:.1e} Ha of E0"
     return ansatz, x, selected, f"{config.adapt_max_operators} operators, the cap"
 
 

@@ -27,6 +27,7 @@ def _config(args: argparse.Namespace) -> dict:
         "hea_layers": None if args.layers is None else _list(args.layers, "layers", int),
         "adapt_pools": None if args.pools is None else _list(args.pools, "pools"),
         "adapt_max_operators": args.max_operators,
+        "adapt_stop_error": args.stop_error,
         "random_budget": args.budget,
         "random_max_gates": args.max_gates,
         "optimizer": None if args.optimizer is None else OptimizerConfig(method=args.optimizer),
@@ -88,6 +89,8 @@ def add_commands(sub) -> None:
     parser.add_argument("--pools", help=f"ADAPT-VQE pools ({_text(default.adapt_pools)})")
     parser.add_argument("--max-operators", type=int,
                         help=f"ADAPT-VQE's cap ({default.adapt_max_operators})")  # fmt: skip
+    parser.add_argument("--stop-error", type=float, help="ADAPT-VQE also stops within this "
+                        "error of E0 (Ha), e.g. 1.6e-3: its smallest accurate circuit")  # fmt: skip
     parser.add_argument("--budget", type=int, help="random search's energy evaluations "
                         f"({default.random_budget}; with --run the run's own count)")  # fmt: skip
     parser.add_argument("--max-gates", type=int,

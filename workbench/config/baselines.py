@@ -35,7 +35,12 @@ class BaselineConfig:
         adapt_pools: ADAPT-VQE operator pools (one row each): ``fermionic`` excitations, or
             ``qubit`` (their single Pauli words).
         adapt_max_operators: ADAPT stops after this many operators ...
-        adapt_gradient_tolerance: ... or when the norm of the pool gradients is below this (Ha).
+        adapt_gradient_tolerance: ... or when the norm of the pool gradients is below this (Ha)
+            ...
+        adapt_stop_error: ... or, when set, as soon as the energy is within this error (Ha) of
+            the exact E0 — a benchmark's rule, never a search's: it gives ADAPT's smallest
+            circuit at a given accuracy (e.g. chemical accuracy, 1.6e-3) to compare with the
+            agent's.
         random_budget: energy evaluations random search may spend (a run's own count, when
             compared with the agent).
         random_max_gates: the step cap L of a random episode.
@@ -51,6 +56,7 @@ class BaselineConfig:
     adapt_pools: tuple[str, ...] = ADAPT_POOLS
     adapt_max_operators: int = 30
     adapt_gradient_tolerance: float = 1e-3
+    adapt_stop_error: float | None = None
     random_budget: int = 20000
     random_max_gates: int = 20
     initial_state: str = "hartree_fock"
@@ -75,6 +81,8 @@ class BaselineConfig:
         positive_int("hea_starts", self.hea_starts)
         positive_int("adapt_max_operators", self.adapt_max_operators)
         _number_in("adapt_gradient_tolerance", self.adapt_gradient_tolerance, 0.0, 10.0)
+        if self.adapt_stop_error is not None:
+            _number_in("adapt_stop_error", self.adapt_stop_error, 0.0, 10.0, open_low=True)
         positive_int("random_budget", self.random_budget)
         positive_int("random_max_gates", self.random_max_gates)
         _choice("initial_state", self.initial_state, BASIS_STATES)

@@ -297,8 +297,9 @@ LARGER_FAST = (
     ("n2-12q", 150, "lih-6q-fast"),
 )
 """Beyond the paper: (problem, step cap, the fast preset whose settings it takes) — the water and
-LiH-6q settings carried to 10-12 qubits with a longer step cap; starting points whose time to
-accuracy is not measured yet."""
+LiH-6q settings carried to 10-12 qubits with a longer step cap. Measured (docs/search.md, "Beyond
+8 qubits"): no start reaches chemical accuracy on H2O-10q or LiH-12q in 30 minutes of search; the
+MPS start (``--set env.initial_state=mps``) gets closest."""
 
 
 def _fast() -> dict[str, RunConfig]:

@@ -1,0 +1,42 @@
+"""bench.search: preset variants and the search-time budget that ends a run and is honoured on
+reuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.config import get_run_preset
+
+
+@pytest.fixture(scope="module")
+def search():
+    from bench import search
+
+    return search
+
+
+def test_a_variant_is_the_preset_with_its_overrides_in_its_own_folder(search):
+    config, folder = search.preset_config("h2o-10q-fast@mps", 1, None)
+    assert config == get_run_preset("h2o-10q-fast").with_overrides(
+        {"env.initial_state": "mps", "seed": 1}
+    )
+    assert folder == search.RUNS / "h2o-10q-fast-mps-s1"
+    plain, folder = search.preset_config("h2o-10q-fast", 2, 7)
+    assert plain.env.initial_state == "hartree_fock" and plain.episodes == 7
+    assert folder.name == "h2o-10q-fast-s2"
+    with pytest.raises(SystemExit, match="h2o-10q-fast@dmrg: unknown variant 'dmrg'"):
+        search.preset_config("h2o-10q-fast@dmrg", 0, None)
+
+
+def test_the_budget_stops_a_run_and_a_spent_budget_is_not_resumed(search, tmp_path):
+    config = get_run_preset("h2-2q-demo").with_overrides({"episodes": 4})
+    folder = tmp_path / "run"
+    # any positive search time spends a budget of 1e-9 s: the run stops after its first episode
+    stopped = search.train_or_reuse(config, folder, seconds=1e-9)
+    assert stopped.summary.status == "stopped"
+    assert stopped.summary.episodes_done == 1
+    again = search.train_or_reuse(config, folder, seconds=1e-9)
+    assert len(again.metrics) == len(stopped.metrics)  # reported as it stands
+    finished = search.train_or_reuse(config, folder)  # no budget: resumed to the end
+    assert finished.summary.status == "complete"
+    assert finished.summary.episodes_done == 4
