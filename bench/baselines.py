@@ -84,10 +84,10 @@ def settings(problem: str, noise: str) -> dict:
         optimizer = OptimizerConfig(method="lbfgs", max_iterations=1000)
     else:
         optimizer = OptimizerConfig(method="cobyla", max_iterations=300)
+    adapt = {"adapt_max_operators": 20}
     if problem in LARGE:  # ADAPT's smallest accurate circuit, to set beside the agent's
-        return {"optimizer": optimizer, "hea_starts": 3, "adapt_max_operators": 60,
-                "adapt_stop_error": CHEMICAL_ACCURACY}  # fmt: skip
-    return {"optimizer": optimizer, "hea_starts": 3, "adapt_max_operators": 20}
+        adapt = {"adapt_max_operators": 60, "adapt_stop_error": CHEMICAL_ACCURACY}
+    return {"optimizer": optimizer, "hea_starts": 3, **adapt}
 
 
 def agent_folder(problem: str, noise: str) -> Path | None:
@@ -108,8 +108,13 @@ def agent_folder(problem: str, noise: str) -> Path | None:
     return folder
 
 
+def cell_path(problem: str, noise: str) -> Path:
+    """Where a cell is cached."""
+    return OUT / "cells" / f"{problem}-{noise}.json"
+
+
 def cell(problem: str, noise: str, fresh: bool) -> dict:
-    path = OUT / "cells" / f"{problem}-{noise}.json"
+    path = cell_path(problem, noise)
     if path.exists() and not fresh:
         return json.loads(path.read_text())
     started = time.perf_counter()
@@ -144,7 +149,7 @@ def mitigate(record: dict) -> dict:
         circuit = Circuit.from_gates(problem.n_qubits, row["gates"])
         found = mitigation_record(circuit, row.get("params", row.get("angles")), problem, noise)
         row["mitigated"] = {k: found[f"{k}_error"] for k in ("readout", "zne+readout")}
-    path = OUT / "cells" / f"{record['problem']}-{record['noise']}.json"
+    path = cell_path(record["problem"], record["noise"])
     path.write_text(json.dumps(record, indent=1))
     return record
 
@@ -204,7 +209,7 @@ def main() -> None:
 def write_doc(block: str, cells: list[str]) -> None:
     """Rewrite one table block of docs/baselines.md from the cached cells — only when every
     cell of the block is cached, so that a partial cache never drops published cells."""
-    missing = [c for c in cells if not (OUT / "cells" / f"{c.replace(':', '-')}.json").exists()]
+    missing = [c for c in cells if not cell_path(*c.split(":")).exists()]
     if missing:
         print(f"{block}: not rewritten, cells not computed here: {' '.join(missing)}")
         return

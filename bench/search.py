@@ -84,18 +84,20 @@ def _search_seconds(result) -> float:
 def train_or_reuse(config, folder: Path, seconds: float | None = None):
     """The finished run of ``config`` in ``folder``, resumed or trained as needed; with
     ``seconds``, a run stopped at that search-time budget counts as finished."""
-    budget = [] if seconds is None else [SearchBudget(seconds)]
+    def budget(spent: float = 0.0) -> list[SearchBudget]:
+        return [] if seconds is None else [SearchBudget(seconds, spent)]
+
     if (folder / "summary.json").exists():
         result = load_run(folder)
         if result.config == config:
             spent = _search_seconds(result)
             if result.summary.status == "complete" or (seconds is not None and spent >= seconds):
                 return result
-            return resume(folder, [SearchBudget(seconds, spent)] if budget else [])
+            return resume(folder, budget(spent))
         shutil.rmtree(folder)
     elif folder.exists():
         shutil.rmtree(folder)
-    return run(config, budget, out=folder)
+    return run(config, budget(), out=folder)
 
 
 def preset_config(name: str, seed: int, episodes: int | None):

@@ -114,13 +114,15 @@ def pennylane_engine(circuit, hamiltonian):
     return lambda params: np.array([float(run(p)) for p in params])
 
 
-def _qiskit_problem(circuit, hamiltonian):
-    """The circuit (one Qiskit parameter per rotation) and the observable, or ``None`` without
-    Qiskit. Qiskit labels are little-endian: our words (wire 0 leftmost) are reversed."""
+def _aer_energies(circuit, hamiltonian, backend_options: dict):
+    """Energies of ``circuit`` at a batch of parameter sets (one call, one Qiskit parameter per
+    rotation) on Aer with ``backend_options``, exact expectations; ``None`` without Qiskit Aer.
+    Qiskit labels are little-endian: our words (wire 0 leftmost) are reversed."""
     try:
         from qiskit import QuantumCircuit
         from qiskit.circuit import ParameterVector
         from qiskit.quantum_info import SparsePauliOp
+        from qiskit_aer.primitives import EstimatorV2
     except ImportError:
         return None
     n = circuit.n_qubits
@@ -132,55 +134,44 @@ def _qiskit_problem(circuit, hamiltonian):
         else:
             getattr(qc, op.gate.lower())(theta[p], op.wires[0])
     labels = ["I" * n] + [w[::-1] for w in hamiltonian.words]
-    return qc, SparsePauliOp(labels, [hamiltonian.shift, *hamiltonian.coefficients])
-
-
-def _aer_estimator(backend_options: dict):
-    from qiskit_aer.primitives import EstimatorV2
-
+    observable = SparsePauliOp(labels, [hamiltonian.shift, *hamiltonian.coefficients])
     options = {"backend_options": backend_options, "default_precision": 0.0}
-    return EstimatorV2(options=options)
-
-
-def qiskit_engine(circuit, hamiltonian):
-    """Aer's density-matrix method with the benchmark's depolarizing channels (batched)."""
-    built = _qiskit_problem(circuit, hamiltonian)
-    if built is None:
-        return None
-    from qiskit_aer.noise import NoiseModel as AerNoise
-    from qiskit_aer.noise import depolarizing_error
-
-    qc, observable = built
-    noise = AerNoise()
-    noise.add_all_qubit_quantum_error(depolarizing_error(4 * P1 / 3, 1), ["rx", "ry", "rz"])
-    noise.add_all_qubit_quantum_error(depolarizing_error(16 * P2 / 15, 2), ["cx"])
-    estimator = _aer_estimator({"method": "density_matrix", "noise_model": noise})
+    estimator = EstimatorV2(options=options)
     return lambda params: np.asarray(
         estimator.run([(qc, observable, params)]).result()[0].data.evs
     ).reshape(-1)
+
+
+def qiskit_engine(circuit, hamiltonian):
+    """Aer's density-matrix method with the benchmark's depolarizing channels (batched), or
+    ``None`` without Qiskit Aer."""
+    try:
+        from qiskit_aer.noise import NoiseModel as AerNoise
+        from qiskit_aer.noise import depolarizing_error
+    except ImportError:
+        return None
+    noise = AerNoise()
+    noise.add_all_qubit_quantum_error(depolarizing_error(4 * P1 / 3, 1), ["rx", "ry", "rz"])
+    noise.add_all_qubit_quantum_error(depolarizing_error(16 * P2 / 15, 2), ["cx"])
+    return _aer_energies(circuit, hamiltonian, {"method": "density_matrix", "noise_model": noise})
 
 
 def qiskit_noiseless(circuit, hamiltonian):
     """(energy, energy and gradient) on Aer's statevector method, or ``None`` without Aer. Aer
     has no adjoint gradient: the gradient is the parameter-shift rule, all 2P+1 circuits bound
     in one batched call (each parameter drives one rotation, so the ±π/2 rule is exact)."""
-    built = _qiskit_problem(circuit, hamiltonian)
-    if built is None:
+    run = _aer_energies(circuit, hamiltonian, {"method": "statevector"})
+    if run is None:
         return None
-    qc, observable = built
-    estimator = _aer_estimator({"method": "statevector"})
     shifts = np.vstack([np.zeros(circuit.n_params), *(np.pi / 2 * s * np.eye(circuit.n_params)
                                                       for s in (1, -1))])  # fmt: skip
 
-    def run(points):
-        return np.asarray(estimator.run([(qc, observable, points)]).result()[0].data.evs)
-
     def value_and_grad(x):
-        values = run(x + shifts).reshape(-1)
+        values = run(x + shifts)
         plus, minus = np.split(values[1:], 2)
         return float(values[0]), (plus - minus) / 2
 
-    return lambda x: float(run(x[None]).reshape(-1)[0]), value_and_grad
+    return lambda x: float(run(x[None])[0]), value_and_grad
 
 
 def throughput(engine, params, seconds: float, windows: int = 3) -> float:
