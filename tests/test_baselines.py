@@ -157,6 +157,9 @@ def test_adapt_stops_at_the_first_circuit_within_the_stop_error():
     assert early.n_params < full.n_params and full.error < early.error
     # the same operators in the same order, cut where the error first fell below 10 mHa
     assert early.gates == full.gates[: len(early.gates)]
+    # a start already within the stop error needs no operator (H2O-8q: Hartree-Fock 2.6 mHa off)
+    (none,) = run_baselines("h2o-8q", adapt_stop_error=3e-3, **settings)
+    assert none.n_params == 0 and "0 operators (within 3.0e-03 Ha of E0)" in none.variant
 
 
 def test_hea_reaches_chemical_accuracy_on_h2_2q_and_random_search_spends_its_budget():

@@ -113,6 +113,8 @@ def _adapt_loop(objective: Objective, config: BaselineConfig, rng, kind: str):
     ansatz = _excitation_ansatz(objective, selected, bits, f"adapt-{kind}")
     energy = float(objective(ansatz, x[None, :])[0])
     for _ in range(config.adapt_max_operators):
+        if reached := _within_stop_error(config, problem, energy):  # the start counts too
+            return ansatz, x, selected, reached
         gradients = np.array([
             objective.derivative(
                 _excitation_ansatz(objective, [*selected, op], bits, "trial"),
@@ -130,10 +132,16 @@ def _adapt_loop(objective: Objective, config: BaselineConfig, rng, kind: str):
         if trial_energy >= energy:
             return ansatz, x, selected, "no energy gain from the next operator"
         ansatz, x, selected, energy = trial, trial_x, trial_ops, trial_energy
-        stop = config.adapt_stop_error
-        if stop is not None and energy - problem.ground_energy < stop:
-            return ansatz, x, selected, f"within {stop:.1e} Ha of E0"
-    return ansatz, x, selected, f"{config.adapt_max_operators} operators, the cap"
+    reached = _within_stop_error(config, problem, energy)
+    return ansatz, x, selected, reached or f"{config.adapt_max_operators} operators, the cap"
+
+
+def _within_stop_error(config: BaselineConfig, problem, energy: float) -> str | None:
+    """Why ADAPT stops at ``energy`` under ``config.adapt_stop_error``, or None."""
+    stop = config.adapt_stop_error
+    if stop is not None and energy - problem.ground_energy < stop:
+        return f"within {stop:.1e} Ha of E0"
+    return None
 
 
 def random_search(objective: Objective, config: BaselineConfig, rng) -> list[BaselineResult]:
