@@ -46,6 +46,7 @@ import numpy as np
 
 from bench.readme import replace_block
 from workbench.baselines import run_baselines
+from workbench.callbacks import stop_on_signals
 from workbench.config import CHEMICAL_ACCURACY, OptimizerConfig, get_run_preset
 from workbench.config import CHEMICAL_ACCURACY_LABEL as ACCURACY
 from workbench.rendering import markdown_table
@@ -81,11 +82,13 @@ def _search_seconds(result) -> float:
     return sum(m.env_seconds + m.agent_seconds for m in result.metrics)
 
 
-def train_or_reuse(config, folder: Path, seconds: float | None = None):
+def train_or_reuse(config, folder: Path, seconds: float | None = None, stop=None):
     """The finished run of ``config`` in ``folder``, resumed or trained as needed; with
-    ``seconds``, a run stopped at that search-time budget counts as finished."""
-    def budget(spent: float = 0.0) -> list[SearchBudget]:
-        return [] if seconds is None else [SearchBudget(seconds, spent)]
+    ``seconds``, a run stopped at that search-time budget counts as finished; ``stop`` (a
+    :class:`~workbench.callbacks.StopSignal`) ends it after the current episode, checkpointed."""
+    def budget(spent: float = 0.0) -> list:
+        limits = [] if seconds is None else [SearchBudget(seconds, spent)]
+        return limits + ([stop] if stop is not None else [])
 
     if (folder / "summary.json").exists():
         result = load_run(folder)
@@ -134,6 +137,7 @@ def preset_row(
     episodes: int | None,
     read_only: bool,
     seconds: float | None = None,
+    stop=None,
 ) -> dict:
     results = []
     for seed in seeds:
@@ -141,7 +145,10 @@ def preset_row(
         if read_only:  # the folders as they stand, a run still going included
             results += [load_run(folder)] if (folder / "metrics.jsonl").exists() else []
         else:
-            results.append(train_or_reuse(config, folder, seconds))
+            results.append(train_or_reuse(config, folder, seconds, stop))
+        if stop is not None and stop.requested:
+            raise SystemExit(f"bench.search: stopped during {folder.name} (checkpointed); "
+                             "the same command resumes it")
     if not results:
         raise SystemExit(f"{preset}: no run folder in {RUNS} (run without --read-only)")
     found = [r.fewest_cnots_within_chemical_accuracy for r in results]
@@ -269,10 +276,12 @@ def main() -> None:
         write_doc(saved["search"], saved["timing"], args.block)
         return
     rows = []
-    for preset in args.presets:
-        seconds = None if args.hours is None else 3600 * args.hours
-        rows.append(preset_row(preset, args.seeds, args.episodes, args.read_only, seconds))
-        print(markdown_table(rows[-1:]), flush=True)
+    with stop_on_signals() as stop:  # SIGTERM/Ctrl-C: the current run checkpoints, then exit
+        for preset in args.presets:
+            seconds = None if args.hours is None else 3600 * args.hours
+            rows.append(preset_row(preset, args.seeds, args.episodes, args.read_only, seconds,
+                                   stop))  # fmt: skip
+            print(markdown_table(rows[-1:]), flush=True)
     for problem in dict.fromkeys(r["problem"] for r in rows if not r["problem"].startswith("h2-")):
         if args.hea_max_layers:
             rows.append(hea_row(problem, args.hea_max_layers))

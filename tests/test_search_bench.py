@@ -40,3 +40,33 @@ def test_the_budget_stops_a_run_and_a_spent_budget_is_not_resumed(search, tmp_pa
     finished = search.train_or_reuse(config, folder)  # no budget: resumed to the end
     assert finished.summary.status == "complete"
     assert finished.summary.episodes_done == 4
+
+
+def test_a_stop_request_checkpoints_the_run_and_the_next_call_resumes_it(search, tmp_path):
+    """What SIGTERM does to ``python -m bench.search`` (the handler requests the stop; requested
+    here beforehand, so nothing races the run): the run ends after one episode, checkpointed,
+    and the same call without a stop finishes it."""
+    from workbench.callbacks import StopSignal
+
+    config = get_run_preset("h2-2q-demo").with_overrides({"episodes": 3})
+    stop = StopSignal()
+    stop.request()
+    stopped = search.train_or_reuse(config, tmp_path / "run", stop=stop)
+    assert stopped.summary.status == "stopped" and stopped.summary.episodes_done == 1
+    finished = search.train_or_reuse(config, tmp_path / "run")
+    assert finished.summary.status == "complete" and finished.summary.episodes_done == 3
+
+
+def test_the_first_signal_requests_a_stop_the_second_interrupts():
+    import os
+    import signal
+
+    from workbench.callbacks import stop_on_signals
+
+    before = signal.getsignal(signal.SIGTERM)
+    with stop_on_signals() as stop:
+        os.kill(os.getpid(), signal.SIGTERM)  # delivered to this (main) thread before the next line
+        assert stop.requested
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGTERM)
+    assert signal.getsignal(signal.SIGTERM) is before

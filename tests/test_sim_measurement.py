@@ -206,9 +206,9 @@ def test_dense_and_axis_by_axis_transforms_agree(monkeypatch):
     np.testing.assert_allclose(np.sum(dense, axis=2), 1.0, atol=1e-12)
 
 
-def test_one_draw_for_all_groups_consumes_the_rng_like_one_draw_per_group():
-    """Stacking the groups into one multinomial call keeps seeded runs reproducible: it draws
-    what one call per group and parameter set over the merged value classes draws."""
+def test_a_batch_draws_what_one_multinomial_per_set_and_group_draws():
+    """Parameter set by parameter set, group by group: the batch consumes the generator as one
+    NumPy multinomial per set and group over the merged value classes would."""
     from workbench.sim.measurement import shot_noise_energies
 
     groups = measurement_groups(H2.hamiltonian)
@@ -219,10 +219,10 @@ def test_one_draw_for_all_groups_consumes_the_rng_like_one_draw_per_group():
     )
     width = max(len(np.unique(g.outcome_values)) for g in groups)
     one_by_one, reference = np.full(3, 0.5), np.random.default_rng(7)
-    for p, group in zip(distributions, groups, strict=True):
-        values, classes = np.unique(group.outcome_values, return_inverse=True)
-        for b, row in enumerate(p / p.sum(axis=1, keepdims=True)):
-            merged = np.bincount(classes, row, minlength=width)
+    for b in range(3):
+        for p, group in zip(distributions, groups, strict=True):
+            values, classes = np.unique(group.outcome_values, return_inverse=True)
+            merged = np.bincount(classes, p[b] / p[b].sum(), minlength=width)
             counts = reference.multinomial(1000, merged)
             one_by_one[b] += counts[: len(values)] @ values / 1000
     np.testing.assert_allclose(stacked, one_by_one, atol=1e-12)

@@ -8,10 +8,12 @@ the checkpoint on resume, so a resumed run continues where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -177,6 +179,29 @@ class StopSignal(Callback):
 
     def on_episode(self, event: EpisodeEvent) -> bool:
         return self._event.is_set()
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """A :class:`StopSignal` that the first Ctrl-C or SIGTERM (``kill PID``) requests: training
+    stops after the current episode, checkpoints and releases its folder. The second signal
+    raises the usual KeyboardInterrupt (a run's lock is still released). The previous handlers
+    come back on exit. Used by ``workbench train``/``resume`` and ``python -m bench.search``."""
+    stop = StopSignal()
+
+    def handler(signum, frame):
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop.request()
+        print("\nworkbench: stopping after this episode (Ctrl-C again to abort)", file=sys.stderr)
+
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, handler) for s in stops}
+    try:
+        yield stop
+    finally:
+        for s, old in previous.items():
+            signal.signal(s, old)
 
 
 class ProgressBar(Callback):

@@ -20,7 +20,7 @@ import numpy as np
 
 from workbench.baselines.objective import COLUMNS, BaselineResult, Objective
 from workbench.config import BaselineConfig, NoiseConfig
-from workbench.sim.mitigation import Mitigation
+from workbench.sim.objective import Mitigation
 
 __all__ = ["COLUMNS", "BaselineResult", "Objective", "baselines_for_run", "run_baselines"]
 

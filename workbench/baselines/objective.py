@@ -20,7 +20,7 @@ from workbench.optim import build_optimizer
 from workbench.results import CircuitRecord
 from workbench.sim import adjoint, energies, energy_and_gradient
 from workbench.sim.engine import parameter_shift_batch, parameter_shift_gradient
-from workbench.sim.mitigation import (
+from workbench.sim.objective import (
     NO_MITIGATION,
     Mitigation,
     compiled_search_energy,

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 from workbench.cli.arguments import folder, read_json_object
@@ -74,29 +72,6 @@ def _config_from_args(args: argparse.Namespace):
     return config.with_overrides(overrides) if overrides else config
 
 
-@contextmanager
-def _graceful_interrupt():
-    """First Ctrl-C or SIGTERM (``kill PID``): stop after the current episode, checkpoint, release
-    the folder. Second: the usual KeyboardInterrupt (the lock is still released)."""
-    from workbench.callbacks import StopSignal
-
-    stop = StopSignal()
-
-    def handler(signum, frame):
-        if stop.requested:
-            raise KeyboardInterrupt
-        stop.request()
-        print("\nworkbench: stopping after this episode (Ctrl-C again to abort)", file=sys.stderr)
-
-    stops = (signal.SIGINT, signal.SIGTERM)
-    previous = {s: signal.signal(s, handler) for s in stops}
-    try:
-        yield stop
-    finally:
-        for s, old in previous.items():
-            signal.signal(s, old)
-
-
 TENSORBOARD_HELP = "also write TensorBoard event files into DIR/<run folder name>"
 
 
@@ -122,7 +97,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
         return 0
     out = Path(args.out) if args.out else default_run_dir(config)
     print(f"workbench: training {config.label} into {out}", file=sys.stderr)
-    with _graceful_interrupt() as stop:
+    from workbench.callbacks import stop_on_signals
+
+    with stop_on_signals() as stop:
         result = run(config, [stop, *tensorboard(args.tensorboard, out)], out, not args.quiet)
     _print_show(result)
     return 0
@@ -132,7 +109,9 @@ def _cmd_resume(args: argparse.Namespace) -> int:
     from workbench.runs import resume
 
     logs = tensorboard(args.tensorboard, Path(args.folder))
-    with _graceful_interrupt() as stop:
+    from workbench.callbacks import stop_on_signals
+
+    with stop_on_signals() as stop:
         result = resume(args.folder, [stop, *logs], progress=not args.quiet, episodes=args.episodes)
     _print_show(result)
     return 0

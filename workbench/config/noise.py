@@ -1,6 +1,6 @@
 """The noise section of a run configuration: device noise, shot noise and the error mitigation
 the search's objective applies (:class:`NoiseConfig`), with the rules for zero-noise
-extrapolation settings (:func:`check_zne`), which :class:`workbench.sim.mitigation.Mitigation`
+extrapolation settings (:func:`check_zne`), which :class:`workbench.sim.objective.Mitigation`
 applies too."""
 
 from __future__ import annotations

@@ -37,8 +37,15 @@ from workbench.env.rewards import get_reward
 from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.optim import COBYLA, rotosolve_angle
-from workbench.sim import Circuit, Mitigation, compiled_search_energy, energies, search_energies
-from workbench.sim.mitigation import NO_MITIGATION, shots_per_energy
+from workbench.sim import (
+    Circuit,
+    Mitigation,
+    SampledEnergy,
+    compiled_search_energy,
+    energies,
+    search_energies,
+)
+from workbench.sim.objective import NO_MITIGATION, shots_per_energy
 
 
 class CircuitGrowthEnv(gymnasium.Env):
@@ -106,7 +113,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         self.problem = problem
         self.noise = noise
         self.mitigation = mitigation if noise is not None else None
-        self._compiled_energy = None
+        self._compiled_energy = self._sampled_energy = None
         self.n_qubits = problem.n_qubits
         if noise is not None:
             noise.check_size(self.n_qubits)
@@ -136,7 +143,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         fold factor (zero-noise extrapolation runs one circuit per factor); an energy with its
         gradient counts 1 + 2P per circuit, what the parameter-shift rule costs on a device."""
         self.shots_spent = 0
-        """Shots spent so far (:func:`workbench.sim.mitigation.shots_per_energy` per energy)."""
+        """Shots spent so far (:func:`workbench.sim.objective.shots_per_energy` per energy)."""
         self._circuits = (self.mitigation or NO_MITIGATION).circuits
         # shots an energy costs per shot per group (linear in shots): looked up once, not per call
         self._shot_cost = shots_per_energy(problem, 1, self.mitigation)
@@ -147,6 +154,8 @@ class CircuitGrowthEnv(gymnasium.Env):
     def _energies(self, circuit: Circuit, params: np.ndarray, shots=None) -> np.ndarray:
         self.evaluations += len(params) * self._circuits
         self.shots_spent += len(params) * (shots or 0) * self._shot_cost
+        if shots and circuit is self.circuit:  # the optimiser's calls: compiled once per circuit
+            return self._sampled()(params, shots, self.rng)
         return search_energies(
             circuit, params, self.problem, self.noise, shots, self.rng, self.mitigation
         )
@@ -157,6 +166,15 @@ class CircuitGrowthEnv(gymnasium.Env):
             self.evaluations += self._circuits
             return np.array([self._compiled()(params[0])])
         return self._energies(self.circuit, params, shots)
+
+    def _sampled(self) -> SampledEnergy:
+        """The sampled objective of the current circuit, compiled once per circuit (the same
+        draws as :func:`~workbench.sim.search_energies`)."""
+        if self._sampled_energy is None or self._sampled_energy.circuit is not self.circuit:
+            self._sampled_energy = SampledEnergy(
+                self.circuit, self.problem, self.noise, self.mitigation
+            )
+        return self._sampled_energy
 
     def _value_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
         self.evaluations += (1 + 2 * (params.size - self._fixed)) * self._circuits

@@ -170,7 +170,7 @@ def adam_spsa(
     m = np.zeros_like(theta)
     v = np.zeros_like(theta)
     schedule = [shots for maxfev, shots in settings.stages for _ in range(math.ceil(maxfev / 2))]
-    delta = rng.choice([-1.0, 1.0], size=theta.size)
+    delta = _rademacher(rng, theta.size)
     c_k = settings.c
     values = objective(
         np.array([theta, theta + c_k * delta, theta - c_k * delta]), shots=schedule[0]
@@ -192,7 +192,7 @@ def adam_spsa(
             values = objective(theta[None, :], shots=shots)
             evaluations += 1
         else:
-            delta = rng.choice([-1.0, 1.0], size=theta.size)
+            delta = _rademacher(rng, theta.size)
             c_k = settings.c / (k + 2) ** settings.gamma
             values = objective(
                 np.array([theta, theta + c_k * delta, theta - c_k * delta]), shots=schedule[k + 1]
@@ -201,6 +201,15 @@ def adam_spsa(
         if values[0] < best_f:
             best_x, best_f = theta.copy(), float(values[0])
     return OptimizeResult(best_x, best_f, evaluations)
+
+
+_SIGNS = np.array([-1.0, 1.0])
+
+
+def _rademacher(rng: np.random.Generator, size: int) -> np.ndarray:
+    """±1 with equal probability: ``rng.choice([-1.0, 1.0], size)``'s draws (the same integers
+    from the same stream, tested) without its per-call argument checks (~5 µs an iteration)."""
+    return _SIGNS[rng.integers(0, 2, size=size)]
 
 
 def cobyla(objective: Objective, x0, max_iterations: int = 100) -> OptimizeResult:

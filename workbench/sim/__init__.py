@@ -21,8 +21,9 @@ from workbench.sim.measurement import (
     readout_energy_floor,
     readout_observable,
 )
-from workbench.sim.mitigation import (
+from workbench.sim.objective import (
     Mitigation,
+    SampledEnergy,
     compiled_search_energy,
     evaluated_record,
     search_energies,
@@ -36,6 +37,7 @@ __all__ = [
     "GateType",
     "Mitigation",
     "Operation",
+    "SampledEnergy",
     "compile_program",
     "compiled_search_energy",
     "energies",

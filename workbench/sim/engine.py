@@ -135,17 +135,24 @@ def measured_distributions(
     shots sample)."""
     hamiltonian = _as_hamiltonian(hamiltonian)
     params = circuit.check_parameters(params)
-    noiseless = noise is None or noise.is_noiseless
-    if noiseless:
-        states = propagate_statevector(circuit, params)
-    else:
-        vectors = propagate(compile_program(circuit, noise), params, backend)
     groups = measurement_groups(hamiltonian)
-    if noiseless:
+    if noise is None or noise.is_noiseless:
+        states = propagate_statevector(circuit, params)
         distributions = np.stack([statevector_distribution(states, g.basis) for g in groups])
-    else:
-        distributions = pauli_vector_distributions(vectors, tuple(g.basis for g in groups))
-    return groups, apply_readout(distributions, noise)
+        return groups, apply_readout(distributions, noise)
+    vectors = propagate(compile_program(circuit, noise), params, backend)
+    return groups, read_out(vectors, groups, noise)
+
+
+def read_out(vectors: np.ndarray, groups, noise: NoiseModel | None) -> np.ndarray:
+    """Outcome distributions ``(groups, batch, 2**n)`` of Pauli vectors ``(batch, 4**n)``
+    measured in each group's basis, readout error included."""
+    return apply_readout(pauli_vector_distributions(vectors, _bases(groups)), noise)
+
+
+@functools.lru_cache(maxsize=64)
+def _bases(groups: tuple) -> tuple[str, ...]:
+    return tuple(group.basis for group in groups)
 
 
 def energy(

@@ -14,18 +14,8 @@ ideal circuit and multiplies the gate noise by the odd factor :math:`\lambda = 2
 (the polynomial through all points) or an exponential :math:`a + b\,e^{-c\lambda}`. Folding needs
 each gate's inverse in the gate set: RX/RY/RZ (negated angle), CNOT, CZ, X, Y, Z, H.
 
-**Inside a search** (:class:`Mitigation`, from ``noise.readout_mitigation``, ``noise.zne_scales``
-and ``noise.zne_fit``): every energy the search sees is
-:math:`E_{\text{ZNE}} = \sum_k w_k E(\lambda_k)` with the weights :math:`w_k` of the linear or
-Richardson fit (:func:`zne_weights`, fixed by the scales: :math:`\sum_k w_k = 1`, and for
-Richardson :math:`\sum_k w_k \lambda_k^j = 0` for :math:`1 \le j < K`). With exact expectations
-each :math:`E(\lambda_k)` is the folded circuit's exact energy (readout error removed when
-readout is mitigated); with shots each folded circuit is sampled with the full ``shots`` per
-measurement group — :math:`K` circuits, :math:`K \cdot G \cdot N` shots per energy (G groups),
-as a device spends them — and the estimate's variance is :math:`\sum_k w_k^2\sigma_k^2`.
-Gradients are exact: :math:`\partial_i E_{\text{ZNE}} = \sum_k w_k \sum_{j \to i} s_j
-\partial_j E(\lambda_k)` over the folded angles :math:`j` copied from angle :math:`i` with sign
-:math:`s_j = \pm 1`.
+The energy a search sees under a :class:`~workbench.sim.objective.Mitigation` is built from
+these pieces in :mod:`workbench.sim.objective`.
 """
 
 from __future__ import annotations
@@ -33,22 +23,15 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.config.noise import check_zne
 from workbench.errors import ConfigError
 from workbench.noise import NoiseModel
 from workbench.sim.circuit import Circuit
-from workbench.sim.engine import (
-    CompiledEnergy,
-    _as_hamiltonian,
-    _rng,
-    energies,
-    measured_distributions,
-)
+from workbench.sim.engine import _as_hamiltonian, _rng, energies, measured_distributions
 from workbench.sim.measurement import apply_per_wire, confusion_matrices, measurement_groups
+from workbench.sim.sampling import multinomial_counts
 
 FITS = ("linear", "richardson", "exponential")
 _SELF_INVERSE = {"CNOT", "CZ", "X", "Y", "Z", "H"}
@@ -80,144 +63,6 @@ def project_to_simplex(rows: np.ndarray) -> np.ndarray:
     return np.maximum(rows - theta[:, None], 0.0)
 
 
-@dataclass(frozen=True)
-class Mitigation:
-    """The error mitigation a search's objective applies (see the module doc): readout-error
-    inversion and/or zero-noise extrapolation over the fold factors ``zne_scales`` (odd, at
-    least two; empty: none) with ``zne_fit`` (``linear`` or ``richardson``). Built from a
-    :class:`workbench.config.NoiseConfig` by :meth:`of`."""
-
-    readout: bool = False
-    zne_scales: tuple[int, ...] = ()
-    zne_fit: str = "richardson"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "zne_scales", check_zne(self.zne_scales, self.zne_fit, ""))
-        object.__setattr__(self, "readout", bool(self.readout))
-
-    @classmethod
-    def of(cls, config) -> Mitigation:
-        """The mitigation a :class:`~workbench.config.NoiseConfig` asks for."""
-        return cls(config.readout_mitigation, config.zne_scales, config.zne_fit)
-
-    @property
-    def circuits(self) -> int:
-        """Circuits run per energy: one per fold factor (one without extrapolation)."""
-        return len(self.zne_scales) or 1
-
-    def weights(self) -> np.ndarray:
-        """The extrapolation weights :math:`w_k` of :func:`zne_weights`."""
-        return zne_weights(self.zne_scales, self.zne_fit)
-
-    def exact_noise(self, noise: NoiseModel | None) -> NoiseModel | None:
-        """The channels under which exact expectations are what the search sees (readout error
-        removed when it is inverted: tensored inversion is exact without shots)."""
-        return search_noise(noise, self.readout)
-
-
-NO_MITIGATION = Mitigation()
-
-
-def search_energies(
-    circuit: Circuit,
-    params,
-    hamiltonian,
-    noise: NoiseModel | None,
-    shots: int | None,
-    rng,
-    mitigation: Mitigation | None = None,
-) -> np.ndarray:
-    """The energies a search sees: plain :func:`~workbench.sim.energies`, readout-mitigated
-    (exact: under :func:`search_noise`; sampled: each wire's confusion inverted and projected to
-    a distribution) and/or extrapolated to zero noise from folded circuits (module doc)."""
-    mitigation = mitigation or NO_MITIGATION
-    if noise is None or not mitigation.zne_scales:
-        return _mitigated_readout(circuit, params, hamiltonian, noise, shots, rng,
-                                  mitigation.readout)  # fmt: skip
-    params, generator = circuit.check_parameters(params), _rng(rng)
-    total = np.zeros(params.shape[0])
-    for weight, scale in zip(mitigation.weights(), mitigation.zne_scales, strict=True):
-        folded, index, sign = folding(circuit, scale)
-        total += weight * _mitigated_readout(folded, params[:, index] * sign, hamiltonian, noise,
-                                             shots, generator, mitigation.readout)  # fmt: skip
-    return total
-
-
-def _mitigated_readout(circuit, params, hamiltonian, noise, shots, rng, readout: bool):
-    if readout and noise is not None and shots:
-        return readout_mitigated_energies(
-            circuit, params, hamiltonian, noise, shots, rng, least_squares=True
-        )
-    return energies(circuit, params, hamiltonian, search_noise(noise, readout), shots, rng)
-
-
-def search_noise(noise: NoiseModel | None, mitigate_readout: bool) -> NoiseModel | None:
-    """The noise under which *exact* expectations are what a search sees: the model itself, or
-    with readout mitigation the gate noise alone (tensored inversion removes readout error
-    exactly)."""
-    return noise.without_readout() if mitigate_readout and noise is not None else noise
-
-
-def shots_per_energy(hamiltonian, shots: int | None, mitigation: Mitigation | None) -> int:
-    """Shots one energy costs on a device: ``shots`` per measurement group per circuit run
-    (one circuit per fold factor); 0 with exact expectations."""
-    groups = len(measurement_groups(_as_hamiltonian(hamiltonian)))
-    return (shots or 0) * groups * (mitigation or NO_MITIGATION).circuits
-
-
-class ExtrapolatedEnergy:
-    """The exact zero-noise-extrapolated energy of one circuit, compiled once: one
-    :class:`~workbench.sim.CompiledEnergy` per folded circuit, combined with the extrapolation
-    weights; the same interface (``circuit``, call, ``value_and_gradient``)."""
-
-    def __init__(self, circuit: Circuit, hamiltonian, noise: NoiseModel, mitigation: Mitigation):
-        self.circuit, self.weights = circuit, mitigation.weights()
-        exact_noise = mitigation.exact_noise(noise)
-        self.parts = []
-        for scale in mitigation.zne_scales:
-            folded, index, sign = folding(circuit, scale)
-            self.parts.append((CompiledEnergy(folded, hamiltonian, exact_noise), index, sign))
-
-    def __call__(self, theta: np.ndarray) -> float:
-        """The extrapolated energy (Ha) at one parameter set (not re-validated)."""
-        value = 0.0
-        for weight, (energy, index, sign) in zip(self.weights, self.parts, strict=True):
-            value += weight * energy(theta[index] * sign)
-        return float(value)
-
-    def value_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        """Extrapolated energy (Ha) and its gradient (Ha/rad), chained through the folds."""
-        value, gradient = 0.0, np.zeros(theta.size)
-        for weight, (energy, index, sign) in zip(self.weights, self.parts, strict=True):
-            part, folded_gradient = energy.value_and_gradient(theta[index] * sign)
-            value += weight * part
-            gradient += weight * np.bincount(index, sign * folded_gradient, theta.size)
-        return value, gradient
-
-
-def compiled_search_energy(circuit: Circuit, hamiltonian, noise: NoiseModel | None,
-                           mitigation: Mitigation | None = None):  # fmt: skip
-    """The exact energy a search sees for ``circuit``, compiled once for point-by-point
-    optimisers: a :class:`~workbench.sim.CompiledEnergy`, or an :class:`ExtrapolatedEnergy`."""
-    mitigation = mitigation or NO_MITIGATION
-    if noise is not None and mitigation.zne_scales:
-        return ExtrapolatedEnergy(circuit, hamiltonian, noise, mitigation)
-    return CompiledEnergy(circuit, hamiltonian, mitigation.exact_noise(noise))
-
-
-def evaluated_record(circuit: Circuit, params, problem, noise: NoiseModel | None,
-                     mitigation: Mitigation | None = None) -> dict:  # fmt: skip
-    """The circuit record (:meth:`Circuit.record`) at ``params`` with its energies evaluated
-    exactly: ``energy`` as the search sees it under the device ``noise`` and ``mitigation``
-    (exact expectations, no shots), ``noiseless_energy`` without any noise; errors against
-    ``problem.ground_energy``. The one re-evaluation every ``best.json`` record, pruned circuit
-    and tracker uses."""
-    batch = np.asarray(params, dtype=float)[None, :]
-    exact = float(search_energies(circuit, batch, problem, noise, None, None, mitigation)[0])
-    noiseless = exact if noise is None else float(energies(circuit, batch, problem)[0])
-    return circuit.record(batch[0], exact, noiseless, problem.ground_energy)
-
-
 def readout_mitigated_energies(
     circuit: Circuit,
     params,
@@ -231,13 +76,31 @@ def readout_mitigated_energies(
     after inverting the readout error; gate noise stays."""
     hamiltonian = _as_hamiltonian(hamiltonian)
     groups, distributions = measured_distributions(circuit, params, hamiltonian, noise)
-    generator = _rng(rng)
-    energy = np.full(distributions[0].shape[0], hamiltonian.shift)
-    for group, read in zip(groups, distributions, strict=True):
-        read = read / read.sum(axis=1, keepdims=True)
-        if shots:
-            read = generator.multinomial(shots, read) / shots
-        energy += invert_readout(read, noise, least_squares) @ group.outcome_values
+    return inverted_energies(distributions, groups, hamiltonian.shift, noise, shots, _rng(rng),
+                             least_squares)  # fmt: skip
+
+
+def inverted_energies(distributions, groups, shift: float, noise: NoiseModel | None,
+                      shots: int | None, rng: np.random.Generator, least_squares: bool,
+                      weights=(1.0,)) -> np.ndarray:  # fmt: skip
+    r"""Energies (Ha) from outcome distributions ``(G, B, 2**n)`` — or ``(C, G, B, 2**n)`` for C
+    circuits combined as :math:`\sum_c w_c E_c` — after inverting each wire's readout
+    confusion; with ``shots``, frequencies of ``shots`` outcomes per group and circuit, drawn
+    parameter set by parameter set (:mod:`workbench.sim.sampling`: a batch draws what one call
+    per set draws)."""
+    read = np.asarray(distributions)
+    read = read[None] if read.ndim == 3 else read
+    read = read / read.sum(axis=3, keepdims=True)
+    n_circuits, n_groups, n_sets, size = read.shape
+    if shots:
+        rows = read.transpose(2, 0, 1, 3).reshape(n_sets, n_circuits * n_groups, size)
+        counts = multinomial_counts(rows, shots, rng).reshape(n_sets, n_circuits, n_groups, size)
+        read = counts.transpose(1, 2, 0, 3) / shots
+    energy = np.full(n_sets, shift)
+    for weight, circuit_read in zip(np.asarray(weights, dtype=float), read, strict=True):
+        for group, group_read in zip(groups, circuit_read, strict=True):
+            inverted = invert_readout(group_read, noise, least_squares)
+            energy += weight * (inverted @ group.outcome_values)
     return energy
 
 
