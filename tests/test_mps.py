@@ -107,3 +107,20 @@ def test_a_frozen_preparation_keeps_the_mps_angles():
         assert optimizer.sizes == ([1] if frozen else [start.size + 1])
         assert np.allclose(info["params"][: start.size], start + (0.0 if frozen else 0.1))
         assert info["params"][-1] == pytest.approx(0.1)
+
+
+def test_the_benchmarks_extra_layer_starts_as_the_identity():
+    """bench.mps --layer: the layer is the identity at zero angles (the staircase's energy
+    unchanged), adds 2·2(n−1) CNOTs, and what L-BFGS-B reaches from each start is variational
+    (which start leaves the χ = 2 optimum is not asserted: it can depend on the CPU's rounding)."""
+    from bench import mps as bench_mps
+
+    problem = get_problem("lih-6q")
+    circuit, angles = ground_state_mps(problem.hamiltonian, 2).circuit()
+    errors, deeper, _ = bench_mps.layered(circuit, angles, problem)
+    padded = np.r_[angles, np.zeros(deeper.n_params - angles.size)]
+    assert energies(deeper, padded, problem)[0] == pytest.approx(
+        energies(circuit, angles, problem)[0], abs=1e-12
+    )
+    assert deeper.n_two_qubit == circuit.n_two_qubit + 4 * (problem.n_qubits - 1)
+    assert len(errors) == bench_mps.LAYER_STARTS and min(errors) > -1e-9
