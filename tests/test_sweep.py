@@ -266,3 +266,22 @@ def test_a_sweep_folder_holding_another_experiment_is_refused(tmp_path):
     assert main(["sweep", "--episodes", "3", "--out", str(out), "--quiet"]) == 0
     row = next(csv.DictReader((out / "results.csv").open()))
     assert row["episodes_done"] == "3" and row["status"] == "complete"
+
+
+def test_sigterm_to_the_sweep_counts_as_ctrl_c():
+    """``kill PID`` of the sweep (SIGTERM, to the parent only) takes the Ctrl-C path — stop the
+    running episodes, relay SIGINT to the workers, write the table — instead of killing the
+    parent with the workers' episodes unsaved; the previous handlers come back."""
+    from workbench.sweep.engines import STOP_SIGNALS, _count_ctrl_c
+
+    before = {s: signal.getsignal(s) for s in STOP_SIGNALS}
+    presses = [0]
+    previous = _count_ctrl_c(presses)
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGINT)
+        assert presses == [2]
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    assert {s: signal.getsignal(s) for s in STOP_SIGNALS} == before

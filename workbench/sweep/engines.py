@@ -378,25 +378,31 @@ def _schedule(todo, out, outcomes, bar, engine, address, workers, cpus, gpus, re
                 )
                 runner.interrupt(list(running))
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+        for number, handler in (previous or {}).items():
+            signal.signal(number, handler)
         runner.close()
     for point in running.values():  # aborted: record what the folders hold
         outcomes[point.name] = PointOutcome.read(point, out, reports)
     return stopping
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""What stops a sweep cleanly: Ctrl-C, and ``kill PID`` of the sweep's own process (SIGTERM,
+which reaches the parent only; it relays SIGINT to its workers)."""
+
+
 def _count_ctrl_c(presses: list[int]):
-    """Count SIGINTs in ``presses[0]`` instead of raising KeyboardInterrupt (which, landing
-    inside ``concurrent.futures`` while it holds a future's lock, hung the sweep); the previous
-    handler, or None off the main thread (where no KeyboardInterrupt arrives anyway)."""
+    """Count SIGINTs and SIGTERMs in ``presses[0]`` instead of raising KeyboardInterrupt (which,
+    landing inside ``concurrent.futures`` while it holds a future's lock, hung the sweep) or
+    dying (SIGTERM's default, which left the workers' episodes unsaved); the previous handlers,
+    or None off the main thread (where no signal handler can be installed)."""
     if threading.current_thread() is not threading.main_thread():
         return None
 
     def count(signum, frame):
         presses[0] += 1
 
-    return signal.signal(signal.SIGINT, count)
+    return {s: signal.signal(s, count) for s in STOP_SIGNALS}
 
 
 def _finish(runner, handle, point, out, attempts, retries, reports) -> PointOutcome | None:
