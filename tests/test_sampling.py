@@ -126,3 +126,11 @@ def test_adam_spsa_on_a_batched_noisy_objective_equals_it_unbatched(name):
     np.testing.assert_allclose(batched.x, unbatched.x, rtol=0, atol=1e-9)
     assert batched.fun == pytest.approx(unbatched.fun, abs=1e-9)
     assert batched.n_evaluations == unbatched.n_evaluations
+
+
+@pytest.mark.parametrize("shots", [-5, 2.5, True])
+def test_the_search_energies_name_bad_shots(shots):
+    from workbench.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=f"shots={shots!r}: expected None"):
+        search_energies(CIRCUIT, ANGLES, H2, NOISE, shots, 0)

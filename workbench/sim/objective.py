@@ -39,6 +39,7 @@ from workbench.sim.circuit import Circuit
 from workbench.sim.engine import (
     CompiledEnergy,
     _as_hamiltonian,
+    _check_shots,
     _checked,
     _rng,
     energies,
@@ -105,6 +106,7 @@ def search_energies(
     (exact: under :func:`search_noise`; sampled: each wire's confusion inverted and projected to
     a distribution) and/or extrapolated to zero noise from folded circuits (module doc)."""
     mitigation = mitigation or NO_MITIGATION
+    shots = _check_shots(shots, "sample")
     if shots:
         sampled = SampledEnergy(circuit, hamiltonian, noise, mitigation)
         return sampled(circuit.check_parameters(params), shots, _rng(rng))
@@ -121,8 +123,9 @@ def search_energies(
 
 class SampledEnergy:
     """The sampled energies a search sees for one circuit (module doc), checked, folded and
-    compiled once; a call takes parameter sets ``(B, n_params)`` (not re-validated), the shots
-    per group and circuit, and the random generator, and returns B energies (Ha)."""
+    compiled once; a call takes parameter sets ``(B, n_params)``, the shots per group and
+    circuit (a positive integer; neither is re-validated: :func:`search_energies` checks them)
+    and the random generator, and returns B energies (Ha)."""
 
     def __init__(self, circuit: Circuit, hamiltonian, noise: NoiseModel | None,
                  mitigation: Mitigation | None = None, backend: str | None = None):  # fmt: skip
