@@ -1,11 +1,12 @@
 """The matrix-product-state warm start per problem: its energy against E0 and Hartree–Fock, and
 the size of the circuit that prepares it.
 
-Run by hand: ``.venv/bin/python -m bench.mps [--problems ...] [--doc]``. For each problem: the
-bond-dimension-2 MPS found by one-site DMRG (:func:`workbench.sim.mps.ground_state_mps`), its
-error against the exact E0 next to the Hartree–Fock state's, the compiled staircase's gates,
-CNOTs and angles, the difference between the circuit's energy (the workbench simulator) and the
-MPS's, and the seconds it took. ``--doc`` replaces the ``mps-table`` block (docs/search.md).
+Run by hand: ``.venv/bin/python -m bench.mps [--problems ...] [--layer] [--blocks K]
+[--doc]``. For each problem: the bond-dimension-2 MPS found by one-site DMRG
+(:func:`workbench.sim.mps.ground_state_mps`), its error against the exact E0 next to the
+Hartree–Fock state's, the compiled staircase's gates, CNOTs and angles, the difference between
+the circuit's energy (the workbench simulator) and the MPS's, and the seconds it took. ``--doc``
+replaces the ``mps-table`` block (docs/search.md).
 
 ``--layer`` adds what one more layer of gates gives beyond χ = 2 (a cheap stand-in for a χ = 4
 start, whose two-qubit bonds would need three-qubit blocks): after the staircase, blocks
@@ -14,11 +15,18 @@ chain and back up (the identity at zero angles), all angles — the staircase's 
 optimised by L-BFGS-B on exact adjoint gradients from the MPS angles and seeded random angles for
 the layer (at exactly zero the DMRG optimum is a stationary point), best and worst of
 :data:`LAYER_STARTS` starts.
+
+``--blocks K`` grows the staircase greedily instead, one block
+``CNOT(c,t)·RY(t)·CNOT(c,t)`` :math:`= e^{-i\theta Z_c Y_t/2}` at a time (K times): every ordered
+pair is tried, all angles re-optimised by L-BFGS-B with the new angle started at ±0.4 rad, and the
+best pair kept. (Started at 0 no block moves: at the χ = 2 optimum every such block's gradient
+vanishes.) What an agent with such blocks among its actions could reach in K steps.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
 
 import numpy as np
@@ -54,7 +62,31 @@ def layered(circuit: Circuit, angles: np.ndarray, problem) -> tuple[list[float],
     return errors, deeper, (time.perf_counter() - started) / LAYER_STARTS
 
 
-def row(problem_id: str, layer: bool = False) -> dict:
+BLOCK_START = 0.4
+"""The new block angle's two starts, ±0.4 rad (module doc)."""
+
+
+def greedy_blocks(circuit: Circuit, angles: np.ndarray, problem, count: int) -> list[tuple]:
+    """``count`` blocks appended greedily (module doc): after each, the error (Ha), the CNOTs
+    and the pair ``(c, t)``."""
+    n, gates, x, found = circuit.n_qubits, [tuple(g) for g in circuit.gate_list()], angles, []
+    for _ in range(count):
+        best = None
+        for c, t in itertools.permutations(range(n), 2):
+            trial = Circuit.from_gates(n, [*gates, ("CNOT", c, t), ("RY", t), ("CNOT", c, t)])
+            objective = CompiledEnergy(trial, problem)
+            for start in (BLOCK_START, -BLOCK_START):
+                fit = minimize(objective.value_and_gradient, np.r_[x, start], jac=True,
+                               method="L-BFGS-B", options={"maxiter": 500})  # fmt: skip
+                if best is None or fit.fun < best[0]:
+                    best = (fit.fun, trial, fit.x, (c, t))
+        energy, grown, x, pair = best
+        gates = [tuple(g) for g in grown.gate_list()]
+        found.append((energy - problem.ground_energy, grown.n_two_qubit, pair))
+    return found
+
+
+def row(problem_id: str, layer: bool = False, blocks: int = 0) -> dict:
     problem = get_problem(problem_id)
     started = time.perf_counter()
     state = ground_state_mps(problem.hamiltonian, MAX_CIRCUIT_BOND)
@@ -71,7 +103,9 @@ def row(problem_id: str, layer: bool = False) -> dict:
         "circuit gates / CNOTs / angles": shape,
         "|E(circuit) − E(MPS)| [Ha]": f"{difference:.0e}",
         "seconds": f"{seconds:.1f}",
-    } | (_layer_columns(circuit, angles, problem) if layer else {})
+    } | (_layer_columns(circuit, angles, problem) if layer else {}) | (
+        _block_columns(circuit, angles, problem, blocks) if blocks else {}
+    )
 
 
 def _layer_columns(circuit: Circuit, angles: np.ndarray, problem) -> dict:
@@ -84,15 +118,27 @@ def _layer_columns(circuit: Circuit, angles: np.ndarray, problem) -> dict:
     }
 
 
+def _block_columns(circuit: Circuit, angles: np.ndarray, problem, count: int) -> dict:
+    found = greedy_blocks(circuit, angles, problem, count)
+    return {
+        f"+ 1…{count} greedy ZY blocks: error [mHa]": " / ".join(
+            f"{1e3 * error:.3f}" for error, _, _ in found
+        ),
+        "+ blocks: CNOTs, pairs": f"{found[-1][1]}, "
+        + " ".join(f"({c},{t})" for _, _, (c, t) in found),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", nargs="+", default=[p for p in PRESETS if p != "h2-2q"])
     parser.add_argument("--layer", action="store_true", help="also the staircase + one layer")
+    parser.add_argument("--blocks", type=int, default=0, help="also K greedy ZY blocks")
     parser.add_argument("--doc", action="store_true")
     args = parser.parse_args()
     rows = []
     for problem_id in args.problems:
-        rows.append(row(problem_id, args.layer))
+        rows.append(row(problem_id, args.layer, args.blocks))
         print(rows[-1], flush=True)
     if args.doc:
         replace_block("mps-table", markdown_table(rows))

@@ -124,3 +124,28 @@ def test_the_benchmarks_extra_layer_starts_as_the_identity():
     )
     assert deeper.n_two_qubit == circuit.n_two_qubit + 4 * (problem.n_qubits - 1)
     assert len(errors) == bench_mps.LAYER_STARTS and min(errors) > -1e-9
+
+
+def test_the_benchmarks_greedy_block_is_a_zy_rotation_and_each_adds_two_cnots():
+    """bench.mps --blocks: CNOT(c,t)·RY(θ, t)·CNOT(c,t) = exp(−iθ Z_c Y_t / 2) (checked on the
+    state vector of two wires from a generic entangled state), and the greedy growth appends one
+    such block per step, its energies variational."""
+    from scipy.linalg import expm
+
+    from bench import mps as bench_mps
+    from workbench.sim import Circuit
+
+    theta, rng = 0.7, np.random.default_rng(0)
+    prepare = Circuit.from_gates(2, [("RY", 0), ("RX", 1), ("CNOT", 0, 1), ("RZ", 0), ("RY", 1)])
+    angles = rng.uniform(-np.pi, np.pi, prepare.n_params)
+    block = Circuit.from_gates(2, [*prepare.gate_list(), ("CNOT", 0, 1), ("RY", 1), ("CNOT", 0, 1)])
+    before = propagate_statevector(prepare, angles[None])[0]
+    after = propagate_statevector(block, np.r_[angles, theta][None])[0]
+    zy = np.kron(np.diag([1.0, -1.0]), np.array([[0, -1j], [1j, 0]]))  # wire 0 first
+    np.testing.assert_allclose(after, expm(-0.5j * theta * zy) @ before, atol=1e-12)
+
+    problem = get_problem("lih-4q")
+    circuit, mps_angles = ground_state_mps(problem.hamiltonian, 2).circuit()
+    found = bench_mps.greedy_blocks(circuit, mps_angles, problem, 2)
+    assert [cnots for _, cnots, _ in found] == [circuit.n_two_qubit + 2, circuit.n_two_qubit + 4]
+    assert all(error > -1e-9 and c != t for error, _, (c, t) in found)
