@@ -37,7 +37,12 @@ def _free_port() -> int:
 
 @pytest.fixture
 def lab(tmp_path):
-    shutil.copy(REPOSITORY / "notebooks" / NOTEBOOK, tmp_path / NOTEBOOK)
+    # A run the Stop button can always catch: with the notebook's 600 episodes an idle machine
+    # finished the whole run (h2-2q, ~150 episodes/s) before Stop was clicked, and "Run stopped"
+    # never came. A budget no machine finishes in the test's minutes makes it independent of speed.
+    text = (REPOSITORY / "notebooks" / NOTEBOOK).read_text()
+    assert text.count('"episodes = 600\\n"') == 1, "the notebook's episodes parameter moved"
+    (tmp_path / NOTEBOOK).write_text(text.replace('"episodes = 600\\n"', '"episodes = 1000000\\n"'))
     port = _free_port()
     jupyter = Path(sys.executable).with_name("jupyter")
     command = [str(jupyter), "lab", "--allow-root", "--no-browser", "--ip", "127.0.0.1"]
