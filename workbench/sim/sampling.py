@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from workbench.sim.kernels import resolve_backend
+
 try:  # numba is a dependency; NumPy's own multinomial keeps sampling usable without it.
     import numba
 except ImportError:  # pragma: no cover - exercised only where numba is missing
@@ -33,7 +35,7 @@ def multinomial_counts(
     ``"numpy"``; both draw the same counts from the same generator state."""
     probabilities = np.ascontiguousarray(np.minimum(probabilities, 1.0), dtype=np.float64)
     counts = np.zeros(probabilities.shape, dtype=np.int64)
-    if _backend(backend) == "numba":
+    if resolve_backend(backend) == "numba":
         _counts_kernel(probabilities, int(shots), rng, counts)
         return counts
     for b in range(probabilities.shape[0]):
@@ -59,7 +61,7 @@ def class_energies(
     (:func:`multinomial_counts`' draws) and :math:`\bar X = \sum_k n_k X_k / N`."""
     distributions = np.ascontiguousarray(distributions, dtype=np.float64)
     weights = np.ascontiguousarray(weights, dtype=np.float64)
-    if _backend(backend) == "numba":
+    if resolve_backend(backend) == "numba":
         out = np.empty(distributions.shape[2])
         _energy_kernel(distributions, class_of, values, weights, int(shots), rng, out)
         return out
@@ -71,10 +73,6 @@ def class_energies(
     counts = multinomial_counts(merged.reshape(n_sets, -1, values.shape[1]), shots, rng, backend)
     per_group = (counts.reshape(merged.shape) * values).sum(axis=3) / shots  # (B, C, G)
     return per_group.sum(axis=2) @ weights
-
-
-def _backend(backend: str | None) -> str:
-    return backend or ("numba" if numba is not None else "numpy")
 
 
 if numba is not None:

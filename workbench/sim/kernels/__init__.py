@@ -34,7 +34,10 @@ def default_backend() -> str:
     return "numba" if numba_path.available() else "numpy"
 
 
-def _backend(backend: str | None) -> str:
+def resolve_backend(backend: str | None) -> str:
+    """The backend a call runs on: ``backend`` (checked) or the default; ``"numba"`` only where
+    numba is installed. The kernels and the shot sampler (:mod:`workbench.sim.sampling`) choose
+    by it."""
     backend = backend or default_backend()
     if backend not in BACKENDS:
         raise ConfigError(f"backend={backend!r}: expected one of {', '.join(BACKENDS)}")
@@ -43,7 +46,7 @@ def _backend(backend: str | None) -> str:
 
 def propagate(program: Program, params: np.ndarray, backend: str | None = None) -> np.ndarray:
     """Pauli vectors ``(batch, 4**n)`` after the program, one per parameter set."""
-    if _backend(backend) == "numba":
+    if resolve_backend(backend) == "numba":
         return numba_path.propagate(program, params)
     return propagate_numpy(program, params)
 
@@ -57,7 +60,7 @@ def expectation(
     backend: str | None = None,
 ) -> np.ndarray:
     r"""Exact energies :math:`s + \sum_k c_k r_{P_k}` (``indices``: the words' vector indices)."""
-    if _backend(backend) == "numba":
+    if resolve_backend(backend) == "numba":
         return numba_path.expectation(program, params, indices, coefficients, shift)
     return shift + propagate_numpy(program, params)[:, indices] @ coefficients
 
@@ -76,6 +79,6 @@ def compiled_expectation(program: Program, indices: np.ndarray, coefficients: np
                          shift: float, backend: str | None = None):  # fmt: skip
     """An object whose ``energy(params)`` is :func:`expectation` of one parameter set with the
     kernel's arguments prepared once (the same kernel and arithmetic, so the same floats)."""
-    if _backend(backend) == "numba":
+    if resolve_backend(backend) == "numba":
         return numba_path.SingleExpectation(program, indices, coefficients, shift)
     return _NumpyExpectation(program, indices, coefficients, shift)
