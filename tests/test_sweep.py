@@ -272,7 +272,8 @@ def test_sigterm_to_the_sweep_counts_as_ctrl_c():
     """``kill PID`` of the sweep (SIGTERM, to the parent only) takes the Ctrl-C path — stop the
     running episodes, relay SIGINT to the workers, write the table — instead of killing the
     parent with the workers' episodes unsaved; the previous handlers come back."""
-    from workbench.sweep.engines import STOP_SIGNALS, _count_ctrl_c
+    from workbench.callbacks import STOP_SIGNALS
+    from workbench.sweep.engines import _count_ctrl_c
 
     before = {s: signal.getsignal(s) for s in STOP_SIGNALS}
     presses = [0]

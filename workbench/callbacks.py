@@ -181,6 +181,12 @@ class StopSignal(Callback):
         return self._event.is_set()
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""What stops training cleanly: Ctrl-C, and ``kill PID`` (SIGTERM). :func:`stop_on_signals`
+handles them for one run; a sweep (:mod:`workbench.sweep.engines`) counts them and relays the
+stop to its workers."""
+
+
 @contextlib.contextmanager
 def stop_on_signals():
     """A :class:`StopSignal` that the first Ctrl-C or SIGTERM (``kill PID``) requests: training
@@ -195,8 +201,7 @@ def stop_on_signals():
         stop.request()
         print("\nworkbench: stopping after this episode (Ctrl-C again to abort)", file=sys.stderr)
 
-    stops = (signal.SIGINT, signal.SIGTERM)
-    previous = {s: signal.signal(s, handler) for s in stops}
+    previous = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
     try:
         yield stop
     finally:

@@ -386,11 +386,6 @@ def _schedule(todo, out, outcomes, bar, engine, address, workers, cpus, gpus, re
     return stopping
 
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-"""What stops a sweep cleanly: Ctrl-C, and ``kill PID`` of the sweep's own process (SIGTERM,
-which reaches the parent only; it relays SIGINT to its workers)."""
-
-
 def _count_ctrl_c(presses: list[int]):
     """Count SIGINTs and SIGTERMs in ``presses[0]`` instead of raising KeyboardInterrupt (which,
     landing inside ``concurrent.futures`` while it holds a future's lock, hung the sweep) or
@@ -398,6 +393,7 @@ def _count_ctrl_c(presses: list[int]):
     or None off the main thread (where no signal handler can be installed)."""
     if threading.current_thread() is not threading.main_thread():
         return None
+    from workbench.callbacks import STOP_SIGNALS  # SIGTERM reaches the parent only: it relays
 
     def count(signum, frame):
         presses[0] += 1
