@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -227,7 +228,7 @@ def apply_readout(probabilities: np.ndarray, noise: NoiseModel | None) -> np.nda
     return apply_per_wire(probabilities, confusion_matrices(noise, n))
 
 
-def apply_per_wire(probabilities: np.ndarray, matrices: list[np.ndarray]) -> np.ndarray:
+def apply_per_wire(probabilities: np.ndarray, matrices: Sequence[np.ndarray]) -> np.ndarray:
     """Distributions ``(batch, 2**n)`` through ``⊗_q matrices[q]`` one wire at a time (wire 0
     the most significant bit), never forming the ``2^n × 2^n`` product."""
     n = len(matrices)

@@ -44,13 +44,21 @@ def invert_readout(
     if noise is None or not noise.has_readout_error:
         return probabilities
     n = int(np.log2(probabilities.shape[1]))
+    result = apply_per_wire(probabilities, _inverse_confusions(noise, n))
+    return project_to_simplex(result) if least_squares else result
+
+
+@functools.lru_cache(maxsize=32)
+def _inverse_confusions(noise: NoiseModel, n: int) -> tuple[np.ndarray, ...]:
+    """Each wire's inverted confusion matrix, wire 0 first: computed once per noise model and
+    register, not per call (a sampled, readout-mitigated energy inverts every group of every
+    fold factor, thousands of times per search step)."""
     inverses = []
     for q, confusion in enumerate(confusion_matrices(noise, n)):
         if abs(np.linalg.det(confusion)) < 1e-9:
             raise ConfigError(f"readout of qubit {q} is not invertible (p01 + p10 = 1)")
         inverses.append(np.linalg.inv(confusion))
-    result = apply_per_wire(probabilities, inverses)
-    return project_to_simplex(result) if least_squares else result
+    return tuple(inverses)
 
 
 def project_to_simplex(rows: np.ndarray) -> np.ndarray:
