@@ -2,7 +2,7 @@
 the size of the circuit that prepares it.
 
 Run by hand: ``.venv/bin/python -m bench.mps [--problems ...] [--layer] [--blocks K]
-[--doc]``. For each problem: the bond-dimension-2 MPS found by one-site DMRG
+[--bond CHI] [--doc]``. For each problem: the bond-dimension-2 MPS found by one-site DMRG
 (:func:`workbench.sim.mps.ground_state_mps`), its error against the exact E0 next to the
 Hartree–Fock state's, the compiled staircase's gates, CNOTs and angles, the difference between
 the circuit's energy (the workbench simulator) and the MPS's, and the seconds it took. ``--doc``
@@ -21,6 +21,12 @@ the layer (at exactly zero the DMRG optimum is a stationary point), best and wor
 pair is tried, all angles re-optimised by L-BFGS-B with the new angle started at ±0.4 rad, and the
 best pair kept. (Started at 0 no block moves: at the χ = 2 optimum every such block's gradient
 vanishes.) What an agent with such blocks among its actions could reach in K steps.
+
+``--bond CHI`` asks what a larger bond would give (the circuit compiler takes χ ≤ 2): the error
+of :func:`~workbench.sim.mps.ground_state_mps` at χ = CHI (one-site DMRG from its two starts), and
+of the same DMRG started from the exact ground state cut to χ = CHI by SVDs
+(:func:`~workbench.sim.mps.truncated_mps`, a diagnostic: it needs the state) — where the second is
+far lower, one-site DMRG is stuck in a local minimum, not limited by the bond.
 """
 
 from __future__ import annotations
@@ -34,9 +40,10 @@ from scipy.optimize import minimize
 
 from bench.readme import replace_block
 from workbench.chem import PRESETS, get_problem
+from workbench.env.encoding import zy_rotation
 from workbench.rendering import markdown_table
 from workbench.sim import Circuit, CompiledEnergy, energies
-from workbench.sim.mps import MAX_CIRCUIT_BOND, ground_state_mps
+from workbench.sim.mps import MAX_CIRCUIT_BOND, ground_state_mps, refined_mps, truncated_mps
 
 LAYER_BLOCK = ("CNOT", "RY", "RZ", "CNOT", "RY", "RY", "RZ", "RZ")
 LAYER_STARTS = 4
@@ -73,7 +80,8 @@ def greedy_blocks(circuit: Circuit, angles: np.ndarray, problem, count: int) -> 
     for _ in range(count):
         best = None
         for c, t in itertools.permutations(range(n), 2):
-            trial = Circuit.from_gates(n, [*gates, ("CNOT", c, t), ("RY", t), ("CNOT", c, t)])
+            block = [(gate, *wires) for gate, wires in zy_rotation(c, t)]
+            trial = Circuit.from_gates(n, [*gates, *block])
             objective = CompiledEnergy(trial, problem)
             for start in (BLOCK_START, -BLOCK_START):
                 fit = minimize(objective.value_and_gradient, np.r_[x, start], jac=True,
@@ -86,7 +94,19 @@ def greedy_blocks(circuit: Circuit, angles: np.ndarray, problem, count: int) -> 
     return found
 
 
-def row(problem_id: str, layer: bool = False, blocks: int = 0) -> dict:
+def larger_bond(problem, bond: int) -> tuple[float, float]:
+    """The errors (Ha) at bond ``bond``: one-site DMRG from its own starts, and from the exact
+    ground state's SVD truncation (module doc)."""
+    from scipy.sparse.linalg import eigsh
+
+    hamiltonian = problem.hamiltonian
+    own = ground_state_mps(hamiltonian, bond).energy
+    _, vectors = eigsh(hamiltonian.sparse_matrix().real.tocsr(), k=1, which="SA")
+    cut = refined_mps(hamiltonian, truncated_mps(vectors[:, 0], bond)).energy
+    return own - problem.ground_energy, cut - problem.ground_energy
+
+
+def row(problem_id: str, layer: bool = False, blocks: int = 0, bond: int = 0) -> dict:
     problem = get_problem(problem_id)
     started = time.perf_counter()
     state = ground_state_mps(problem.hamiltonian, MAX_CIRCUIT_BOND)
@@ -95,17 +115,28 @@ def row(problem_id: str, layer: bool = False, blocks: int = 0) -> dict:
     difference = abs(energies(circuit, angles, problem)[0] - state.energy)
     hartree_fock = problem.hartree_fock_energy - problem.ground_energy
     shape = f"{circuit.n_gates} / {circuit.n_two_qubit} / {angles.size}"
-    return {
-        "problem": problem_id,
-        "qubits": problem.n_qubits,
-        "Hartree-Fock error [mHa]": f"{1e3 * hartree_fock:.2f}",
-        "MPS (χ=2) error [mHa]": f"{1e3 * (state.energy - problem.ground_energy):.3f}",
-        "circuit gates / CNOTs / angles": shape,
-        "|E(circuit) − E(MPS)| [Ha]": f"{difference:.0e}",
-        "seconds": f"{seconds:.1f}",
-    } | (_layer_columns(circuit, angles, problem) if layer else {}) | (
-        _block_columns(circuit, angles, problem, blocks) if blocks else {}
+    return (
+        {
+            "problem": problem_id,
+            "qubits": problem.n_qubits,
+            "Hartree-Fock error [mHa]": f"{1e3 * hartree_fock:.2f}",
+            "MPS (χ=2) error [mHa]": f"{1e3 * (state.energy - problem.ground_energy):.3f}",
+            "circuit gates / CNOTs / angles": shape,
+            "|E(circuit) − E(MPS)| [Ha]": f"{difference:.0e}",
+            "seconds": f"{seconds:.1f}",
+        }
+        | (_layer_columns(circuit, angles, problem) if layer else {})
+        | (_block_columns(circuit, angles, problem, blocks) if blocks else {})
+        | (_bond_columns(problem, bond) if bond else {})
     )
+
+
+def _bond_columns(problem, bond: int) -> dict:
+    own, cut = larger_bond(problem, bond)
+    return {
+        f"χ={bond} error [mHa]: DMRG / from the exact state's cut": f"{1e3 * own:.3f} / "
+        f"{1e3 * cut:.3f}"
+    }
 
 
 def _layer_columns(circuit: Circuit, angles: np.ndarray, problem) -> dict:
@@ -134,11 +165,12 @@ def main() -> None:
     parser.add_argument("--problems", nargs="+", default=[p for p in PRESETS if p != "h2-2q"])
     parser.add_argument("--layer", action="store_true", help="also the staircase + one layer")
     parser.add_argument("--blocks", type=int, default=0, help="also K greedy ZY blocks")
+    parser.add_argument("--bond", type=int, default=0, help="also the errors at bond CHI")
     parser.add_argument("--doc", action="store_true")
     args = parser.parse_args()
     rows = []
     for problem_id in args.problems:
-        rows.append(row(problem_id, args.layer, args.blocks))
+        rows.append(row(problem_id, args.layer, args.blocks, args.bond))
         print(rows[-1], flush=True)
     if args.doc:
         replace_block("mps-table", markdown_table(rows))

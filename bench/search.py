@@ -2,9 +2,9 @@
 reference, and seconds per episode on the noisy configurations.
 
 Run by hand: ``.venv/bin/python -m bench.search [--presets ...] [--seeds 0 1 2] [--doc]``.
-Beyond 8 qubits, with a search-time budget per run and the matrix-product-state start beside the
-Hartree–Fock one (``PRESET@mps`` is the preset with ``env.initial_state=mps``,
-``PRESET@mps-fixed`` also with ``env.optimize_preparation=false``; ``VARIANTS``)::
+Beyond 8 qubits, with a search-time budget per run and the starts and action sets side by side
+(``PRESET@mps`` is the preset with ``env.initial_state=mps``, ``PRESET@mps-fixed`` also with
+``env.optimize_preparation=false``, ``@zy`` adds ZY-rotation actions; ``VARIANTS``)::
 
     .venv/bin/python -m bench.search --presets h2o-10q-fast@mps --seeds 0 1 2 --hours 0.5 \
         --hea-max-layers 3 --timing-episodes 0 --doc --block search-large-table
@@ -58,12 +58,27 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNS = ROOT / "bench" / "runs"
 PRESETS = ("h2-4q-demo", "lih-4q-fast")
 VARIANTS = {
-    "mps": {"env.initial_state": "mps"},
-    "mps-fixed": {"env.initial_state": "mps", "env.optimize_preparation": False},
+    "hf": {"env.initial_state": "hartree_fock", "env.zy_rotations": False},
+    "mps": {"env.initial_state": "mps", "env.zy_rotations": False},
+    "mps-fixed": {
+        "env.initial_state": "mps",
+        "env.optimize_preparation": False,
+        "env.zy_rotations": False,
+    },
+    "zy": {"env.zy_rotations": True},
+    "mps-zy": {"env.initial_state": "mps", "env.zy_rotations": True},
+    "mps-fixed-zy": {
+        "env.initial_state": "mps",
+        "env.optimize_preparation": False,
+        "env.zy_rotations": True,
+    },
 }
 """``PRESET@NAME`` → the overrides that make the variant (its runs go to ``PRESET-NAME-sSEED``):
-the matrix-product-state start with its staircase angles optimised with the agent's at every step,
-or kept at the MPS's (``mps-fixed``: episodes as cheap as from Hartree–Fock)."""
+the Hartree–Fock start with single-gate actions (``hf``: ``h2o-10q-fast`` before it took the MPS
+start and ZY rotations); the matrix-product-state start with its staircase angles optimised with
+the agent's at every step, or kept at the MPS's (``mps-fixed``: episodes as cheap as from
+Hartree–Fock), with single-gate actions; ``zy`` adds the ZY-rotation actions
+(``env.zy_rotations``) to the preset's own start or to either MPS start."""
 
 
 class SearchBudget(Callback):

@@ -168,6 +168,9 @@ def test_hea_reaches_chemical_accuracy_on_h2_2q_and_random_search_spends_its_bud
     assert hea.error < 1.6e-3
     assert 300 <= random.evaluations < 300 + 200  # stops after the step that crossed it
     assert {g[0] for g in random.gates} <= {"X", "RX", "RY", "RZ", "CNOT"}
+    (zy,) = run_baselines("h2-2q", methods=("random",), random_budget=300,
+                          random_zy_rotations=True)  # fmt: skip
+    assert {g[0] for g in zy.gates} <= {"X", "RX", "RY", "RZ", "CNOT"}  # a block is 3 gates
 
 
 def test_objective_counts_evaluations_as_a_device_would():
@@ -318,6 +321,9 @@ def test_random_search_sees_the_objectives_readout_mitigated_energies(monkeypatc
     objective = Objective(problem, noise, None, np.random.default_rng(0), mitigation)
     config = BaselineConfig(methods=("random",), random_budget=40)
     methods.random_search(objective, config, np.random.default_rng(1))
+    zy = BaselineConfig(methods=("random",), random_budget=40, random_zy_rotations=True)
+    methods.random_search(objective, zy, np.random.default_rng(1))
+    assert [len(e.table) for e in built] == [8, 10]  # the agent's actions, + ZY(0,1), ZY(1,0)
     env = built[0]
     assert env.mitigation == mitigation
     env.reset()

@@ -52,6 +52,8 @@ def test_paper_presets_carry_the_paper_settings():
         ({"optimizer.method": "newton"}, r"optimizer.method='newton'.*cobyla, lbfgs, spsa"),
         ({"optimizer.method": "adam_spsa3"}, r"needs 3 evaluation budget"),
         ({"env.target": "lowest"}, r"env.target='lowest'.*lower_bound, exact"),
+        ({"env.zy_start_angle": 0}, r"env.zy_start_angle=0 is not allowed: .*\(0.0, 3.14"),
+        ({"env.zy_rotations": "yes"}, r"env.zy_rotations='yes' is not allowed: expected true"),
         ({"agent.batch_size": 10, "agent.memory_size": 5}, r"agent.memory_size=5"),
         ({"agent.hiden": [3]}, r"unknown agent field\(s\) \['hiden'\]"),
         ({"colour": 3}, r"unknown run config field\(s\) \['colour'\]"),

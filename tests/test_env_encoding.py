@@ -136,3 +136,40 @@ def test_random_sequences_against_a_direct_definition():
                     later = history[last + 1 :]
                     illegal = all(not set(table.actions[a][1]) & set(wires) for a in later)
                 assert layout.illegal_mask()[candidate] == illegal
+
+
+def test_zy_rotations_follow_the_cnots_and_get_their_own_rows():
+    n = 3
+    table = ActionTable.build(n, zy_rotations=True)
+    plain = ActionTable.build(n)
+    assert table.actions[: len(plain)] == plain.actions and len(table) == n * (2 * n + 1)
+    cnot_pairs = [wires for gate, wires in plain.actions if gate == "CNOT"]
+    assert [w for gate, w in table.actions[len(plain) :]] == cnot_pairs
+    assert (plain.rows, table.rows) == (n + 3, 2 * n + 3)
+    assert table.gates(table.index("ZY", 2, 0)) == [
+        ("CNOT", (2, 0)),
+        ("RY", (0,)),
+        ("CNOT", (2, 0)),
+    ]
+    assert table.gates(table.index("RX", 1)) == [("RX", (1,))]
+    layout = CircuitLayout(table, max_moments=4)
+    layout.append(table.index("RX", 1))
+    assert layout.append(table.index("ZY", 2, 1)) == 1  # waits for qubit 1, like a CNOT
+    assert layout.append(table.index("CNOT", 2, 1)) == 2
+    assert layout.tensor[1, n + 3 + 1, 2] == 1 and layout.tensor[2, 1, 2] == 1
+    assert layout.tensor.sum() == 3 and layout.observation(0.0).shape == (4 * 9 * n + 1,)
+
+
+def test_a_repeated_zy_rotation_is_masked_until_a_wire_is_touched():
+    table = ActionTable.build(3, zy_rotations=True)
+    layout = CircuitLayout(table, max_moments=10)
+    zy = table.index("ZY", 0, 1)
+    layout.append(zy)
+    assert np.flatnonzero(layout.illegal_mask()).tolist() == [zy]
+    layout.append(table.index("RZ", 0))
+    assert not layout.illegal_mask()[zy]
+
+
+def test_coupling_map_restricts_the_zy_rotations_too():
+    table = ActionTable.build(4, OURENSE, zy_rotations=True)
+    assert {w for gate, w in table.actions if gate == "ZY"} == set(OURENSE)

@@ -19,6 +19,7 @@ from workbench.train import run_episode
     ("preset", "overrides"),
     [("h2-2q-demo", {}), ("h2-2q-mumbai-demo", {"noise.shots": None}),
      ("h2-3q-classroom", {"env.observation_energy": "relative"}),
+     ("h2-4q-demo", {"env.zy_rotations": True}),
      ("h2-2q-demo", {"problem.bond_lengths": [0.7414, 1.5]})],
 )  # fmt: skip
 def test_gymnasiums_checker_accepts_the_environment(preset, overrides):

@@ -174,3 +174,53 @@ def test_asap_moments_by_hand_and_one_depth_for_steps_and_records():
     # the step's gate list is the record format, and its depth counts the preparation too
     assert info["gates"][-3:] == [("RY", 0), ("CNOT", 0, 1), ("RX", 2)]
     assert info["depth"] == Circuit.from_gates(4, info["gates"]).depth == 3
+
+
+def test_a_zy_action_is_the_pauli_rotation_exp_minus_i_theta_zy_over_two():
+    """CNOT·RY·CNOT (the workbench's gates, its own density-matrix reference) against
+    PennyLane's PauliRot(θ, "ZY") after the same random single-qubit layer."""
+    import pennylane as qml
+
+    from workbench.env.encoding import ActionTable
+    from workbench.sim import Circuit
+    from workbench.sim.reference import density_matrix
+
+    table, rng = ActionTable.build(3, zy_rotations=True), np.random.default_rng(4)
+    prep = [("RY", q) for q in range(3)] + [("RX", q) for q in range(3)]
+    for c, t in ((0, 2), (2, 1)):
+        gates = [(g, *w) for g, w in table.gates(table.index("ZY", c, t))]
+        circuit = Circuit.from_gates(3, prep + gates)
+        angles = rng.uniform(-np.pi, np.pi, 7)
+
+        @qml.qnode(qml.device("default.mixed", wires=3))
+        def pauli_rotation(angles=angles, c=c, t=t):
+            for (gate, q), angle in zip(prep, angles, strict=False):
+                getattr(qml, gate)(angle, wires=q)
+            qml.PauliRot(angles[-1], "ZY", wires=[c, t])
+            return qml.density_matrix(wires=range(3))
+
+        assert np.allclose(density_matrix(circuit, angles), pauli_rotation(), atol=1e-12)
+
+
+def test_a_zy_step_appends_three_gates_and_starts_its_angle_away_from_zero():
+    """From the LiH-6q MPS (12.33 mHa) one ZY rotation on (4, 2) reaches 6.33 mHa (bench.mps
+    --blocks); started at (almost) 0 it stays at the MPS's stationary point."""
+    lih = get_problem("lih-6q")
+    lbfgs = build_optimizer(OptimizerConfig(method="lbfgs", max_iterations=200), None)
+    errors = []
+    for start in (0.4, 1e-9):
+        env = CircuitGrowthEnv(
+            lih, target="exact", seed=0, initial_state="mps", zy_rotations=True,
+            zy_start_angle=start, optimizer=lbfgs,
+        )  # fmt: skip
+        observation, _ = env.reset()
+        assert observation.shape == (40 * 6 * 15 + 1,) and env.action_space.n == 6 * 13
+        _, _, _, _, info = env.step(env.table.index("ZY", 4, 2))
+        assert info["gates"][-3:] == [("CNOT", 4, 2), ("RY", 2), ("CNOT", 4, 2)]
+        assert info["n_params"] == env.preparation_params.size + 1
+        assert not info["action_mask"][env.table.index("ZY", 4, 2)]
+        errors.append(info["error_to_ground"])
+    start_error = env.start_energy - lih.ground_energy
+    assert start_error == pytest.approx(12.33e-3, abs=0.01e-3)
+    assert errors[0] == pytest.approx(6.33e-3, abs=0.05e-3)
+    assert errors[1] == pytest.approx(start_error, abs=1e-8)

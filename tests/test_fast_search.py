@@ -12,7 +12,7 @@ from workbench.agent.base import Experience
 from workbench.agent.dqn import DoubleDQN, SparseInputLinear
 from workbench.chem import get_problem
 from workbench.config import AgentConfig, get_run_preset
-from workbench.env.vqe import CircuitGrowthEnv
+from workbench.env.vqe import CircuitGrowthEnv, preparation
 from workbench.errors import ConfigError
 from workbench.experiment import build
 from workbench.optim import COBYLA, LBFGS
@@ -129,7 +129,12 @@ def test_fast_presets_at_tiny_budgets(tmp_path, preset):
     assert result.summary.status == "complete" and len(result.training_metrics()) == 2
     assert [m.episode for m in result.metrics if m.test] == [0]  # greedy test episodes (issue 23)
     best = result.best
-    assert best["gates"][0][0] == "X"  # the Hartree-Fock preparation is in every gate list
+    # the preparation (Hartree-Fock's X gates, the MPS staircase) is in every gate list
+    problem = get_problem(config.problem.preset)
+    start, _ = preparation(problem, config.env.initial_state)
+    assert [tuple(g) for g in best["gates"][: start.n_gates]] == [
+        tuple(g) for g in start.gate_list()
+    ]
     e0 = result.resolved.problem.ground_energy
     assert best["error"] == pytest.approx(abs(best["energy"] - e0))
 

@@ -149,3 +149,27 @@ def test_the_benchmarks_greedy_block_is_a_zy_rotation_and_each_adds_two_cnots():
     found = bench_mps.greedy_blocks(circuit, mps_angles, problem, 2)
     assert [cnots for _, cnots, _ in found] == [circuit.n_two_qubit + 2, circuit.n_two_qubit + 4]
     assert all(error > -1e-9 and c != t for error, _, (c, t) in found)
+
+
+def test_a_truncated_state_at_full_bond_is_the_state_and_dmrg_only_lowers_a_cut_one():
+    """truncated_mps keeps every singular value at full bond (the vector back to 1e-12); at
+    χ = 2 the cut state's energy is variational and one-site DMRG from it does not raise it."""
+    from scipy.sparse.linalg import eigsh
+
+    from bench import mps as bench_mps
+    from workbench.sim.mps import MatrixProductState, refined_mps, truncated_mps
+
+    problem = get_problem("lih-6q")
+    matrix = problem.hamiltonian.sparse_matrix().real.tocsr()
+    _, vectors = eigsh(matrix, k=1, which="SA")
+    exact = vectors[:, 0]
+    full = MatrixProductState(tuple(truncated_mps(exact, 8)), 0.0).vector()
+    np.testing.assert_allclose(full, exact, atol=1e-12)
+    cut = MatrixProductState(tuple(truncated_mps(exact, 2)), 0.0).vector()
+    cut_energy = cut @ (matrix @ cut) / (cut @ cut)
+    refined = refined_mps(problem.hamiltonian, truncated_mps(exact, 2))
+    assert problem.ground_energy - 1e-9 < refined.energy <= cut_energy + 1e-12
+    own, from_cut = bench_mps.larger_bond(problem, 2)
+    assert own == pytest.approx(ground_state_mps(problem.hamiltonian, 2).energy
+                                - problem.ground_energy)  # fmt: skip
+    assert from_cut == pytest.approx(refined.energy - problem.ground_energy)

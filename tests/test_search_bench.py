@@ -16,16 +16,25 @@ def search():
 
 
 def test_a_variant_is_the_preset_with_its_overrides_in_its_own_folder(search):
-    config, folder = search.preset_config("h2o-10q-fast@mps", 1, None)
-    assert config == get_run_preset("h2o-10q-fast").with_overrides(
-        {"env.initial_state": "mps", "seed": 1}
+    config, folder = search.preset_config("lih-12q-fast@mps", 1, None)
+    assert config == get_run_preset("lih-12q-fast").with_overrides(
+        {"env.initial_state": "mps", "env.zy_rotations": False, "seed": 1}
     )
-    assert folder == search.RUNS / "h2o-10q-fast-mps-s1"
-    plain, folder = search.preset_config("h2o-10q-fast", 2, 7)
+    assert folder == search.RUNS / "lih-12q-fast-mps-s1"
+    plain, folder = search.preset_config("lih-12q-fast", 2, 7)
     assert plain.env.initial_state == "hartree_fock" and plain.episodes == 7
-    assert folder.name == "h2o-10q-fast-s2"
-    with pytest.raises(SystemExit, match="h2o-10q-fast@dmrg: unknown variant 'dmrg'"):
-        search.preset_config("h2o-10q-fast@dmrg", 0, None)
+    assert folder.name == "lih-12q-fast-s2"
+    with pytest.raises(SystemExit, match="lih-12q-fast@dmrg: unknown variant 'dmrg'"):
+        search.preset_config("lih-12q-fast@dmrg", 0, None)
+    zy, folder = search.preset_config("lih-12q-fast@mps-zy", 0, None)
+    assert (zy.env.initial_state, zy.env.zy_rotations, zy.env.optimize_preparation) == (
+        "mps",
+        True,
+        True,
+    )
+    assert folder.name == "lih-12q-fast-mps-zy-s0"
+    before, _ = search.preset_config("h2o-10q-fast@hf", 0, None)  # the preset until 4 Dec 2026
+    assert (before.env.initial_state, before.env.zy_rotations) == ("hartree_fock", False)
 
 
 def test_the_budget_stops_a_run_and_a_spent_budget_is_not_resumed(search, tmp_path):

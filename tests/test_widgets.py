@@ -218,6 +218,19 @@ def test_random_halting_comes_from_the_preset_or_the_config_default():
     assert panel.search.halting.value and panel.config().env.random_halting == own
 
 
+def test_the_zy_box_adds_the_zy_rotation_actions_to_the_run(tmp_path):
+    panel = Panel(runs_dir=str(tmp_path))
+    panel.search.preset.value = "h2-4q-demo"
+    assert not panel.search.zy_rotations.value and not panel.config().env.zy_rotations
+    panel.search.zy_rotations.value = True
+    panel.search.episodes.value = 2
+    assert panel.config().env.zy_rotations
+    panel.start()
+    run = panel.wait(timeout=120)
+    assert run.summary.status == "complete" and run.config.env.zy_rotations
+    assert run.resolved.n_actions == 4 * 9  # 12 CNOTs, 12 rotations, 12 ZY rotations
+
+
 def test_mitigating_a_noiseless_run_says_why_in_the_panel(tmp_path):
     panel = Panel(runs_dir=str(tmp_path))
     panel.search.episodes.value = 2
@@ -242,8 +255,11 @@ def test_the_search_tab_picks_the_agent_and_offers_no_curve_preset():
 
 def test_the_search_tab_picks_the_initial_state_a_preset_brings_its_own():
     panel = Panel()
-    panel.search.preset.value = "h2o-10q-fast"
+    panel.search.preset.value = "h2o-10q-fast"  # the MPS start and ZY rotations (docs/search.md)
+    assert panel.search.initial_state.value == "mps" and panel.search.zy_rotations.value
+    panel.search.preset.value = "lih-12q-fast"
     assert panel.search.initial_state.value == "hartree_fock"
+    assert not panel.search.zy_rotations.value
     assert set(panel.search.initial_state.options) == {"zero", "hartree_fock", "mps"}
     panel.search.optimizer.value = "cobyla"
     panel.search.initial_state.value = "mps"
@@ -252,7 +268,7 @@ def test_the_search_tab_picks_the_initial_state_a_preset_brings_its_own():
     assert panel.search.hint.value == ""
     config = panel.config()
     assert (config.env.initial_state, config.optimizer.method) == ("mps", "lbfgs")
-    assert config.problem.preset == "h2o-10q"
+    assert config.problem.preset == "lih-12q"
 
 
 def test_greedy_tests_keep_the_last_ten_tests_and_skip_training_episodes():

@@ -109,6 +109,8 @@ def build_env(
         mitigation=mitigation,
         observation_energy=settings.observation_energy,
         optimize_preparation=settings.optimize_preparation,
+        zy_rotations=settings.zy_rotations,
+        zy_start_angle=settings.zy_start_angle,
     )
 
 

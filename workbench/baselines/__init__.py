@@ -93,6 +93,7 @@ def baselines_for_run(
         own = {
             "optimizer": run.config.optimizer,
             "random_max_gates": run.config.env.max_steps,
+            "random_zy_rotations": run.config.env.zy_rotations,
             # an MPS-started run's baselines start from Hartree-Fock (their ansätze take X gates)
             "initial_state": run.config.env.initial_state.replace("mps", "hartree_fock"),
             **({"random_budget": spent} if spent else {}),

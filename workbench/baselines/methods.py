@@ -149,7 +149,10 @@ def random_search(objective: Objective, config: BaselineConfig, rng) -> list[Bas
     evaluations are spent; the lowest energy any step reached wins."""
     started, spent = time.perf_counter(), objective.evaluations
     settings = EnvConfig(
-        max_steps=config.random_max_gates, target="exact", initial_state=config.initial_state
+        max_steps=config.random_max_gates,
+        target="exact",
+        initial_state=config.initial_state,
+        zy_rotations=config.random_zy_rotations,
     )
     env = build_env(
         objective.problem, objective.noise, settings, config.optimizer_for(objective.shots),

@@ -11,6 +11,7 @@ from workbench.config.sections import (
     OptimizerConfig,
     _choice,
     _number_in,
+    flag,
     positive_int,
 )
 from workbench.errors import ConfigError
@@ -44,6 +45,8 @@ class BaselineConfig:
         random_budget: energy evaluations random search may spend (a run's own count, when
             compared with the agent).
         random_max_gates: the step cap L of a random episode.
+        random_zy_rotations: random search's actions include the ZY rotations, as an agent's
+            with ``env.zy_rotations`` (set from the run when compared with one).
         initial_state: the basis state HEA and random search start from (UCCSD and ADAPT-VQE
             start from the Hartree–Fock state by definition).
         seed: seeds initial HEA angles, SPSA directions, random actions and shot noise.
@@ -59,6 +62,7 @@ class BaselineConfig:
     adapt_stop_error: float | None = None
     random_budget: int = 20000
     random_max_gates: int = 20
+    random_zy_rotations: bool = False
     initial_state: str = "hartree_fock"
     seed: int = 0
 
@@ -85,6 +89,7 @@ class BaselineConfig:
             _number_in("adapt_stop_error", self.adapt_stop_error, 0.0, 10.0, open_low=True)
         positive_int("random_budget", self.random_budget)
         positive_int("random_max_gates", self.random_max_gates)
+        flag("random_zy_rotations", self.random_zy_rotations)
         _choice("initial_state", self.initial_state, BASIS_STATES)
         positive_int("seed", self.seed, minimum=0, maximum=MAX_SEED)
         if self.optimizer is not None and not isinstance(self.optimizer, OptimizerConfig):

@@ -5,12 +5,14 @@ Hartree–Fock basis state prepared by fixed X gates (``initial_state="hartree_f
 departure), or on a bond-dimension-2 matrix-product-state approximation of the ground state
 (``initial_state="mps"``, :mod:`workbench.sim.mps`: a staircase of compiled two-qubit blocks
 whose angles start at the MPS's and are optimised with the agent's). The preparation is part of
-every reported gate list. Each action appends a gate
-at its ASAP moment; all angles are then re-optimised (warm start, new angle at 0, optionally one
-Rotosolve step on it first; skipped without angles) and the energy :math:`E_t` is measured (with
-shot noise when ``shots`` is set). The error is :math:`|E_{\min}-E_t|` against the exact
-:math:`E_0` or the lower bound. The episode terminates on success (error below the curriculum's
-threshold) and is truncated at the step cap ``max_steps`` or at the random-halting budget.
+every reported gate list. Each action appends a gate (or, with ``zy_rotations``, the three gates
+of a ZY rotation, :mod:`workbench.env.encoding`) at its ASAP moment; all angles are then
+re-optimised (warm start; a new rotation angle at 0, optionally after one Rotosolve step on it; a
+new ZY angle at ``zy_start_angle``; skipped without angles) and the energy :math:`E_t` is
+measured (with shot noise when ``shots`` is set). The error is :math:`|E_{\min}-E_t|` against
+the exact :math:`E_0` or the lower bound. The episode terminates on success (error below the
+curriculum's threshold) and is truncated at the step cap ``max_steps`` or at the random-halting
+budget.
 
 Observation: the flattened gate rows of the 3D encoding plus the current energy (Ha, raw, as the
 paper, or relative to the start and target energies). ``info["action_mask"]`` (and
@@ -72,6 +74,12 @@ class CircuitGrowthEnv(gymnasium.Env):
         observation_energy: ``"raw"`` (Ha, the paper) or ``"relative"`` (see
             :meth:`_observed_energy`).
         seed: seeds the environment's generator (halting, shots, SPSA directions).
+        zy_rotations: the actions include a ZY rotation :math:`e^{-i\\theta Z_c Y_t/2}` on every
+            CNOT pair (:class:`~workbench.env.encoding.ActionTable`).
+        zy_start_angle: a new ZY rotation's angle before the optimiser runs (rad). Not 0 and
+            not Rotosolve's: at a stationary point of the circuit so far (the MPS start, an
+            optimised circuit) every ZY angle's gradient vanishes, and the 1-D optimum is often
+            θ = 0, where a gradient optimiser cannot move.
     """
 
     metadata: ClassVar[dict] = {"render_modes": []}
@@ -95,6 +103,8 @@ class CircuitGrowthEnv(gymnasium.Env):
         mitigation: Mitigation | None = None,
         observation_energy: str = "raw",
         optimize_preparation: bool = True,
+        zy_rotations: bool = False,
+        zy_start_angle: float = 0.4,
     ) -> None:
         if target not in TARGETS:
             raise ConfigError(f"target={target!r}: expected one of {', '.join(TARGETS)}")
@@ -118,7 +128,8 @@ class CircuitGrowthEnv(gymnasium.Env):
         if noise is not None:
             noise.check_size(self.n_qubits)
         coupling = noise.coupling_map if noise is not None else None
-        self.table = ActionTable.build(self.n_qubits, coupling)
+        self.table = ActionTable.build(self.n_qubits, coupling, zy_rotations)
+        self.zy_start_angle = float(zy_start_angle)
         self.max_steps = max_steps
         self.optimizer = optimizer or COBYLA(100)
         self.target_energy = (
@@ -132,7 +143,7 @@ class CircuitGrowthEnv(gymnasium.Env):
         self.shots = shots
         self.training = True
         self.rng = np.random.default_rng(seed)
-        size = max_steps * self.n_qubits * (self.n_qubits + 3) + 1
+        size = max_steps * self.n_qubits * self.table.rows + 1
         self.observation_space = gymnasium.spaces.Box(-np.inf, np.inf, (size,), np.float32)
         self.action_space = gymnasium.spaces.Discrete(len(self.table))
         self.preparation, self.preparation_params = preparation(problem, initial_state)
@@ -246,10 +257,13 @@ class CircuitGrowthEnv(gymnasium.Env):
             raise ConfigError(f"action {action} is outside 0..{len(self.table) - 1}")
         if not self.action_mask()[int(action)]:
             raise ConfigError(f"action {action} ({self.table.actions[int(action)]}) is illegal now")
-        gate, wires = self.table.actions[int(action)]
+        kind = self.table.actions[int(action)][0]
         self.layout.append(int(action))
-        self.circuit = self.circuit.append(gate, *wires)
-        if gate != "CNOT":
+        for gate, wires in self.table.gates(int(action)):
+            self.circuit = self.circuit.append(gate, *wires)
+        if kind == "ZY":
+            self.params = np.append(self.params, self.zy_start_angle)
+        elif kind != "CNOT":
             self.params = np.append(self.params, 0.0)
             if self.rotosolve_new_angle:
                 self.params = rotosolve_angle(self._objective, self.params, -1).x

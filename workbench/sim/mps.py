@@ -175,6 +175,28 @@ def ground_state_mps(hamiltonian: PauliHamiltonian, bond_dimension: int = 2, swe
     return min(found, key=lambda state: state.energy)
 
 
+def truncated_mps(vector: np.ndarray, bond_dimension: int) -> list[np.ndarray]:
+    """The MPS of ``vector`` (:math:`2^n` amplitudes, wire 0 first) cut to ``bond_dimension``
+    by successive SVDs from the left, keeping the largest singular values (left-canonical
+    tensors, the norm in the last). A diagnostic start for :func:`refined_mps`: it needs the
+    state it approximates."""
+    n = int(np.log2(vector.size))
+    tensors, rest, left = [], np.asarray(vector, dtype=float).reshape(1, -1), 1
+    for _ in range(n - 1):
+        u, s, vt = np.linalg.svd(rest.reshape(2 * left, -1), full_matrices=False)
+        keep = min(bond_dimension, s.size)
+        tensors.append(u[:, :keep].reshape(left, 2, keep))
+        rest, left = s[:keep, None] * vt[:keep], keep
+    return [*tensors, rest.reshape(left, 2, 1)]
+
+
+def refined_mps(hamiltonian: PauliHamiltonian, tensors: list[np.ndarray], sweeps: int = 30,
+                tolerance: float = 1e-10) -> MatrixProductState:  # fmt: skip
+    """One-site DMRG sweeps (module doc) from the given tensors (any gauge; the bonds stay)."""
+    matrix = hamiltonian.sparse_matrix().real.tocsr()
+    return _sweep(matrix, [np.array(t, dtype=float) for t in tensors], sweeps, tolerance)
+
+
 def _sweep(matrix, tensors: list, sweeps: int, tolerance: float) -> MatrixProductState:
     """One-site DMRG from ``tensors`` until the energy changes by less than ``tolerance``."""
     n = len(tensors)

@@ -315,8 +315,8 @@ class NoisePicker:
 
 
 class SearchPicker:
-    """Run preset, agent kind, episodes, initial state, optimiser and budget, curriculum,
-    random halting, masks, seed."""
+    """Run preset, agent kind, episodes, initial state, ZY-rotation actions, optimiser and
+    budget, curriculum, random halting, masks, seed."""
 
     def __init__(self, preset: str = DEFAULT_RUN_PRESET) -> None:
         # curve presets train over bond lengths the molecule picker does not offer: CLI/notebook
@@ -328,6 +328,7 @@ class SearchPicker:
         self.episodes = _field(w.BoundedIntText, "episodes", min=1, max=10**6)
         self.max_gates = _field(w.BoundedIntText, "maximum gates (L)", min=1, max=1000)
         self.initial_state = _field(w.Dropdown, "initial state", options=list(INITIAL_STATES))
+        self.zy_rotations = _field(w.Checkbox, "ZY-rotation actions")
         self.optimizer = _field(
             w.Dropdown,
             "optimiser",
@@ -347,6 +348,7 @@ class SearchPicker:
                 self.max_gates,
                 self.initial_state,
                 self.hint,
+                self.zy_rotations,
                 self.optimizer,
                 self.budget,
                 self.curriculum,
@@ -376,6 +378,7 @@ class SearchPicker:
         self.episodes.value = config.episodes
         self.max_gates.value = config.env.max_steps
         self.initial_state.value = config.env.initial_state
+        self.zy_rotations.value = config.env.zy_rotations
         self.optimizer.value = o.method
         self.budget.value = o.budget
         self.curriculum.value = config.curriculum.kind
@@ -393,6 +396,7 @@ class SearchPicker:
             "episodes": self.episodes.value,
             "env.max_steps": self.max_gates.value,
             "env.initial_state": self.initial_state.value,
+            "env.zy_rotations": self.zy_rotations.value,
             **optimizer,
             "curriculum.kind": self.curriculum.value,
             "env.random_halting": halting if self.halting.value else None,
