@@ -2,11 +2,11 @@
 the size of the circuit that prepares it.
 
 Run by hand: ``.venv/bin/python -m bench.mps [--problems ...] [--layer] [--blocks K]
-[--bond CHI] [--doc]``. For each problem: the bond-dimension-2 MPS found by one-site DMRG
-(:func:`workbench.sim.mps.ground_state_mps`), its error against the exact E0 next to the
-Hartree–Fock state's, the compiled staircase's gates, CNOTs and angles, the difference between
-the circuit's energy (the workbench simulator) and the MPS's, and the seconds it took. ``--doc``
-replaces the ``mps-table`` block (docs/search.md).
+[--bond CHI] [--doc [--block NAME]]``. For each problem: the bond-dimension-2 MPS found by
+one-site DMRG (:func:`workbench.sim.mps.ground_state_mps`), its error against the exact E0 next
+to the Hartree–Fock state's, the compiled staircase's gates, CNOTs and angles, the difference
+between the circuit's energy (the workbench simulator) and the MPS's, and the seconds it took.
+``--doc`` replaces the ``mps-table`` block of docs/search.md (``--block``: another one).
 
 ``--layer`` adds what one more layer of gates gives beyond χ = 2 (a cheap stand-in for a χ = 4
 start, whose two-qubit bonds would need three-qubit blocks): after the staircase, blocks
@@ -167,13 +167,14 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=0, help="also K greedy ZY blocks")
     parser.add_argument("--bond", type=int, default=0, help="also the errors at bond CHI")
     parser.add_argument("--doc", action="store_true")
+    parser.add_argument("--block", default="mps-table", help="the docs block --doc replaces")
     args = parser.parse_args()
     rows = []
     for problem_id in args.problems:
         rows.append(row(problem_id, args.layer, args.blocks, args.bond))
         print(rows[-1], flush=True)
     if args.doc:
-        replace_block("mps-table", markdown_table(rows))
+        replace_block(args.block, markdown_table(rows))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ sees), median and worst search time to the first episode within it (environment 
 seconds), the same for greedy test episodes where the preset runs them, environment and agent
 seconds per episode, and over the seeds the circuits with the fewest CNOTs and the fewest gates
 within chemical accuracy, and the fewest-CNOT one after gate pruning (``RunResult.pruned``, no
-E0 used, 0.5 mHa tolerance; ``--read-only`` reports the folders as they stand). Next to
+E0 used, 0.5 mHa tolerance, recomputed on every call — ``--no-pruning`` skips it;
+``--read-only`` reports the folders as they stand). Next to
 each problem: a hardware-efficient ansatz (``workbench.baselines``: RY+RZ on every qubit, linear
 CNOT ladder, L layers, L-BFGS-B on exact adjoint gradients, best of 5 starts), the fewest layers
 within 1.6 mHa.
@@ -66,11 +67,17 @@ VARIANTS = {
         "env.zy_rotations": False,
     },
     "zy": {"env.zy_rotations": True},
+    "hf-zy": {"env.initial_state": "hartree_fock", "env.zy_rotations": True},
     "mps-zy": {"env.initial_state": "mps", "env.zy_rotations": True},
     "mps-fixed-zy": {
         "env.initial_state": "mps",
         "env.optimize_preparation": False,
         "env.zy_rotations": True,
+    },
+    "mps-zy-random": {
+        "env.initial_state": "mps",
+        "env.zy_rotations": True,
+        "agent.epsilon_min": 1.0,
     },
 }
 """``PRESET@NAME`` → the overrides that make the variant (its runs go to ``PRESET-NAME-sSEED``):
@@ -78,7 +85,10 @@ the Hartree–Fock start with single-gate actions (``hf``: ``h2o-10q-fast`` befo
 start and ZY rotations); the matrix-product-state start with its staircase angles optimised with
 the agent's at every step, or kept at the MPS's (``mps-fixed``: episodes as cheap as from
 Hartree–Fock), with single-gate actions; ``zy`` adds the ZY-rotation actions
-(``env.zy_rotations``) to the preset's own start or to either MPS start."""
+(``env.zy_rotations``) to the preset's own start, ``hf-zy`` to the Hartree–Fock start, ``mps-zy``
+and ``mps-fixed-zy`` to either MPS start; ``mps-zy-random`` is ``mps-zy`` with ε held at 1 (every
+action uniformly random among the legal ones, the same environment, curriculum and costs): the
+control that says what the learner adds."""
 
 
 class SearchBudget(Callback):
@@ -153,6 +163,7 @@ def preset_row(
     read_only: bool,
     seconds: float | None = None,
     stop=None,
+    prune: bool = True,
 ) -> dict:
     results = []
     for seed in seeds:
@@ -175,7 +186,7 @@ def preset_row(
     tests = any(r.config.env.test_every for r in results)
     # pruning re-optimises each candidate gate by gate (minutes at 12 qubits): only where a
     # circuit within chemical accuracy exists to be pruned
-    pruned = [r.pruned() for r in results if r.summary.best_error < CHEMICAL_ACCURACY]
+    pruned = [r.pruned() for r in results if prune and r.summary.best_error < CHEMICAL_ACCURACY]
     pruned = min((c for c in pruned if c is not None), key=cnot_order, default=None)
     times = [r.time_to_chemical_accuracy() for r in results]
     return {
@@ -198,7 +209,7 @@ def preset_row(
         ),
         f"fewest CNOTs within {ACCURACY}: gates / CNOTs / depth / params": _circuit_shape(best),
         f"fewest gates within {ACCURACY}": _circuit_shape(smallest),
-        "after pruning (0.5 mHa)": _circuit_shape(pruned),
+        "after pruning (0.5 mHa)": _circuit_shape(pruned) if prune else "not computed",
     }
 
 
@@ -285,6 +296,9 @@ def main() -> None:
     parser.add_argument("--doc", action="store_true", help="write the tables into docs/search.md")
     parser.add_argument("--block", default="search-table", help="the docs/search.md table")
     parser.add_argument("--from-json", action="store_true", help="rewrite from the saved rows")
+    parser.add_argument(
+        "--no-pruning", action="store_true", help="skip the pruning column (minutes a run)"
+    )
     args = parser.parse_args()
     if args.from_json:
         saved = json.loads(_saved(args.block).read_text())
@@ -295,7 +309,7 @@ def main() -> None:
         for preset in args.presets:
             seconds = None if args.hours is None else 3600 * args.hours
             rows.append(preset_row(preset, args.seeds, args.episodes, args.read_only, seconds,
-                                   stop))  # fmt: skip
+                                   stop, prune=not args.no_pruning))  # fmt: skip
             print(markdown_table(rows[-1:]), flush=True)
     for problem in dict.fromkeys(r["problem"] for r in rows if not r["problem"].startswith("h2-")):
         if args.hea_max_layers:

@@ -79,3 +79,14 @@ def test_the_first_signal_requests_a_stop_the_second_interrupts():
         with pytest.raises(KeyboardInterrupt):
             os.kill(os.getpid(), signal.SIGTERM)
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_row_without_pruning_says_so_and_the_random_control_keeps_epsilon_at_one(
+    search, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(search, "RUNS", tmp_path)
+    row = search.preset_row("h2-2q-demo", [0], 2, read_only=False, prune=False)
+    assert row["after pruning (0.5 mHa)"] == "not computed" and row["episodes"] == "2"
+    control, _ = search.preset_config("h2o-10q-fast@mps-zy-random", 0, None)
+    assert control.agent.epsilon_start == control.agent.epsilon_min == 1.0
+    assert (control.env.initial_state, control.env.zy_rotations) == ("mps", True)
