@@ -58,27 +58,16 @@ from workbench.train import Callback
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = ROOT / "bench" / "runs"
 PRESETS = ("h2-4q-demo", "lih-4q-fast")
+_STARTS = {
+    "hf": {"env.initial_state": "hartree_fock"},
+    "mps": {"env.initial_state": "mps"},
+    "mps-fixed": {"env.initial_state": "mps", "env.optimize_preparation": False},
+}
 VARIANTS = {
-    "hf": {"env.initial_state": "hartree_fock", "env.zy_rotations": False},
-    "mps": {"env.initial_state": "mps", "env.zy_rotations": False},
-    "mps-fixed": {
-        "env.initial_state": "mps",
-        "env.optimize_preparation": False,
-        "env.zy_rotations": False,
-    },
+    **{name: start | {"env.zy_rotations": False} for name, start in _STARTS.items()},
+    **{f"{name}-zy": start | {"env.zy_rotations": True} for name, start in _STARTS.items()},
     "zy": {"env.zy_rotations": True},
-    "hf-zy": {"env.initial_state": "hartree_fock", "env.zy_rotations": True},
-    "mps-zy": {"env.initial_state": "mps", "env.zy_rotations": True},
-    "mps-fixed-zy": {
-        "env.initial_state": "mps",
-        "env.optimize_preparation": False,
-        "env.zy_rotations": True,
-    },
-    "mps-zy-random": {
-        "env.initial_state": "mps",
-        "env.zy_rotations": True,
-        "agent.epsilon_min": 1.0,
-    },
+    "mps-zy-random": _STARTS["mps"] | {"env.zy_rotations": True, "agent.epsilon_min": 1.0},
 }
 """``PRESET@NAME`` → the overrides that make the variant (its runs go to ``PRESET-NAME-sSEED``):
 the Hartree–Fock start with single-gate actions (``hf``: ``h2o-10q-fast`` before it took the MPS
